@@ -1,0 +1,312 @@
+package astro
+
+import (
+	"fmt"
+	"math"
+)
+
+// AeifCondAlphaAstro is NEST's aeif_cond_alpha_astro: an adaptive
+// exponential integrate-and-fire neuron with alpha-shaped conductances and
+// an extra slow inward current I_SIC from astrocytes (spec section 2).
+//
+//	C_m dV/dt = −g_L(V−E_L) + g_L·Δ_T·exp((V−V_th)/Δ_T) − g_ex(V−E_ex)
+//	            − g_in(V−E_in) − w + I_e + I_stim + I_SIC
+//	τ_w dw/dt = a(V−E_L) − w
+//	dg/dt = dg' − g/τ_syn,  d(dg')/dt = −dg'/τ_syn   (excitatory and inhibitory)
+//
+// A spike is emitted when V ≥ V_peak (after any internal integrator step);
+// then V ← V_reset and w ← w + b. An arriving spike of weight W adds W·e/τ_syn
+// to dg', so g peaks at W nS after τ_syn.
+type AeifCondAlphaAstro struct {
+	CM       float64 // C_m: membrane capacitance (pF), > 0
+	GL       float64 // g_L: leak conductance (nS)
+	EL       float64 // E_L: leak reversal potential (mV)
+	VTh      float64 // V_th: spike initiation threshold (mV)
+	DeltaT   float64 // Delta_T: slope factor (mV), ≥ 0
+	VPeak    float64 // V_peak: spike detection threshold (mV), ≥ V_th
+	VReset   float64 // V_reset: reset potential (mV), < V_peak
+	TRef     float64 // t_ref: refractory period (ms), ≥ 0
+	A        float64 // a: subthreshold adaptation (nS)
+	B        float64 // b: spike-triggered adaptation (pA)
+	TauW     float64 // tau_w: adaptation time constant (ms), > 0
+	EEx      float64 // E_ex: excitatory reversal potential (mV)
+	EIn      float64 // E_in: inhibitory reversal potential (mV)
+	TauSynEx float64 // tau_syn_ex: excitatory synaptic time constant (ms), > 0
+	TauSynIn float64 // tau_syn_in: inhibitory synaptic time constant (ms), > 0
+	IE       float64 // I_e: constant input current (pA)
+	// GSLErrorTol is the integrator's absolute and relative tolerance, > 0.
+	GSLErrorTol float64
+
+	// Initial state.
+	VM   float64 // V_m: membrane potential (mV)
+	GEx  float64 // g_ex: excitatory conductance (nS), ≥ 0
+	DGEx float64 // dg_ex (nS/ms)
+	GIn  float64 // g_in: inhibitory conductance (nS), ≥ 0
+	DGIn float64 // dg_in (nS/ms)
+	W    float64 // w: adaptation current (pA)
+}
+
+// DefaultAeifCondAlphaAstro returns NEST 3.8's defaults (V_m = E_L).
+func DefaultAeifCondAlphaAstro() AeifCondAlphaAstro {
+	return AeifCondAlphaAstro{
+		CM: 281, GL: 30, EL: -70.6, VTh: -50.4, DeltaT: 2, VPeak: 0, VReset: -60, TRef: 0,
+		A: 4, B: 80.5, TauW: 144, EEx: 0, EIn: -85, TauSynEx: 0.2, TauSynIn: 2, IE: 0,
+		GSLErrorTol: 1e-6, VM: -70.6,
+	}
+}
+
+// ModelName implements Model.
+func (AeifCondAlphaAstro) ModelName() string { return "aeif_cond_alpha_astro" }
+
+// Validate checks the parameters with NEST's rules and names the first
+// offending parameter.
+func (p AeifCondAlphaAstro) Validate() error {
+	m := p.ModelName()
+	fields := []struct {
+		name string
+		v    float64
+	}{{"C_m", p.CM}, {"g_L", p.GL}, {"E_L", p.EL}, {"V_th", p.VTh}, {"Delta_T", p.DeltaT},
+		{"V_peak", p.VPeak}, {"V_reset", p.VReset}, {"t_ref", p.TRef}, {"a", p.A}, {"b", p.B},
+		{"tau_w", p.TauW}, {"E_ex", p.EEx}, {"E_in", p.EIn}, {"tau_syn_ex", p.TauSynEx},
+		{"tau_syn_in", p.TauSynIn}, {"I_e", p.IE}, {"gsl_error_tol", p.GSLErrorTol},
+		{"V_m", p.VM}, {"g_ex", p.GEx}, {"dg_ex", p.DGEx}, {"g_in", p.GIn}, {"dg_in", p.DGIn}, {"w", p.W}}
+	for _, f := range fields {
+		if err := checkFinite(m, f.name, f.v, ""); err != nil {
+			return err
+		}
+	}
+	switch {
+	case p.VReset >= p.VPeak:
+		return fmt.Errorf("%s: V_reset = %g mV: must be < V_peak = %g mV", m, p.VReset, p.VPeak)
+	case p.VPeak < p.VTh:
+		return fmt.Errorf("%s: V_peak = %g mV: must be ≥ V_th = %g mV", m, p.VPeak, p.VTh)
+	case p.DeltaT < 0:
+		return fmt.Errorf("%s: Delta_T = %g mV: must be ≥ 0", m, p.DeltaT)
+	case p.DeltaT > 0 && (p.VPeak-p.VTh)/p.DeltaT >= math.Log(math.MaxFloat64/1e20):
+		return fmt.Errorf("%s: (V_peak − V_th)/Delta_T = %g: must be < ln(DBL_MAX/1e20) = %.4g to avoid overflow",
+			m, (p.VPeak-p.VTh)/p.DeltaT, math.Log(math.MaxFloat64/1e20))
+	case p.CM <= 0:
+		return fmt.Errorf("%s: C_m = %g pF: must be > 0", m, p.CM)
+	case p.TRef < 0:
+		return fmt.Errorf("%s: t_ref = %g ms: must be ≥ 0", m, p.TRef)
+	case p.TauW <= 0:
+		return fmt.Errorf("%s: tau_w = %g ms: must be > 0", m, p.TauW)
+	case p.TauSynEx <= 0:
+		return fmt.Errorf("%s: tau_syn_ex = %g ms: must be > 0", m, p.TauSynEx)
+	case p.TauSynIn <= 0:
+		return fmt.Errorf("%s: tau_syn_in = %g ms: must be > 0", m, p.TauSynIn)
+	case p.GSLErrorTol <= 0:
+		return fmt.Errorf("%s: gsl_error_tol = %g: must be > 0", m, p.GSLErrorTol)
+	case p.GEx < 0:
+		return fmt.Errorf("%s: g_ex = %g nS: must be ≥ 0", m, p.GEx)
+	case p.GIn < 0:
+		return fmt.Errorf("%s: g_in = %g nS: must be ≥ 0", m, p.GIn)
+	}
+	return nil
+}
+
+// State vector layout, as integrated (spec 2.2).
+const (
+	aeifV = iota
+	aeifDGEx
+	aeifGEx
+	aeifDGIn
+	aeifGIn
+	aeifW
+	aeifDim
+)
+
+var aeifRecordables = []string{"V_m", "g_ex", "g_in", "w", "I_SIC"}
+
+// aeifBlock holds n neurons sharing one parameter set.
+type aeifBlock struct {
+	blockBase
+	p AeifCondAlphaAstro
+
+	y     []float64 // aeifDim per node
+	r     []int32   // refractory counters (steps)
+	hstep []float64 // integrator step suggestion per node (ms)
+	iSIC  []float64 // SIC applied during the next step (pA)
+
+	exc, inh, sic ringBuffer
+
+	// SIC inputs, aggregated per (astrocyte, delay): node i's inputs are
+	// sicIn[sicOff[i]:sicOff[i+1]], in ascending astrocyte node ID.
+	sicOff []int32
+	sicIn  []sicInput
+
+	// Derived (pre_run_hook).
+	g0Ex, g0In, vPeakDet float64
+	refrCounts           int32
+	ctrl                 stepControl
+	sys                  []aeifRHS // per thread
+}
+
+type sicInput struct {
+	astro *astrocyteBlock
+	local int32
+	delay int64
+	w     float64 // summed weight of all sic_connections of this pair
+}
+
+func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	b := &aeifBlock{p: p}
+	b.y = make([]float64, aeifDim*n)
+	for i := range n {
+		y := b.y[aeifDim*i:]
+		y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = p.VM, p.DGEx, p.GEx, p.DGIn, p.GIn, p.W
+	}
+	return b, nil
+}
+
+func (b *aeifBlock) prepare(k *Kernel) error {
+	n := b.n
+	b.r = make([]int32, n)
+	b.hstep = make([]float64, n)
+	for i := range b.hstep {
+		b.hstep[i] = min(0.01, k.h) // NEST ≤ 3.9 initial trial step
+	}
+	b.iSIC = make([]float64, n)
+	b.exc = newRingBuffer(n, k.ringLen)
+	b.inh = newRingBuffer(n, k.ringLen)
+	b.sic = newRingBuffer(n, k.ringLen)
+	b.sys = make([]aeifRHS, k.threads)
+	for t := range b.sys {
+		b.sys[t].b = b
+	}
+	return nil
+}
+
+func (b *aeifBlock) preRun(k *Kernel) error {
+	b.g0Ex = math.E / b.p.TauSynEx
+	b.g0In = math.E / b.p.TauSynIn
+	b.vPeakDet = b.p.VTh
+	if b.p.DeltaT > 0 {
+		b.vPeakDet = b.p.VPeak
+	}
+	b.refrCounts = int32(math.Round(b.p.TRef / k.h))
+	tol := b.p.GSLErrorTol
+	b.ctrl = stepControl{epsAbs: tol, epsRel: tol, aY: 0, aDydt: 1}
+	return nil
+}
+
+// aeifRHS evaluates the right-hand side for node i of block b.
+type aeifRHS struct {
+	b *aeifBlock
+	i int
+}
+
+func (s *aeifRHS) rhs(y, f []float64) {
+	p := &s.b.p
+	refractory := s.b.r[s.i] > 0
+	v := min(y[aeifV], p.VPeak)
+	if refractory {
+		v = p.VReset
+	}
+	dgEx, gEx, dgIn, gIn, w := y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW]
+	iSynEx := gEx * (v - p.EEx)
+	iSynIn := gIn * (v - p.EIn)
+	iSpike := 0.0
+	if p.DeltaT != 0 {
+		iSpike = p.GL * p.DeltaT * math.Exp((v-p.VTh)/p.DeltaT)
+	}
+	if refractory {
+		f[aeifV] = 0
+	} else {
+		f[aeifV] = (-p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE + 0 + s.b.iSIC[s.i]) / p.CM
+	}
+	f[aeifDGEx] = -dgEx / p.TauSynEx
+	f[aeifGEx] = dgEx - gEx/p.TauSynEx
+	f[aeifDGIn] = -dgIn / p.TauSynIn
+	f[aeifGIn] = dgIn - gIn/p.TauSynIn
+	f[aeifW] = (p.A*(v-p.EL) - w) / p.TauW
+}
+
+// update is the node update of spec 2.6, for every node and lag.
+func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	integ := tc.integrator(aeifDim)
+	sys := &b.sys[tc.id]
+	h := k.h
+	for i := lo; i < hi; i++ {
+		sys.i = i
+		y := b.y[aeifDim*i : aeifDim*(i+1)]
+		for lag := from; lag < to; lag++ {
+			step := origin + int64(lag)
+			for t := 0.0; t < h; {
+				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y)
+				if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
+					return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
+						b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
+				}
+				if b.r[i] > 0 {
+					y[aeifV] = b.p.VReset
+				} else if y[aeifV] >= b.vPeakDet {
+					y[aeifV] = b.p.VReset
+					y[aeifW] += b.p.B
+					b.r[i] = 0
+					if b.refrCounts > 0 {
+						b.r[i] = b.refrCounts + 1
+					}
+					tc.spikes = append(tc.spikes, spikeEvent{stamp: step + 1, gid: int32(b.first + i), mult: 1})
+				}
+			}
+			if b.r[i] > 0 {
+				b.r[i]--
+			}
+			y[aeifDGEx] += b.exc.take(i, step) * b.g0Ex
+			y[aeifDGIn] += b.inh.take(i, step) * b.g0In
+			b.iSIC[i] = b.sic.take(i, step)
+			if b.subs != nil && b.subs[i] != nil {
+				k.sample(tc, &b.blockBase, b, i, step)
+			}
+		}
+	}
+	return nil
+}
+
+// addSpike implements spikeSink: positive weights are excitatory, others
+// inhibitory (spec 2.7).
+func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
+	if w > 0 {
+		b.exc.add(local, step, w*float64(mult))
+	} else {
+		b.inh.add(local, step, -w*float64(mult))
+	}
+}
+
+// deliverSIC implements sicSink: the SIC values the astrocytes computed in
+// the slice starting at prevOrigin land at step (astrocyte step + delay).
+func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
+	if b.sicOff == nil {
+		return
+	}
+	md := int(k.minDelay)
+	for i := b.lo[tc.id]; i < b.hi[tc.id]; i++ {
+		for _, in := range b.sicIn[b.sicOff[i]:b.sicOff[i+1]] {
+			vals := in.astro.sicVals[int(in.local)*md : (int(in.local)+1)*md]
+			for lag, v := range vals {
+				b.sic.add(i, prevOrigin+int64(lag)+in.delay, in.w*v)
+			}
+		}
+	}
+}
+
+func (b *aeifBlock) recordables() []string { return aeifRecordables }
+
+func (b *aeifBlock) value(local, idx int) float64 {
+	y := b.y[aeifDim*local:]
+	switch idx {
+	case 0:
+		return y[aeifV]
+	case 1:
+		return y[aeifGEx]
+	case 2:
+		return y[aeifGIn]
+	case 3:
+		return y[aeifW]
+	}
+	return b.iSIC[local]
+}

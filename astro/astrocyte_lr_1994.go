@@ -1,0 +1,205 @@
+package astro
+
+import (
+	"fmt"
+	"math"
+)
+
+// AstrocyteLR1994 is NEST's astrocyte_lr_1994 (spec section 3): the
+// Li–Rinzel (1994) reduction of the De Young–Keizer IP3R model with IP3
+// relaxing to IP3_0 and jumping by delta_IP3·w at each input spike, and a
+// Nadkarni–Jung (2003) slow inward current sent to neurons:
+//
+//	dIP3/dt = (IP3_0 − IP3)/tau_IP3
+//	dCa/dt  = J_channel − J_pump + J_leak
+//	dh/dt   = α_h(1 − h) − β_h·h
+//	SIC     = SIC_scale·ln(1000·(Ca − SIC_th))  if that argument > 1, else 0
+//
+// with c = clamp(Ca, 0, Ca_tot), m∞ = IP3/(IP3+Kd_IP3_1), n∞ = c/(c+Kd_act),
+// Ca_ER = (Ca_tot − c)/ratio_ER_cyt, J_leak = ratio·rate_L·(Ca_ER − c),
+// J_channel = ratio·rate_IP3R·m∞³n∞³h³·(Ca_ER − c),
+// J_pump = rate_SERCA·c²/(Km_SERCA² + c²), α_h = k_IP3R·Kd_inh·(IP3+Kd_IP3_1)/(IP3+Kd_IP3_2),
+// β_h = k_IP3R·c.
+type AstrocyteLR1994 struct {
+	CaTot      float64 // Ca_tot: total free Ca²⁺ (µM), > 0
+	IP30       float64 // IP3_0: IP3 baseline (µM), ≥ 0
+	KdIP31     float64 // Kd_IP3_1 (µM), > 0
+	KdIP32     float64 // Kd_IP3_2 (µM), > 0
+	KdAct      float64 // Kd_act (µM), > 0
+	KdInh      float64 // Kd_inh (µM), ≥ 0
+	KmSERCA    float64 // Km_SERCA (µM), > 0
+	SICScale   float64 // SIC_scale (pA), > 0
+	SICTh      float64 // SIC_th: Ca²⁺ threshold of the SIC (µM), ≥ 0
+	DeltaIP3   float64 // delta_IP3: IP3 jump per unit input weight (µM), ≥ 0
+	KIP3R      float64 // k_IP3R (1/(µM·ms)), ≥ 0
+	RateIP3R   float64 // rate_IP3R (1/ms), ≥ 0
+	RateL      float64 // rate_L (1/ms), ≥ 0
+	RateSERCA  float64 // rate_SERCA (µM/ms), ≥ 0
+	RatioERCyt float64 // ratio_ER_cyt, > 0
+	TauIP3     float64 // tau_IP3 (ms), > 0
+
+	// Initial state.
+	IP3     float64 // IP3 (µM), ≥ 0
+	CaAstro float64 // Ca_astro (µM), ≥ 0
+	HIP3R   float64 // h_IP3R, in [0, 1]
+}
+
+// DefaultAstrocyteLR1994 returns NEST 3.8's defaults (delta_IP3 = 5 µM;
+// NEST 3.9 changed it to 0.0002 µM).
+func DefaultAstrocyteLR1994() AstrocyteLR1994 {
+	return AstrocyteLR1994{
+		CaTot: 2, IP30: 0.16, KdIP31: 0.13, KdIP32: 0.9434, KdAct: 0.08234, KdInh: 1.049,
+		KmSERCA: 0.1, SICScale: 1, SICTh: 0.19669, DeltaIP3: 5, KIP3R: 0.0002, RateIP3R: 0.006,
+		RateL: 0.00011, RateSERCA: 0.0009, RatioERCyt: 0.185, TauIP3: 7142,
+		IP3: 0.16, CaAstro: 0.073, HIP3R: 0.793,
+	}
+}
+
+// ModelName implements Model.
+func (AstrocyteLR1994) ModelName() string { return "astrocyte_lr_1994" }
+
+// Validate checks the parameters with NEST's rules.
+func (p AstrocyteLR1994) Validate() error {
+	m := p.ModelName()
+	type rule struct {
+		name, unit string
+		v          float64
+		positive   bool // > 0, otherwise ≥ 0
+	}
+	for _, r := range []rule{
+		{"Ca_tot", "µM", p.CaTot, true}, {"IP3_0", "µM", p.IP30, false}, {"Kd_IP3_1", "µM", p.KdIP31, true},
+		{"Kd_IP3_2", "µM", p.KdIP32, true}, {"Kd_act", "µM", p.KdAct, true}, {"Kd_inh", "µM", p.KdInh, false},
+		{"Km_SERCA", "µM", p.KmSERCA, true}, {"SIC_scale", "", p.SICScale, true}, {"SIC_th", "µM", p.SICTh, false},
+		{"delta_IP3", "µM", p.DeltaIP3, false}, {"k_IP3R", "1/(µM·ms)", p.KIP3R, false},
+		{"rate_IP3R", "1/ms", p.RateIP3R, false}, {"rate_L", "1/ms", p.RateL, false},
+		{"rate_SERCA", "µM/ms", p.RateSERCA, false}, {"ratio_ER_cyt", "", p.RatioERCyt, true},
+		{"tau_IP3", "ms", p.TauIP3, true}, {"IP3", "µM", p.IP3, false}, {"Ca_astro", "µM", p.CaAstro, false},
+	} {
+		if math.IsNaN(r.v) || math.IsInf(r.v, 0) || r.v < 0 || (r.positive && r.v == 0) {
+			bound := "≥ 0"
+			if r.positive {
+				bound = "> 0"
+			}
+			return fmt.Errorf("%s: %s = %g %s: must be %s and finite", m, r.name, r.v, r.unit, bound)
+		}
+	}
+	if !(p.HIP3R >= 0 && p.HIP3R <= 1) {
+		return fmt.Errorf("%s: h_IP3R = %g: must be in [0, 1]", m, p.HIP3R)
+	}
+	return nil
+}
+
+const (
+	astroIP3 = iota
+	astroCa
+	astroH
+	astroDim
+)
+
+var astroRecordables = []string{"IP3", "Ca_astro", "h_IP3R"}
+
+// astrocyteBlock holds n astrocytes sharing one parameter set.
+type astrocyteBlock struct {
+	blockBase
+	p AstrocyteLR1994
+
+	y     []float64 // astroDim per node
+	hstep []float64 // integrator step suggestion (ms)
+	exc   ringBuffer
+	// sicVals holds, per node, the SIC of each lag of the current slice; it
+	// is sent to neurons at the start of the next slice.
+	sicVals []float64
+	ctrl    stepControl
+	sys     []astroRHS // per thread
+}
+
+func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	b := &astrocyteBlock{p: p}
+	b.y = make([]float64, astroDim*n)
+	for i := range n {
+		b.y[astroDim*i+astroIP3], b.y[astroDim*i+astroCa], b.y[astroDim*i+astroH] = p.IP3, p.CaAstro, p.HIP3R
+	}
+	return b, nil
+}
+
+func (b *astrocyteBlock) prepare(k *Kernel) error {
+	b.hstep = make([]float64, b.n)
+	for i := range b.hstep {
+		b.hstep[i] = k.h
+	}
+	b.exc = newRingBuffer(b.n, k.ringLen)
+	b.sicVals = make([]float64, b.n*int(k.minDelay))
+	b.sys = make([]astroRHS, k.threads)
+	for t := range b.sys {
+		b.sys[t].p = &b.p
+	}
+	return nil
+}
+
+func (b *astrocyteBlock) preRun(*Kernel) error {
+	b.ctrl = stepControl{epsAbs: 1e-3, epsRel: 0, aY: 1, aDydt: 0}
+	return nil
+}
+
+// astroRHS evaluates the right-hand side of spec 3.3 (J_noise = 0: no
+// current generators are modelled).
+type astroRHS struct{ p *AstrocyteLR1994 }
+
+func (s *astroRHS) rhs(y, f []float64) {
+	p := s.p
+	ip3 := y[astroIP3]
+	c := max(0, min(y[astroCa], p.CaTot))
+	h := y[astroH]
+	alphaH := p.KIP3R * p.KdInh * (ip3 + p.KdIP31) / (ip3 + p.KdIP32)
+	betaH := p.KIP3R * c
+	jPump := p.RateSERCA * (c * c) / (p.KmSERCA*p.KmSERCA + c*c)
+	mInf := ip3 / (ip3 + p.KdIP31)
+	nInf := c / (c + p.KdAct)
+	caER := (p.CaTot - c) / p.RatioERCyt
+	jLeak := p.RatioERCyt * p.RateL * (caER - c)
+	// NEST writes pow(x, 3); x·x·x differs from it by at most an ulp.
+	jChannel := p.RatioERCyt * p.RateIP3R * (mInf * mInf * mInf) * (nInf * nInf * nInf) * (h * h * h) * (caER - c)
+	f[astroIP3] = (p.IP30 - ip3) / p.TauIP3
+	f[astroCa] = jChannel - jPump + jLeak
+	f[astroH] = alphaH*(1-h) - betaH*h
+}
+
+// update is the node update of spec 3.5.
+func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	integ := tc.integrator(astroDim)
+	sys := &b.sys[tc.id]
+	h := k.h
+	md := int(k.minDelay)
+	for i := lo; i < hi; i++ {
+		y := b.y[astroDim*i : astroDim*(i+1)]
+		for lag := from; lag < to; lag++ {
+			step := origin + int64(lag)
+			for t := 0.0; t < h; {
+				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y)
+			}
+			y[astroCa] = max(0, min(y[astroCa], b.p.CaTot))
+			y[astroIP3] += b.p.DeltaIP3 * b.exc.take(i, step)
+			sic := 0.0
+			if x := (y[astroCa] - b.p.SICTh) * 1000.0; x > 1.0 {
+				sic = math.Log(x) * b.p.SICScale
+			}
+			b.sicVals[i*md+lag] = sic
+			if b.subs != nil && b.subs[i] != nil {
+				k.sample(tc, &b.blockBase, b, i, step)
+			}
+		}
+	}
+	return nil
+}
+
+// addSpike implements spikeSink. Weights are ≥ 0 (checked at Connect).
+func (b *astrocyteBlock) addSpike(local int, step int64, w float64, mult int32) {
+	b.exc.add(local, step, w*float64(mult))
+}
+
+func (b *astrocyteBlock) recordables() []string { return astroRecordables }
+
+func (b *astrocyteBlock) value(local, idx int) float64 { return b.y[astroDim*local+idx] }

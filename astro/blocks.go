@@ -1,0 +1,135 @@
+package astro
+
+import "fmt"
+
+// A block holds the nodes of one Create call in struct-of-arrays form. The
+// kernel updates blocks; models implement the dynamics.
+type nodeBlock interface {
+	base() *blockBase
+	// prepare allocates buffers; it runs once, at the first Simulate.
+	prepare(k *Kernel) error
+	// preRun re-derives internal variables; it runs at every Simulate.
+	preRun(k *Kernel) error
+	// update advances nodes [lo, hi) through the lags [from, to) of the slice
+	// starting at step origin.
+	update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error
+}
+
+// spikeSink is implemented by blocks that receive spikes. step is the
+// absolute step at whose end the input is applied (spec 1.4).
+type spikeSink interface {
+	addSpike(local int, step int64, weight float64, mult int32)
+}
+
+// sicSink is implemented by blocks that receive slow inward currents.
+type sicSink interface {
+	deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64)
+}
+
+// recorder is implemented by blocks with recordables (multimeter targets).
+type recorder interface {
+	recordables() []string
+	// value returns recordable number idx of node local.
+	value(local, idx int) float64
+}
+
+// blockBase is what every block shares.
+type blockBase struct {
+	model string
+	index int32 // position in Kernel.blocks
+	first int   // node ID of the first node
+	n     int
+	// replicated devices (generators) are updated by every thread, each for
+	// its local targets; other blocks are split into contiguous ranges.
+	replicated bool
+	lo, hi     []int // per thread: local index range
+	// subs lists, per node, the multimeters recording it (nil if none).
+	subs [][]int32
+}
+
+func (b *blockBase) base() *blockBase { return b }
+
+// owner returns the thread that owns node local.
+func (b *blockBase) owner(local int) int {
+	for t := range b.lo {
+		if local >= b.lo[t] && local < b.hi[t] {
+			return t
+		}
+	}
+	return 0
+}
+
+// partition splits the block over threads.
+func (b *blockBase) partition(threads int) {
+	b.lo, b.hi = make([]int, threads), make([]int, threads)
+	for t := 0; t < threads; t++ {
+		if b.replicated {
+			b.lo[t], b.hi[t] = 0, b.n
+			continue
+		}
+		b.lo[t] = b.n * t / threads
+		b.hi[t] = b.n * (t + 1) / threads
+	}
+}
+
+// Model is a node model with its parameters, passed to Kernel.Create. The
+// Default… constructors return NEST's defaults.
+type Model interface {
+	// ModelName returns NEST's model name, e.g. "aeif_cond_alpha_astro".
+	ModelName() string
+	newBlock(k *Kernel, n int) (nodeBlock, error)
+}
+
+// Create makes n nodes of the given model (NEST's Create) and returns them.
+func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
+	if m == nil {
+		return NodeCollection{}, fmt.Errorf("create: model is nil")
+	}
+	if err := k.checkMutable("create " + m.ModelName()); err != nil {
+		return NodeCollection{}, err
+	}
+	if n < 1 || n > 1<<30 {
+		return NodeCollection{}, fmt.Errorf("create %s: n = %d: must be in [1, 2^30]", m.ModelName(), n)
+	}
+	if len(k.nodes)+n > 1<<31-1 {
+		return NodeCollection{}, fmt.Errorf("create %s: too many nodes", m.ModelName())
+	}
+	b, err := m.newBlock(k, n)
+	if err != nil {
+		return NodeCollection{}, err
+	}
+	bb := b.base()
+	bb.model, bb.first, bb.n = m.ModelName(), len(k.nodes)+1, n
+	bb.index = int32(len(k.blocks))
+	ids := make([]int, n)
+	bi := int32(len(k.blocks))
+	for i := range n {
+		k.nodes = append(k.nodes, nodeRef{block: bi, local: int32(i)})
+		ids[i] = bb.first + i
+	}
+	k.blocks = append(k.blocks, b)
+	return NodeCollection{ids: ids}, nil
+}
+
+// ringBuffer is NEST's ring buffer for one input channel of n nodes: slot
+// (absolute step mod ringLen), one value per node, laid out slot-major.
+type ringBuffer struct {
+	n, slots int64
+	v        []float64
+}
+
+func newRingBuffer(n int, slots int64) ringBuffer {
+	return ringBuffer{n: int64(n), slots: slots, v: make([]float64, int64(n)*slots)}
+}
+
+func (r *ringBuffer) add(local int, step int64, x float64) {
+	r.v[(step%r.slots)*r.n+int64(local)] += x
+}
+
+// take returns and clears the value of node local for step.
+func (r *ringBuffer) take(local int, step int64) float64 {
+	i := (step%r.slots)*r.n + int64(local)
+	x := r.v[i]
+	r.v[i] = 0
+	return x
+}

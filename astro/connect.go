@@ -1,0 +1,350 @@
+package astro
+
+import "fmt"
+
+// ConnRule is a connection rule (NEST's conn_spec) for Connect.
+type ConnRule interface {
+	// RuleName returns NEST's rule name, e.g. "pairwise_bernoulli".
+	RuleName() string
+}
+
+// AllToAll connects every source to every target (NEST's default rule).
+type AllToAll struct{}
+
+// OneToOne connects source i to target i; both must have the same size.
+type OneToOne struct{}
+
+// PairwiseBernoulli connects each (source, target) pair with probability P.
+// NEST's default for AllowAutapses is true; the Go zero value is false, so
+// set it explicitly (NewPairwiseBernoulli does).
+type PairwiseBernoulli struct {
+	P             float64 // connection probability, in [0, 1]
+	AllowAutapses bool
+}
+
+// NewPairwiseBernoulli returns the rule with NEST's defaults (autapses on).
+func NewPairwiseBernoulli(p float64) PairwiseBernoulli {
+	return PairwiseBernoulli{P: p, AllowAutapses: true}
+}
+
+// FixedIndegree draws Indegree sources per target uniformly with
+// replacement (spec 6.5). NEST's defaults allow autapses and multapses.
+type FixedIndegree struct {
+	Indegree       int
+	AllowAutapses  bool
+	AllowMultapses bool
+}
+
+// NewFixedIndegree returns the rule with NEST's defaults (autapses and
+// multapses on).
+func NewFixedIndegree(k int) FixedIndegree {
+	return FixedIndegree{Indegree: k, AllowAutapses: true, AllowMultapses: true}
+}
+
+// RuleName implements ConnRule.
+func (AllToAll) RuleName() string { return "all_to_all" }
+
+// RuleName implements ConnRule.
+func (OneToOne) RuleName() string { return "one_to_one" }
+
+// RuleName implements ConnRule.
+func (PairwiseBernoulli) RuleName() string { return "pairwise_bernoulli" }
+
+// RuleName implements ConnRule.
+func (FixedIndegree) RuleName() string { return "fixed_indegree" }
+
+// RuleName implements ConnRule.
+func (TripartiteBernoulliWithPool) RuleName() string { return "tripartite_bernoulli_with_pool" }
+
+// Connect creates connections from pre to post (NEST's Connect). A nil rule
+// means all_to_all, a nil synapse a default static_synapse. Recorders are
+// connected the NEST way: Connect(neurons, spikeRecorder) and
+// Connect(multimeter, nodes).
+func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) error {
+	if rule == nil {
+		rule = AllToAll{}
+	}
+	if syn == nil {
+		syn = DefaultStaticSynapse()
+	}
+	what := "connect (" + rule.RuleName() + ", " + syn.SynapseModel() + ")"
+	if err := k.checkMutable(what); err != nil {
+		return err
+	}
+	if _, ok := rule.(TripartiteBernoulliWithPool); ok {
+		return fmt.Errorf("%s: use TripartiteConnect for this rule", what)
+	}
+	if pre.Len() == 0 || post.Len() == 0 {
+		return fmt.Errorf("%s: pre and post must not be empty (got %d and %d nodes)", what, pre.Len(), post.Len())
+	}
+	if err := syn.validate(); err != nil {
+		return err
+	}
+	_, d := syn.weightDelay()
+	delay, err := k.delaySteps(syn.SynapseModel(), d)
+	if err != nil {
+		return err
+	}
+	preBlocks, err := k.blocksOf(pre)
+	if err != nil {
+		return fmt.Errorf("%s: pre: %w", what, err)
+	}
+	postBlocks, err := k.blocksOf(post)
+	if err != nil {
+		return fmt.Errorf("%s: post: %w", what, err)
+	}
+	// Recorders.
+	if kind := deviceKind(postBlocks); kind != "" {
+		if kind != "spike_recorder" {
+			return fmt.Errorf("%s: a %s cannot be a target; connect it as Connect(multimeter, nodes)", what, kind)
+		}
+		return k.connectSpikeRecorder(pre, post, preBlocks, delay, rule)
+	}
+	if kind := deviceKind(preBlocks); kind != "" {
+		if kind != "multimeter" {
+			return fmt.Errorf("%s: a %s cannot be a source; connect it as Connect(neurons, spike_recorder)", what, kind)
+		}
+		return k.connectMultimeter(pre, post, postBlocks, delay, rule)
+	}
+	for _, sb := range preBlocks {
+		for _, tb := range postBlocks {
+			if err := checkPair(sb, tb, syn); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+	}
+	p := k.newProjection(syn, delay)
+	switch r := rule.(type) {
+	case AllToAll:
+		for _, t := range post.ids {
+			for _, s := range pre.ids {
+				p.addEdge(int32(s), int32(t))
+			}
+		}
+	case OneToOne:
+		if pre.Len() != post.Len() {
+			return fmt.Errorf("%s: pre has %d nodes and post %d: one_to_one needs equal sizes", what, pre.Len(), post.Len())
+		}
+		for i, t := range post.ids {
+			p.addEdge(int32(pre.ids[i]), int32(t))
+		}
+	case PairwiseBernoulli:
+		if !(r.P >= 0 && r.P <= 1) {
+			return fmt.Errorf("%s: p = %g: must be in [0, 1]", what, r.P)
+		}
+		call := k.connectCalls
+		for _, t := range post.ids {
+			rng := newPCG(k.seed, streamPairwise, call, uint64(t))
+			for _, s := range pre.ids {
+				if !r.AllowAutapses && s == t {
+					continue
+				}
+				if uniform01(rng) < r.P {
+					p.addEdge(int32(s), int32(t))
+				}
+			}
+		}
+	case FixedIndegree:
+		if err := k.fixedIndegree(p, pre, post, r, what); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%s: unknown connection rule %T", what, rule)
+	}
+	k.connectCalls++
+	k.addProjection(p)
+	return nil
+}
+
+func (k *Kernel) fixedIndegree(p *projection, pre, post NodeCollection, r FixedIndegree, what string) error {
+	n := pre.Len()
+	if r.Indegree < 0 {
+		return fmt.Errorf("%s: indegree = %d: must be ≥ 0", what, r.Indegree)
+	}
+	if !r.AllowMultapses && r.Indegree > n {
+		return fmt.Errorf("%s: indegree = %d: must be ≤ the number of sources (%d) without multapses", what, r.Indegree, n)
+	}
+	if !r.AllowAutapses && n == 1 && r.Indegree > 0 && pre.ids[0] == post.ids[0] {
+		return fmt.Errorf("%s: indegree = %d: impossible without autapses from a single source onto itself", what, r.Indegree)
+	}
+	call := k.connectCalls
+	chosen := map[int]bool{}
+	for _, t := range post.ids {
+		rng := newPCG(k.seed, streamIndegree, call, uint64(t))
+		clear(chosen)
+		avail := n
+		if !r.AllowAutapses {
+			for _, s := range pre.ids {
+				if s == t {
+					avail--
+				}
+			}
+		}
+		if !r.AllowMultapses && r.Indegree > avail {
+			return fmt.Errorf("%s: indegree = %d: target %d has only %d admissible sources", what, r.Indegree, t, avail)
+		}
+		for c := 0; c < r.Indegree; {
+			s := pre.ids[uniformInt(rng, n)]
+			if (!r.AllowAutapses && s == t) || (!r.AllowMultapses && chosen[s]) {
+				continue
+			}
+			chosen[s] = true
+			p.addEdge(int32(s), int32(t))
+			c++
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) newProjection(syn Synapse, delay int64) *projection {
+	w, _ := syn.weightDelay()
+	return &projection{syn: syn, model: syn.SynapseModel(), weight: w, delay: delay, kind: synKindOf(syn)}
+}
+
+// addProjection registers a projection and its delay (if it has connections).
+func (k *Kernel) addProjection(p *projection) {
+	if p.count == 0 {
+		return
+	}
+	p.id = len(k.projs)
+	k.projs = append(k.projs, p)
+	k.registerDelay(p.delay)
+}
+
+func (k *Kernel) registerDelay(d int64) {
+	if k.minDelay == 0 || d < k.minDelay {
+		k.minDelay = d
+	}
+	if d > k.maxDelay {
+		k.maxDelay = d
+	}
+}
+
+// blocksOf returns the distinct blocks of a collection.
+func (k *Kernel) blocksOf(c NodeCollection) ([]nodeBlock, error) {
+	seen := map[int32]bool{}
+	var out []nodeBlock
+	for _, id := range c.ids {
+		if id < 1 || id > len(k.nodes) {
+			return nil, fmt.Errorf("node ID %d does not exist (valid: 1..%d)", id, len(k.nodes))
+		}
+		b := k.nodes[id-1].block
+		if !seen[b] {
+			seen[b] = true
+			out = append(out, k.blocks[b])
+		}
+	}
+	return out, nil
+}
+
+// deviceKind returns "spike_recorder"/"multimeter" if any block is a
+// recorder, else "".
+func deviceKind(bs []nodeBlock) string {
+	for _, b := range bs {
+		if _, ok := b.(*deviceBlock); ok {
+			return b.base().model
+		}
+	}
+	return ""
+}
+
+// checkPair validates that syn may connect a node of block src to one of
+// block tgt.
+func checkPair(src, tgt nodeBlock, syn Synapse) error {
+	sm, tm := src.base().model, tgt.base().model
+	if synKindOf(syn) == kindSIC {
+		return checkSICPair(src, tgt)
+	}
+	switch src.(type) {
+	case *astrocyteBlock:
+		return fmt.Errorf("%s -> %s: astrocytes send no spikes; connect them to neurons with sic_connection", sm, tm)
+	case *poissonBlock, *spikeGenBlock:
+		if synKindOf(syn) == kindTsodyks {
+			return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
+				sm, tm, syn.SynapseModel())
+		}
+	}
+	if _, ok := tgt.(spikeSink); !ok {
+		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
+	}
+	if w, _ := syn.weightDelay(); w < 0 {
+		if _, ok := tgt.(*astrocyteBlock); ok {
+			return fmt.Errorf("%s -> %s: weight = %g: astrocyte_lr_1994 accepts only weights ≥ 0", sm, tm, w)
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []nodeBlock, delay int64, rule ConnRule) error {
+	if _, ok := rule.(AllToAll); !ok {
+		return fmt.Errorf("connect to spike_recorder: rule %s: only all_to_all is supported", rule.RuleName())
+	}
+	for _, b := range preBlocks {
+		switch b.(type) {
+		case *aeifBlock, *parrotBlock:
+		default:
+			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
+		}
+	}
+	if k.recOf == nil || len(k.recOf) < len(k.nodes) {
+		k.recOf = append(k.recOf, make([][]int32, len(k.nodes)-len(k.recOf))...)
+	}
+	for _, r := range post.ids {
+		ri, err := k.device(NodeIDs(r), "spike_recorder")
+		if err != nil {
+			return err
+		}
+		for _, s := range pre.ids {
+			k.recOf[s-1] = append(k.recOf[s-1], int32(ri))
+		}
+	}
+	k.registerDelay(delay)
+	return nil
+}
+
+func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBlock, delay int64, rule ConnRule) error {
+	if _, ok := rule.(AllToAll); !ok {
+		return fmt.Errorf("connect multimeter: rule %s: only all_to_all is supported", rule.RuleName())
+	}
+	for _, m := range pre.ids {
+		mi, err := k.device(NodeIDs(m), "multimeter")
+		if err != nil {
+			return err
+		}
+		mm := k.mms[mi]
+		for _, b := range postBlocks {
+			rec, ok := b.(recorder)
+			if !ok {
+				return fmt.Errorf("connect multimeter: %s has no recordables", b.base().model)
+			}
+			var idx []int
+			for _, name := range mm.recordFrom {
+				j := indexOf(rec.recordables(), name)
+				if j < 0 {
+					return fmt.Errorf("connect multimeter: %s has no recordable %q (it has %v)", b.base().model, name, rec.recordables())
+				}
+				idx = append(idx, j)
+			}
+			mm.idx[b.base().index] = idx
+		}
+		for _, t := range post.ids {
+			r := k.nodes[t-1]
+			bb := k.blocks[r.block].base()
+			if bb.subs == nil {
+				bb.subs = make([][]int32, bb.n)
+			}
+			bb.subs[r.local] = append(bb.subs[r.local], int32(mi))
+		}
+	}
+	k.registerDelay(delay)
+	return nil
+}
+
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,363 @@
+package astro
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// DefaultRNGSeed is NEST's default rng_seed.
+const DefaultRNGSeed = 143202461
+
+// KernelConfig holds the kernel settings NEST calls resolution,
+// local_num_threads and rng_seed. Zero values select NEST's defaults.
+type KernelConfig struct {
+	// Resolution is the simulation step h in ms (default 0.1). It must be a
+	// whole number of microseconds (NEST's 1000 tics per ms).
+	Resolution float64
+	// LocalNumThreads is the number of worker threads (default 1). Results do
+	// not depend on it.
+	LocalNumThreads int
+	// RNGSeed seeds every random stream (default 143202461, NEST's default).
+	RNGSeed uint64
+}
+
+// Kernel is one simulation: nodes, connections, time. It mirrors NEST's
+// kernel: Create, Connect, TripartiteConnect, Simulate, and the recorders'
+// events. A Kernel is not safe for concurrent use; it runs its own threads.
+type Kernel struct {
+	h           float64 // resolution (ms)
+	ticsPerStep int64   // tics (µs) per step
+	threads     int
+	seed        uint64
+
+	nodes  []nodeRef // indexed by node ID - 1
+	blocks []nodeBlock
+
+	projs        []*projection
+	connectCalls uint64
+
+	spikeRecs []*spikeRecorder
+	mms       []*multimeter
+
+	prepared   bool
+	failed     error
+	minDelay   int64 // steps
+	maxDelay   int64 // steps
+	ringLen    int64 // minDelay + maxDelay
+	step       int64 // current time in steps (steps simulated so far)
+	sliceStart int64 // origin of the most recently started slice
+	slices     int64 // completed slices
+
+	outProj  [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
+	recOf    [][]int32      // node ID - 1 -> spike recorders it is connected to
+	tcs      []*threadCtx   // one per thread
+	pending  []spikeEvent   // spikes of the last completed slice, sorted
+	deliv    []delivery     // the pending spikes, resolved per projection
+	progress func(Progress) // optional Simulate progress callback
+
+	stats Stats
+}
+
+// Stats counts what a simulation did; see Kernel.Stats.
+type Stats struct {
+	// Spikes is the number of spike events emitted by nodes that go through
+	// the spike exchange (neurons and parrots), multiplicity not counted.
+	Spikes int64
+	// Deliveries is the number of spike events handed to targets through
+	// connections of neurons (not devices).
+	Deliveries int64
+}
+
+// nodeRef locates a node: its block and index inside the block.
+type nodeRef struct {
+	block int32
+	local int32
+}
+
+// spikeEvent is one emitted spike: stamp in steps (time = stamp·h), sender
+// node ID and multiplicity.
+type spikeEvent struct {
+	stamp int64
+	gid   int32
+	mult  int32
+}
+
+// delivery is a pending spike resolved for one projection: the absolute step
+// at whose end it is applied, and the weight the synapse transmits.
+type delivery struct {
+	proj   *projection
+	row    int32
+	step   int64
+	weight float64
+	mult   int32
+}
+
+// threadCtx is the per-thread scratch and output space.
+type threadCtx struct {
+	id      int
+	spikes  []spikeEvent
+	integ   map[int]*rkf45 // per ODE dimension
+	samples []sampleBuf    // per multimeter
+	err     error
+}
+
+func (tc *threadCtx) integrator(dim int) *rkf45 {
+	r, ok := tc.integ[dim]
+	if !ok {
+		r = newRKF45(dim)
+		tc.integ[dim] = r
+	}
+	return r
+}
+
+// NewKernel returns an empty kernel (NEST's ResetKernel plus settings).
+func NewKernel(cfg KernelConfig) (*Kernel, error) {
+	if cfg.Resolution == 0 {
+		cfg.Resolution = 0.1
+	}
+	if cfg.LocalNumThreads == 0 {
+		cfg.LocalNumThreads = 1
+	}
+	if cfg.RNGSeed == 0 {
+		cfg.RNGSeed = DefaultRNGSeed
+	}
+	if !(cfg.Resolution > 0) || math.IsInf(cfg.Resolution, 0) {
+		return nil, fmt.Errorf("kernel: resolution = %g ms: must be > 0", cfg.Resolution)
+	}
+	tics := math.Round(cfg.Resolution * 1000)
+	if tics < 1 || math.Abs(tics-cfg.Resolution*1000) > 1e-9*tics {
+		return nil, fmt.Errorf("kernel: resolution = %g ms: must be a positive multiple of 0.001 ms", cfg.Resolution)
+	}
+	if cfg.LocalNumThreads < 1 || cfg.LocalNumThreads > 1024 {
+		return nil, fmt.Errorf("kernel: local_num_threads = %d: must be in [1, 1024]", cfg.LocalNumThreads)
+	}
+	return &Kernel{h: cfg.Resolution, ticsPerStep: int64(tics), threads: cfg.LocalNumThreads, seed: cfg.RNGSeed}, nil
+}
+
+// Resolution returns the step h in ms.
+func (k *Kernel) Resolution() float64 { return k.h }
+
+// Threads returns the number of worker threads.
+func (k *Kernel) Threads() int { return k.threads }
+
+// Time returns the current model time in ms.
+func (k *Kernel) Time() float64 { return k.stepsToMs(k.step) }
+
+// MinDelay and MaxDelay return the smallest and largest connection delay in
+// ms; they are fixed by the first Simulate call.
+func (k *Kernel) MinDelay() float64 { return k.stepsToMs(k.minDelay) }
+
+// MaxDelay returns the largest connection delay in ms (see MinDelay).
+func (k *Kernel) MaxDelay() float64 { return k.stepsToMs(k.maxDelay) }
+
+// NumNodes returns the number of nodes created so far.
+func (k *Kernel) NumNodes() int { return len(k.nodes) }
+
+// Stats returns counters of the work done so far.
+func (k *Kernel) Stats() Stats { return k.stats }
+
+// SetProgress installs a function called after every slice of Simulate and
+// once at its end (nil removes it). NEST's print_time, as a callback.
+func (k *Kernel) SetProgress(fn func(Progress)) { k.progress = fn }
+
+// stepsToMs converts steps to ms the way NEST does: tics × 0.001.
+func (k *Kernel) stepsToMs(s int64) float64 { return float64(s*k.ticsPerStep) * 0.001 }
+
+// msToSteps converts a time or delay in ms to whole steps; ok is false if
+// it is not on the time grid.
+func (k *Kernel) msToSteps(ms float64) (int64, bool) {
+	s := math.Round(ms / k.h)
+	return int64(s), math.Abs(s*k.h-ms) <= 1e-9*math.Max(1, math.Abs(ms))
+}
+
+// delaySteps validates a connection delay (ms) and converts it to steps.
+func (k *Kernel) delaySteps(model string, d float64) (int64, error) {
+	if !(d > 0) || math.IsInf(d, 0) {
+		return 0, fmt.Errorf("%s: delay = %g ms: must be ≥ the resolution %g ms", model, d, k.h)
+	}
+	s, ok := k.msToSteps(d)
+	if !ok || s < 1 {
+		return 0, fmt.Errorf("%s: delay = %g ms: must be a multiple of the resolution %g ms and ≥ it", model, d, k.h)
+	}
+	return s, nil
+}
+
+func (k *Kernel) checkMutable(what string) error {
+	if k.failed != nil {
+		return fmt.Errorf("%s: kernel is unusable after an earlier error (%v); create a new kernel", what, k.failed)
+	}
+	if k.prepared {
+		return fmt.Errorf("%s: not possible after Simulate was called (the network is frozen)", what)
+	}
+	return nil
+}
+
+// ref returns the block and local index of a node ID.
+func (k *Kernel) ref(gid int) (nodeBlock, int, error) {
+	if gid < 1 || gid > len(k.nodes) {
+		return nil, 0, fmt.Errorf("node ID %d does not exist (valid: 1..%d)", gid, len(k.nodes))
+	}
+	r := k.nodes[gid-1]
+	return k.blocks[r.block], int(r.local), nil
+}
+
+// Simulate advances the network by t ms (NEST's Simulate). t must be ≥ 0 and
+// a multiple of the resolution. Consecutive calls continue seamlessly.
+func (k *Kernel) Simulate(t float64) error {
+	if k.failed != nil {
+		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); create a new kernel", k.failed)
+	}
+	if !(t >= 0) || math.IsInf(t, 0) {
+		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)
+	}
+	n, ok := k.msToSteps(t)
+	if !ok {
+		return fmt.Errorf("simulate: time = %g ms: must be a multiple of the resolution %g ms", t, k.h)
+	}
+	if !k.prepared {
+		if err := k.prepare(); err != nil {
+			k.failed = err
+			return err
+		}
+	}
+	for _, b := range k.blocks {
+		if err := b.preRun(k); err != nil {
+			return err
+		}
+	}
+	startMs, endMs := k.Time(), k.stepsToMs(k.step+n)
+	began := time.Now()
+	report := func(done bool) {
+		if k.progress != nil {
+			k.progress(Progress{StartMs: startMs, EndMs: endMs, NowMs: k.Time(), Elapsed: time.Since(began), Done: done})
+		}
+	}
+	report(false)
+	end := k.step + n
+	for k.step < end {
+		origin := k.step - (k.step-k.sliceStart)%k.minDelay
+		from := int(k.step - origin)
+		to := int(min(k.minDelay, int64(from)+end-k.step))
+		if from == 0 {
+			k.sliceStart = origin
+			if k.slices > 0 {
+				k.resolveDeliveries()
+			}
+		}
+		if err := k.parallel(func(tc *threadCtx) error {
+			if from == 0 && k.slices > 0 {
+				k.deliver(tc)
+			}
+			return k.updateThread(tc, origin, from, to)
+		}); err != nil {
+			k.failed = err
+			return err
+		}
+		k.step = origin + int64(to)
+		if int64(to) == k.minDelay {
+			k.gather()
+			k.slices++
+			report(false)
+		}
+	}
+	report(true)
+	return nil
+}
+
+// parallel runs fn once per thread and returns the first error (in thread
+// order, so the reported error does not depend on timing).
+func (k *Kernel) parallel(fn func(tc *threadCtx) error) error {
+	if k.threads == 1 {
+		return fn(k.tcs[0])
+	}
+	var wg sync.WaitGroup
+	for _, tc := range k.tcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tc.err = fn(tc)
+		}()
+	}
+	wg.Wait()
+	for _, tc := range k.tcs {
+		if tc.err != nil {
+			return tc.err
+		}
+	}
+	return nil
+}
+
+// updateThread updates all nodes local to the thread for lags [from, to).
+func (k *Kernel) updateThread(tc *threadCtx, origin int64, from, to int) error {
+	for _, b := range k.blocks {
+		bb := b.base()
+		lo, hi := bb.lo[tc.id], bb.hi[tc.id]
+		if lo >= hi {
+			continue
+		}
+		if err := b.update(k, tc, lo, hi, origin, from, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gather collects the spikes of the completed slice from all threads in a
+// canonical order (time, then node ID) and hands them to spike recorders.
+func (k *Kernel) gather() {
+	k.pending = k.pending[:0]
+	for _, tc := range k.tcs {
+		k.pending = append(k.pending, tc.spikes...)
+		tc.spikes = tc.spikes[:0]
+	}
+	slices.SortFunc(k.pending, func(a, b spikeEvent) int {
+		if c := cmp.Compare(a.stamp, b.stamp); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.gid, b.gid)
+	})
+	k.stats.Spikes += int64(len(k.pending))
+	for _, sp := range k.pending {
+		for _, r := range k.recOf[sp.gid-1] {
+			k.spikeRecs[r].record(sp)
+		}
+	}
+}
+
+// resolveDeliveries runs the synapse dynamics of every pending spike once
+// per projection (serially, in time order), before the parallel delivery.
+func (k *Kernel) resolveDeliveries() {
+	k.deliv = k.deliv[:0]
+	for _, sp := range k.pending {
+		for _, pi := range k.outProj[sp.gid-1] {
+			p := k.projs[pi]
+			row := p.rowOf(sp.gid)
+			w := p.transmit(row, k.stepsToMs(sp.stamp))
+			k.deliv = append(k.deliv, delivery{proj: p, row: row, step: sp.stamp + p.delay - 1, weight: w, mult: sp.mult})
+			k.stats.Deliveries += int64(p.outDegree(row))
+		}
+	}
+}
+
+// deliver hands the resolved spikes and the astrocytes' SIC of the last slice
+// to the targets local to this thread.
+func (k *Kernel) deliver(tc *threadCtx) {
+	for _, d := range k.deliv {
+		for _, part := range d.proj.parts[tc.id] {
+			lo, hi := part.off[d.row], part.off[d.row+1]
+			for _, t := range part.tgt[lo:hi] {
+				part.sink.addSpike(int(t), d.step, d.weight, d.mult)
+			}
+		}
+	}
+	prevOrigin := k.sliceStart - k.minDelay
+	for _, b := range k.blocks {
+		if s, ok := b.(sicSink); ok {
+			s.deliverSIC(k, tc, prevOrigin)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package astro
+
+// ParrotNeuron is NEST's parrot_neuron: it re-emits every spike it receives
+// at the time of arrival, with the arriving multiplicity, ignoring the weight.
+// It turns a device's output into a spike train that plastic synapses accept.
+type ParrotNeuron struct{}
+
+// ModelName implements Model.
+func (ParrotNeuron) ModelName() string { return "parrot_neuron" }
+
+func (ParrotNeuron) newBlock(*Kernel, int) (nodeBlock, error) { return &parrotBlock{}, nil }
+
+type parrotBlock struct {
+	blockBase
+	counts ringBuffer
+}
+
+func (b *parrotBlock) prepare(k *Kernel) error {
+	b.counts = newRingBuffer(b.n, k.ringLen)
+	return nil
+}
+
+func (b *parrotBlock) preRun(*Kernel) error { return nil }
+
+func (b *parrotBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	for i := lo; i < hi; i++ {
+		for lag := from; lag < to; lag++ {
+			step := origin + int64(lag)
+			if n := int32(b.counts.take(i, step)); n > 0 {
+				tc.spikes = append(tc.spikes, spikeEvent{stamp: step + 1, gid: int32(b.first + i), mult: n})
+			}
+		}
+	}
+	return nil
+}
+
+func (b *parrotBlock) addSpike(local int, step int64, _ float64, mult int32) {
+	b.counts.add(local, step, float64(mult))
+}

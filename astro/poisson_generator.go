@@ -1,0 +1,107 @@
+package astro
+
+import (
+	"fmt"
+	"math"
+)
+
+// PoissonGenerator is NEST's poisson_generator (spec 7.1): every target
+// receives its own independent Poisson spike train of the given rate,
+// delivered as one event per step with the drawn count as multiplicity.
+type PoissonGenerator struct {
+	// Rate in spikes/s (Hz), ≥ 0.
+	Rate float64
+	// Start and Stop bound the active window (ms, relative to Origin): the
+	// generator fires in steps k with start < k·h ≤ stop. Stop 0 means ∞.
+	Start, Stop, Origin float64
+}
+
+// ModelName implements Model.
+func (PoissonGenerator) ModelName() string { return "poisson_generator" }
+
+func (p PoissonGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	m := p.ModelName()
+	if math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) || p.Rate < 0 {
+		return nil, fmt.Errorf("%s: rate = %g Hz: must be ≥ 0 and finite", m, p.Rate)
+	}
+	win, err := newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
+	if err != nil {
+		return nil, err
+	}
+	return &poissonBlock{blockBase: blockBase{replicated: true}, p: p, win: win}, nil
+}
+
+// activeWindow is a device's (start, stop] window in steps.
+type activeWindow struct{ tMin, tMax int64 }
+
+func newActiveWindow(k *Kernel, model string, start, stop, origin float64) (activeWindow, error) {
+	check := func(name string, v float64) (int64, error) {
+		s, ok := k.msToSteps(v)
+		if !ok || v < 0 {
+			return 0, fmt.Errorf("%s: %s = %g ms: must be ≥ 0 and a multiple of the resolution %g ms", model, name, v, k.h)
+		}
+		return s, nil
+	}
+	st, err := check("start", start)
+	if err != nil {
+		return activeWindow{}, err
+	}
+	or, err := check("origin", origin)
+	if err != nil {
+		return activeWindow{}, err
+	}
+	w := activeWindow{tMin: or + st, tMax: math.MaxInt64}
+	if stop != 0 {
+		sp, err := check("stop", stop)
+		if err != nil {
+			return activeWindow{}, err
+		}
+		if sp < st {
+			return activeWindow{}, fmt.Errorf("%s: stop = %g ms: must be ≥ start = %g ms", model, stop, start)
+		}
+		w.tMax = or + sp
+	}
+	return w, nil
+}
+
+func (w activeWindow) active(step int64) bool { return step > w.tMin && step <= w.tMax }
+
+type poissonBlock struct {
+	blockBase
+	p       PoissonGenerator
+	win     activeWindow
+	sampler poissonSampler
+}
+
+func (b *poissonBlock) prepare(*Kernel) error { return nil }
+
+func (b *poissonBlock) preRun(k *Kernel) error {
+	b.sampler = newPoissonSampler(k.h * b.p.Rate * 1e-3)
+	return nil
+}
+
+// update draws, for every local target and step, an independent Poisson
+// count from that connection's own stream and delivers it directly.
+func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	for i := lo; i < hi; i++ {
+		for _, pi := range k.outProj[b.first+i-1] {
+			p := k.projs[pi]
+			for pj := range p.parts[tc.id] {
+				part := &p.parts[tc.id][pj]
+				for j, t := range part.tgt {
+					rng := &part.rng[j]
+					for lag := from; lag < to; lag++ {
+						step := origin + int64(lag)
+						if !b.win.active(step) {
+							continue
+						}
+						if n := b.sampler.draw(rng); n > 0 {
+							part.sink.addSpike(int(t), step+p.delay, p.weight, int32(n))
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

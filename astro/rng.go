@@ -1,0 +1,112 @@
+package astro
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Random streams.
+//
+// NEST draws from per-virtual-process streams, so its results depend on the
+// number of threads. astronb instead derives every stream from the kernel
+// seed and the identity of what it serves (a target node, a Connect call, a
+// generator→target connection). Draws therefore never depend on how nodes are
+// spread over threads: same seed, same results, whatever the thread count.
+// The distributions are the same as NEST's; the individual numbers are not
+// (see spec 1.6: network results are compared statistically).
+
+// Stream purposes, mixed into the seed of every stream.
+const (
+	streamPoisson   uint64 = 0x9e3779b97f4a7c15
+	streamPairwise  uint64 = 0xc229212d37722d5e
+	streamTripart   uint64 = 0xb84c9bae5851f42d
+	streamIndegree  uint64 = 0x2545f4914f6cdd1d
+	streamRecording uint64 = 0x7f4a7c159e3779b9
+)
+
+// splitmix64 is the standard 64-bit mixing function; it turns structured
+// seed material into well-spread PCG seeds.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// newPCG returns a PCG source for the stream identified by seed, purpose and
+// up to two further identifiers (node IDs, call counters).
+func newPCG(seed, purpose, a, b uint64) *rand.PCG {
+	s1 := splitmix64(seed ^ splitmix64(purpose^splitmix64(a)))
+	s2 := splitmix64(s1 ^ splitmix64(b+purpose))
+	return rand.NewPCG(s1, s2)
+}
+
+// poissonSampler draws Poisson(λ) counts. For the small means of a Poisson
+// generator per time step (0.2 in the example) it uses table-free inversion,
+// which needs one uniform draw per sample; for λ ≥ 10 it defers to gonum.
+type poissonSampler struct {
+	lambda float64
+	expNeg float64 // exp(-λ)
+}
+
+func newPoissonSampler(lambda float64) poissonSampler {
+	return poissonSampler{lambda: lambda, expNeg: math.Exp(-lambda)}
+}
+
+// draw returns one Poisson(λ) sample using src.
+func (p poissonSampler) draw(src *rand.PCG) uint32 {
+	if p.lambda <= 0 {
+		return 0
+	}
+	if p.lambda >= 10 {
+		return uint32(distuv.Poisson{Lambda: p.lambda, Src: src}.Rand())
+	}
+	u := uniform01(src)
+	n := uint32(0)
+	prob := p.expNeg
+	cum := prob
+	for u > cum {
+		n++
+		prob *= p.lambda / float64(n)
+		cum += prob
+		if prob == 0 { // numerical tail: cannot grow further
+			break
+		}
+	}
+	return n
+}
+
+// uniform01 returns a uniform double in [0, 1) with 53 random bits.
+func uniform01(src *rand.PCG) float64 {
+	return float64(src.Uint64()>>11) * 0x1p-53
+}
+
+// uniformInt returns a uniform integer in [0, n) (n > 0) without modulo bias.
+// It is Lemire's multiply-and-reject method.
+func uniformInt(src *rand.PCG, n int) int {
+	hi, lo := bits.Mul64(src.Uint64(), uint64(n))
+	if lo < uint64(n) {
+		thresh := -uint64(n) % uint64(n)
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), uint64(n))
+		}
+	}
+	return int(hi)
+}
+
+// binomial draws Binomial(n, p) using gonum.
+func binomial(src *rand.PCG, n int, p float64) int {
+	switch {
+	case n == 0 || p <= 0:
+		return 0
+	case p >= 1:
+		return n
+	}
+	return int(distuv.Binomial{N: float64(n), P: p, Src: src}.Rand())
+}
+
+// randPCG is the stream type stored per connection.
+type randPCG = rand.PCG

@@ -1,0 +1,36 @@
+package astro
+
+import "fmt"
+
+// SICConnection is NEST's sic_connection (spec section 4): it carries an
+// astrocyte's slow inward current to an aeif_cond_alpha_astro neuron. The
+// neuron's I_SIC at time t is Σ Weight·SIC_astro(t − Delay) over its
+// incoming sic_connections.
+type SICConnection struct {
+	// Weight is a plain scale factor (any sign).
+	Weight float64
+	// Delay in ms (≥ resolution); it counts for the kernel's min_delay.
+	Delay float64
+}
+
+// DefaultSICConnection returns NEST's defaults: weight 1, delay 1 ms.
+func DefaultSICConnection() SICConnection { return SICConnection{Weight: 1, Delay: 1} }
+
+// SynapseModel implements Synapse.
+func (SICConnection) SynapseModel() string { return "sic_connection" }
+
+func (s SICConnection) weightDelay() (float64, float64) { return s.Weight, s.Delay }
+
+func (s SICConnection) validate() error { return checkFinite(s.SynapseModel(), "weight", s.Weight, "") }
+
+// checkSICPair enforces that sic_connection runs only from an astrocyte to
+// a neuron that handles SIC (NEST's test_sic_connection).
+func checkSICPair(src, tgt nodeBlock) error {
+	_, fromAstro := src.(*astrocyteBlock)
+	_, toNeuron := tgt.(sicSink)
+	if !fromAstro || !toNeuron {
+		return fmt.Errorf("sic_connection: %s -> %s: only astrocyte_lr_1994 -> aeif_cond_alpha_astro is allowed",
+			src.base().model, tgt.base().model)
+	}
+	return nil
+}

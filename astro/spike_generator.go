@@ -1,0 +1,90 @@
+package astro
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// SpikeGenerator is NEST's spike_generator (spec 7.0): it emits spikes at
+// given times, directly to each target.
+type SpikeGenerator struct {
+	// SpikeTimes in ms: > 0, on the resolution grid, non-decreasing.
+	SpikeTimes []float64
+	// SpikeWeights, if given (one per time), multiply the connection weight.
+	SpikeWeights []float64
+	// SpikeMultiplicities, if given (one per time, ≥ 1), set each spike's
+	// multiplicity.
+	SpikeMultiplicities []int
+}
+
+// ModelName implements Model.
+func (SpikeGenerator) ModelName() string { return "spike_generator" }
+
+func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	m := g.ModelName()
+	if len(g.SpikeWeights) != 0 && len(g.SpikeWeights) != len(g.SpikeTimes) {
+		return nil, fmt.Errorf("%s: spike_weights has %d entries: must be empty or one per spike time (%d)", m, len(g.SpikeWeights), len(g.SpikeTimes))
+	}
+	if len(g.SpikeMultiplicities) != 0 && len(g.SpikeMultiplicities) != len(g.SpikeTimes) {
+		return nil, fmt.Errorf("%s: spike_multiplicities has %d entries: must be empty or one per spike time (%d)", m, len(g.SpikeMultiplicities), len(g.SpikeTimes))
+	}
+	b := &spikeGenBlock{blockBase: blockBase{replicated: true}}
+	for i, t := range g.SpikeTimes {
+		s, ok := k.msToSteps(t)
+		if !ok || !(t > 0) || math.IsInf(t, 0) {
+			return nil, fmt.Errorf("%s: spike_times[%d] = %g ms: must be > 0 and a multiple of the resolution %g ms", m, i, t, k.h)
+		}
+		if i > 0 && s < b.stamps[i-1] {
+			return nil, fmt.Errorf("%s: spike_times[%d] = %g ms: times must be non-decreasing", m, i, t)
+		}
+		w, mult := 1.0, 1
+		if len(g.SpikeWeights) > 0 {
+			w = g.SpikeWeights[i]
+			if err := checkFinite(m, fmt.Sprintf("spike_weights[%d]", i), w, ""); err != nil {
+				return nil, err
+			}
+		}
+		if len(g.SpikeMultiplicities) > 0 {
+			mult = g.SpikeMultiplicities[i]
+			if mult < 1 || mult > math.MaxInt32 {
+				return nil, fmt.Errorf("%s: spike_multiplicities[%d] = %d: must be ≥ 1", m, i, mult)
+			}
+		}
+		b.stamps = append(b.stamps, s)
+		b.weights = append(b.weights, w)
+		b.mults = append(b.mults, int32(mult))
+	}
+	return b, nil
+}
+
+type spikeGenBlock struct {
+	blockBase
+	stamps  []int64 // spike times in steps
+	weights []float64
+	mults   []int32
+}
+
+func (b *spikeGenBlock) prepare(*Kernel) error { return nil }
+func (b *spikeGenBlock) preRun(*Kernel) error  { return nil }
+
+// update emits the spikes stamped within this slice part: a spike at time
+// s·h behaves as if fired in the step ending at s·h (stamp s).
+func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	first, last := origin+int64(from)+1, origin+int64(to) // stamps covered
+	i0, _ := slices.BinarySearch(b.stamps, first)
+	for s := i0; s < len(b.stamps) && b.stamps[s] <= last; s++ {
+		for i := lo; i < hi; i++ {
+			for _, pi := range k.outProj[b.first+i-1] {
+				p := k.projs[pi]
+				for pj := range p.parts[tc.id] {
+					part := &p.parts[tc.id][pj]
+					for _, t := range part.tgt {
+						part.sink.addSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package astro
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// PoolType selects how a target's astrocyte pool is chosen.
+type PoolType string
+
+// Pool types of tripartite_bernoulli_with_pool.
+const (
+	PoolRandom PoolType = "random"
+	PoolBlock  PoolType = "block"
+)
+
+// TripartiteBernoulliWithPool is NEST 3.8's tripartite rule (spec 6.1):
+// each (source, target) pair is connected with probability PPrimary; each
+// connection made is paired, with probability PThirdIfPrimary, with one
+// astrocyte drawn uniformly from the target's pool of PoolSize astrocytes,
+// which gets a third_in connection from the source and sends a third_out
+// connection to the target.
+type TripartiteBernoulliWithPool struct {
+	PPrimary        float64  // in [0, 1]
+	PThirdIfPrimary float64  // in [0, 1]
+	PoolSize        int      // in [1, number of astrocytes]; 0 means all astrocytes
+	PoolType        PoolType // "random" (default when empty) or "block"
+	// AllowAutapses: NEST's default is true; the Go zero value is false, so
+	// set it explicitly (NewTripartiteBernoulliWithPool does).
+	AllowAutapses bool
+}
+
+// NewTripartiteBernoulliWithPool returns the rule with NEST's defaults
+// (p_primary 1, p_third_if_primary 1, pool of all astrocytes, random pool,
+// autapses on).
+func NewTripartiteBernoulliWithPool() TripartiteBernoulliWithPool {
+	return TripartiteBernoulliWithPool{PPrimary: 1, PThirdIfPrimary: 1, PoolType: PoolRandom, AllowAutapses: true}
+}
+
+// TripartiteSynSpecs holds the synapses of the three roles; nil means a
+// default static_synapse (NEST's behaviour for a missing key).
+type TripartiteSynSpecs struct {
+	Primary  Synapse // source -> target
+	ThirdIn  Synapse // source -> astrocyte
+	ThirdOut Synapse // astrocyte -> target
+}
+
+// TripartiteConnect creates tripartite connectivity (NEST 3.8's
+// TripartiteConnect with rule tripartite_bernoulli_with_pool).
+//
+// As in NEST 3.8, every structural decision comes from one stream that does
+// not depend on threads, in NEST's order: per target a binomial in-degree,
+// the pool (only if the in-degree is > 0), the sources, then per source one
+// uniform draw for the third-factor decision and one for the pool member.
+// Subsets are drawn with Floyd's algorithm and sorted, which gives the same
+// distribution as NEST's order-preserving selection sampling.
+func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule TripartiteBernoulliWithPool, syn TripartiteSynSpecs) error {
+	const what = "tripartite_connect (tripartite_bernoulli_with_pool)"
+	if err := k.checkMutable(what); err != nil {
+		return err
+	}
+	if syn.Primary == nil {
+		syn.Primary = DefaultStaticSynapse()
+	}
+	if syn.ThirdIn == nil {
+		syn.ThirdIn = DefaultStaticSynapse()
+	}
+	if syn.ThirdOut == nil {
+		syn.ThirdOut = DefaultStaticSynapse()
+	}
+	nS, nT, nA := pre.Len(), post.Len(), third.Len()
+	if nS == 0 || nT == 0 || nA == 0 {
+		return fmt.Errorf("%s: pre, post and third must not be empty (got %d, %d, %d nodes)", what, nS, nT, nA)
+	}
+	poolSize := rule.PoolSize
+	if poolSize == 0 {
+		poolSize = nA
+	}
+	poolType := rule.PoolType
+	if poolType == "" {
+		poolType = PoolRandom
+	}
+	switch {
+	case !(rule.PPrimary >= 0 && rule.PPrimary <= 1):
+		return fmt.Errorf("%s: p_primary = %g: must be in [0, 1]", what, rule.PPrimary)
+	case !(rule.PThirdIfPrimary >= 0 && rule.PThirdIfPrimary <= 1):
+		return fmt.Errorf("%s: p_third_if_primary = %g: must be in [0, 1]", what, rule.PThirdIfPrimary)
+	case poolSize < 1 || poolSize > nA:
+		return fmt.Errorf("%s: pool_size = %d: must be in [1, %d] (the number of third-factor nodes)", what, poolSize, nA)
+	case poolType != PoolRandom && poolType != PoolBlock:
+		return fmt.Errorf("%s: pool_type = %q: must be %q or %q", what, poolType, PoolRandom, PoolBlock)
+	case poolType == PoolBlock && !((poolSize > 1 && nT*poolSize == nA) || (poolSize == 1 && nT%nA == 0)):
+		return fmt.Errorf("%s: pool_type block: the sizes of target (%d) and third-factor (%d) populations and pool_size (%d) do not fit: "+
+			"if pool_size == 1, the target population size must be a multiple of the third-factor population size; "+
+			"for pool_size > 1, size(targets) * pool_size == size(third factor) is required; otherwise use random pools",
+			what, nT, nA, poolSize)
+	}
+	// Validate the roles' synapses and model pairs before creating anything.
+	roles := []struct {
+		name     string
+		syn      Synapse
+		src, tgt NodeCollection
+	}{{"primary", syn.Primary, pre, post}, {"third_in", syn.ThirdIn, pre, third}, {"third_out", syn.ThirdOut, third, post}}
+	projs := make([]*projection, 3)
+	for i, r := range roles {
+		if err := r.syn.validate(); err != nil {
+			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+		}
+		_, d := r.syn.weightDelay()
+		delay, err := k.delaySteps(r.syn.SynapseModel(), d)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+		}
+		sb, err := k.blocksOf(r.src)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+		}
+		tb, err := k.blocksOf(r.tgt)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+		}
+		if deviceKind(sb) != "" || deviceKind(tb) != "" {
+			return fmt.Errorf("%s: %s: recorders cannot take part in tripartite connections", what, r.name)
+		}
+		for _, s := range sb {
+			for _, t := range tb {
+				if err := checkPair(s, t, r.syn); err != nil {
+					return fmt.Errorf("%s: %s: %w", what, r.name, err)
+				}
+			}
+		}
+		projs[i] = k.newProjection(r.syn, delay)
+	}
+	primary, thirdIn, thirdOut := projs[0], projs[1], projs[2]
+
+	rng := newPCG(k.seed, streamTripart, k.connectCalls, 0)
+	picker := newSubsetPicker(max(nS, nA))
+	pool := make([]int, poolSize)
+	for j, t := range post.ids {
+		kIn := binomial(rng, nS, rule.PPrimary)
+		if kIn == 0 {
+			continue
+		}
+		if poolType == PoolRandom {
+			for i, a := range picker.pick(rng, nA, poolSize) {
+				pool[i] = third.ids[a]
+			}
+		} else {
+			first := j * poolSize
+			if poolSize == 1 {
+				first = j / (nT / nA)
+			}
+			copy(pool, third.ids[first:first+poolSize])
+		}
+		for _, si := range picker.pick(rng, nS, kIn) {
+			s := pre.ids[si]
+			if !rule.AllowAutapses && s == t {
+				continue
+			}
+			primary.addEdge(int32(s), int32(t))
+			if !(uniform01(rng) < rule.PThirdIfPrimary) {
+				continue
+			}
+			a := pool[0]
+			if poolSize > 1 {
+				a = pool[uniformInt(rng, poolSize)]
+			}
+			thirdIn.addEdge(int32(s), int32(a))
+			thirdOut.addEdge(int32(a), int32(t))
+		}
+	}
+	k.connectCalls++
+	for _, p := range projs {
+		k.addProjection(p)
+	}
+	return nil
+}
+
+// subsetPicker draws k-subsets of {0..n-1} uniformly (Floyd's algorithm),
+// returned in ascending order; it reuses its buffers.
+type subsetPicker struct {
+	mark []bool
+	out  []int
+}
+
+func newSubsetPicker(n int) *subsetPicker { return &subsetPicker{mark: make([]bool, n)} }
+
+func (sp *subsetPicker) pick(src *rand.PCG, n, k int) []int {
+	sp.out = sp.out[:0]
+	for j := n - k; j < n; j++ {
+		t := uniformInt(src, j+1)
+		if sp.mark[t] {
+			t = j
+		}
+		sp.mark[t] = true
+		sp.out = append(sp.out, t)
+	}
+	for _, t := range sp.out {
+		sp.mark[t] = false
+	}
+	slices.Sort(sp.out)
+	return sp.out
+}

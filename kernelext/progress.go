@@ -1,0 +1,205 @@
+package kernelext
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/astronb/astronb/astro"
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// DefaultProgressInterval is the minimum wall-clock time between two progress
+// updates made by NewProgress.
+const DefaultProgressInterval = 250 * time.Millisecond
+
+// Progress renders astro.Progress reports, either as an HTML progress bar
+// updated in place in a notebook cell, or as a single "\r"-rewritten line on
+// a terminal. Use NewProgress for the usual setup; the fields exist so tests
+// and callers can change the output, clock and rate limit. Report is safe for
+// concurrent use; fields must not be changed after the first Report.
+//
+// Every report is rendered if it is the first of a Simulate call or the final
+// (Done) one; other reports are dropped unless at least Interval of wall time
+// passed since the last rendered one. A report that follows a Done report
+// starts a new bar (notebook) or a new line (terminal), so each Simulate call
+// keeps its own final state.
+type Progress struct {
+	// Label is shown in front of the bar (plain text; it is HTML-escaped).
+	Label string
+	// Interval is the minimum wall time between two rendered updates;
+	// zero renders every report.
+	Interval time.Duration
+	// Notebook selects the HTML bar (true) or the terminal line (false).
+	Notebook bool
+	// Out receives the terminal line; nil means os.Stderr.
+	Out io.Writer
+	// Now is the clock used for rate limiting; nil means time.Now.
+	Now func() time.Time
+
+	// update and sync publish HTML and flush the notebook; nil means the
+	// gonbui functions. Tests replace them.
+	update func(id, html string)
+	sync   func()
+
+	mu       sync.Mutex
+	started  bool      // a Simulate call is in progress (a report was seen, no Done yet)
+	last     time.Time // when the last update was rendered
+	id       string    // display id of the current notebook bar
+	lastLine int       // length of the last terminal line, to blank leftovers
+}
+
+// NewProgress returns a callback for astro's Kernel.SetProgress that shows
+// the progress of each Simulate call under the given label: a live HTML bar
+// in a GoNB notebook, a "\r" line on standard error otherwise, updated at
+// most every DefaultProgressInterval (plus the first and the final report).
+func NewProgress(label string) func(astro.Progress) {
+	p := &Progress{
+		Label:    label,
+		Interval: DefaultProgressInterval,
+		Notebook: gonbui.IsNotebook,
+	}
+	return p.Report
+}
+
+// Report renders one progress report, subject to rate limiting.
+func (p *Progress) Report(r astro.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	first := !p.started
+	if !first && !r.Done && now.Sub(p.last) < p.Interval {
+		return
+	}
+	p.last = now
+	p.started = !r.Done
+	if p.Notebook {
+		if first {
+			p.id = "astronb_progress_" + gonbui.UniqueId()
+		}
+		p.doUpdate(p.id, progressHTML(p.Label, r))
+		if r.Done {
+			p.doSync()
+		}
+		return
+	}
+	p.writeLine(r, first)
+}
+
+func (p *Progress) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Progress) doUpdate(id, h string) {
+	if p.update != nil {
+		p.update(id, h)
+		return
+	}
+	gonbui.UpdateHTML(id, h)
+}
+
+func (p *Progress) doSync() {
+	if p.sync != nil {
+		p.sync()
+		return
+	}
+	gonbui.Sync()
+}
+
+func (p *Progress) writeLine(r astro.Progress, first bool) {
+	w := p.Out
+	if w == nil {
+		w = os.Stderr
+	}
+	if first {
+		p.lastLine = 0
+	}
+	line := progressLine(p.Label, r)
+	pad := ""
+	if n := len(line); n < p.lastLine {
+		pad = strings.Repeat(" ", p.lastLine-n)
+	}
+	p.lastLine = len(line)
+	end := ""
+	if r.Done {
+		end = "\n"
+	}
+	fmt.Fprint(w, "\r"+line+pad+end)
+}
+
+// percent returns the completed percentage, rounded down so that 100 % is
+// shown only when the run really is complete.
+func percent(r astro.Progress) int {
+	return int(r.Fraction() * 100)
+}
+
+// finished reports whether a Done report reached the end of its run (a run
+// stopped by an error reports Done early).
+func finished(r astro.Progress) bool {
+	return r.Done && r.Fraction() >= 1
+}
+
+// progressLine formats a terminal line in the spirit of NEST's print_time.
+func progressLine(label string, r astro.Progress) string {
+	var b strings.Builder
+	if label != "" {
+		b.WriteString(label)
+		b.WriteByte(' ')
+	}
+	fmt.Fprintf(&b, "[%3d %%] t = %.1f / %.1f ms, real-time factor %.4f",
+		percent(r), r.NowMs, r.EndMs, r.RealTimeFactor())
+	switch {
+	case finished(r):
+		fmt.Fprintf(&b, ", done in %s", fmtWall(r.Elapsed))
+	case r.Done:
+		fmt.Fprintf(&b, ", stopped after %s", fmtWall(r.Elapsed))
+	}
+	return b.String()
+}
+
+// progressHTML formats the notebook bar. The text alone carries all the
+// information, so it stays readable if a front end strips inline styles.
+func progressHTML(label string, r astro.Progress) string {
+	pct := percent(r)
+	color := "#4a86c8"
+	var status string
+	switch {
+	case finished(r):
+		color = "#3a9d5d"
+		status = fmt.Sprintf("done, %d %%, wall time %s", pct, fmtWall(r.Elapsed))
+	case r.Done:
+		color = "#c0504d"
+		status = fmt.Sprintf("stopped at %d %%, wall time %s", pct, fmtWall(r.Elapsed))
+	default:
+		status = fmt.Sprintf("%d %%", pct)
+	}
+	var b strings.Builder
+	b.WriteString(`<div class="astronb-progress" style="font-family:monospace;line-height:1.6">`)
+	if label != "" {
+		fmt.Fprintf(&b, `<b>%s</b> `, html.EscapeString(label))
+	}
+	fmt.Fprintf(&b, `<span style="display:inline-block;width:16em;height:0.9em;border:1px solid #999;vertical-align:middle">`+
+		`<span style="display:block;width:%d%%;height:100%%;background:%s"></span></span> `, pct, color)
+	fmt.Fprintf(&b, `%s &middot; t = %.1f / %.1f ms &middot; real-time factor %.4f</div>`,
+		status, r.NowMs, r.EndMs, r.RealTimeFactor())
+	return b.String()
+}
+
+// fmtWall formats a wall-clock duration compactly (e.g. "12.3 s", "850 ms").
+func fmtWall(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	default:
+		return d.Round(time.Second).String()
+	}
+}

@@ -1,0 +1,142 @@
+package kernelext
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/astronb/astronb/astro"
+)
+
+// fakeClock is a manually advanced clock.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time      { return c.t }
+func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
+func report(now float64, el time.Duration, done bool) astro.Progress {
+	return astro.Progress{StartMs: 0, EndMs: 1100, NowMs: now, Elapsed: el, Done: done}
+}
+
+func TestProgressTerminal(t *testing.T) {
+	var out strings.Builder
+	clk := &fakeClock{t: time.Unix(1000, 0)}
+	p := &Progress{Label: "sim", Interval: 250 * time.Millisecond, Out: &out, Now: clk.now}
+
+	p.Report(report(10, 10*time.Millisecond, false)) // first: shown
+	clk.add(100 * time.Millisecond)
+	p.Report(report(100, 110*time.Millisecond, false)) // too soon: dropped
+	clk.add(100 * time.Millisecond)
+	p.Report(report(200, 210*time.Millisecond, false)) // 200 ms since shown: dropped
+	clk.add(60 * time.Millisecond)
+	p.Report(report(550, 270*time.Millisecond, false)) // 260 ms: shown
+	clk.add(10 * time.Millisecond)
+	p.Report(report(1100, 2200*time.Millisecond, true)) // Done: always shown
+
+	got := out.String()
+	lines := strings.Split(got, "\r")[1:]
+	if len(lines) != 3 {
+		t.Fatalf("got %d updates, want 3: %q", len(lines), got)
+	}
+	if want := "sim [  0 %] t = 10.0 / 1100.0 ms, real-time factor 1.0000"; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	if !strings.HasPrefix(lines[1], "sim [ 50 %] t = 550.0 / 1100.0 ms, real-time factor 2.0370") {
+		t.Errorf("middle line %q", lines[1])
+	}
+	want := "sim [100 %] t = 1100.0 / 1100.0 ms, real-time factor 0.5000, done in 2.2 s\n"
+	if lines[2] != want {
+		t.Errorf("final line %q, want %q", lines[2], want)
+	}
+	if strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "\n") {
+		t.Errorf("want exactly one newline, at the end: %q", got)
+	}
+
+	// A second Simulate call starts a fresh line, first report shown at once.
+	out.Reset()
+	p.Report(astro.Progress{StartMs: 1100, EndMs: 1200, NowMs: 1101, Elapsed: time.Millisecond})
+	p.Report(astro.Progress{StartMs: 1100, EndMs: 1200, NowMs: 1150, Elapsed: 50 * time.Millisecond, Done: true})
+	if got := out.String(); !strings.HasPrefix(got, "\rsim [  1 %] t = 1101.0 / 1200.0 ms") ||
+		!strings.Contains(got, "stopped after 50 ms\n") {
+		t.Errorf("second run: %q", got)
+	}
+}
+
+func TestProgressTerminalPadsShorterLines(t *testing.T) {
+	var out strings.Builder
+	p := &Progress{Out: &out}
+	p.Report(report(1000, 10*time.Second, false)) // real-time factor 0.1000
+	p.Report(report(1050, time.Second, false))    // same length…
+	p.Report(report(5, time.Millisecond, true))   // shorter numbers, longer suffix
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\r")[1:]
+	for i := 1; i < len(lines); i++ {
+		if len(lines[i]) < len(lines[i-1]) {
+			t.Errorf("line %d (%q) shorter than previous (%q): leftovers stay visible", i, lines[i], lines[i-1])
+		}
+	}
+}
+
+func TestProgressNotebook(t *testing.T) {
+	type upd struct{ id, html string }
+	var (
+		mu    sync.Mutex
+		ups   []upd
+		syncs int
+	)
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	p := &Progress{
+		Label: "a<b>", Interval: time.Second, Notebook: true, Now: clk.now,
+		update: func(id, h string) { mu.Lock(); ups = append(ups, upd{id, h}); mu.Unlock() },
+		sync:   func() { syncs++ },
+	}
+	for i := 0; i <= 10; i++ {
+		clk.add(300 * time.Millisecond)
+		p.Report(report(float64(i*100), time.Duration(i)*300*time.Millisecond, false))
+	}
+	p.Report(report(1100, 3500*time.Millisecond, true))
+	// Shown: first (i=0, clock 0.3 s), then ≥1 s later: i=4 (1.5 s), i=8 (2.7 s); Done.
+	if len(ups) != 4 {
+		t.Fatalf("%d updates, want 4", len(ups))
+	}
+	id := ups[0].id
+	if !strings.HasPrefix(id, "astronb_progress_") {
+		t.Errorf("display id %q", id)
+	}
+	for _, u := range ups {
+		if u.id != id {
+			t.Errorf("display id changed: %q then %q", id, u.id)
+		}
+		if !strings.Contains(u.html, "<b>a&lt;b&gt;</b>") {
+			t.Errorf("label not escaped: %s", u.html)
+		}
+	}
+	if !strings.Contains(ups[1].html, "36 %") || !strings.Contains(ups[1].html, "t = 400.0 / 1100.0 ms") {
+		t.Errorf("middle update: %s", ups[1].html)
+	}
+	final := ups[3].html
+	for _, s := range []string{"done, 100 %", "wall time 3.5 s", "t = 1100.0 / 1100.0 ms", "real-time factor 0.3143", "width:100%"} {
+		if !strings.Contains(final, s) {
+			t.Errorf("final HTML lacks %q: %s", s, final)
+		}
+	}
+	if syncs != 1 {
+		t.Errorf("Sync called %d times, want 1 (at Done)", syncs)
+	}
+	// A new Simulate call gets a new bar.
+	p.Report(report(0, 0, false))
+	if ups[4].id == id {
+		t.Errorf("second run reused display id %q", id)
+	}
+}
+
+func TestNewProgressOutsideNotebook(t *testing.T) {
+	f := NewProgress("x")
+	if f == nil {
+		t.Fatal("nil callback")
+	}
+	got := captureFile(t, &os.Stderr, func() { f(report(1100, time.Second, true)) })
+	if want := "\rx [100 %] t = 1100.0 / 1100.0 ms, real-time factor 1.1000, done in 1.0 s\n"; got != want {
+		t.Errorf("stderr = %q, want %q", got, want)
+	}
+}
