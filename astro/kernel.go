@@ -361,3 +361,13 @@ func (k *Kernel) deliver(tc *threadCtx) {
 		}
 	}
 }
+
+// NumConnections returns the number of connections per synapse model
+// (recorder connections not included).
+func (k *Kernel) NumConnections() map[string]int {
+	out := map[string]int{}
+	for _, p := range k.projs {
+		out[p.model] += p.count
+	}
+	return out
+}
