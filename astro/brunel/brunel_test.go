@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
-
 )
 
 // classroomParams is the 800/200/100 network of the NEST reference
@@ -149,4 +148,3 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
-
