@@ -25,7 +25,7 @@ check:
 test-short:
 	$(GO) test -race -short ./...
 
-test-full:
+test-full: tools
 	$(GO) test ./...
 
 ## tools: gonb + goimports (versions pinned by go.mod's tool directives) in

@@ -1,0 +1,448 @@
+package nbrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests start a real GoNB kernel built by `make tools`.
+
+// gonbSetup returns Options to run a GoNB kernel from the repository's
+// .build/bin, or skips the test.
+func gonbSetup(t *testing.T) Options {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping GoNB kernel test in -short mode")
+	}
+	bin, err := filepath.Abs("../../.build/bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"gonb", "goimports"} {
+		if _, err := os.Stat(filepath.Join(bin, tool)); err != nil {
+			t.Skipf("skipping: %s not found; run `make tools` first", filepath.Join(bin, tool))
+		}
+	}
+	path := []string{bin}
+	if goBin, err := exec.LookPath("go"); err == nil {
+		path = append(path, filepath.Dir(goBin))
+	}
+	return Options{
+		KernelCmd:   GonbCommand(filepath.Join(bin, "gonb")),
+		Path:        path,
+		CellTimeout: 2 * time.Minute, // cold Go caches make first cells slow.
+		Timeout:     5 * time.Minute,
+		Log:         testLog{t},
+	}
+}
+
+// testLog sends progress lines to t.Log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// writeNotebook writes an nbformat 4.5 notebook with a markdown cell
+// followed by one code cell per source into dir/nb/name and returns its path.
+// The notebook lives in a subfolder so that OutDir can be dir/out.
+func writeNotebook(t *testing.T, dir, name string, sources ...string) string {
+	t.Helper()
+	cells := []map[string]any{{
+		"cell_type": "markdown", "id": "intro", "metadata": map[string]any{}, "source": "# " + name,
+	}}
+	for i, src := range sources {
+		cells = append(cells, map[string]any{
+			"cell_type": "code", "id": "code" + string(rune('a'+i)), "metadata": map[string]any{},
+			"execution_count": nil, "outputs": []any{}, "source": src,
+		})
+	}
+	data, err := json.MarshalIndent(map[string]any{
+		"cells": cells, "metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5,
+	}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "nb", name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readExecuted parses an executed notebook strictly: valid JSON, nbformat 4,
+// code cells with outputs and execution_count, markdown cells without.
+func readExecuted(t *testing.T, path string) []map[string]json.RawMessage {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells         []map[string]json.RawMessage `json:"cells"`
+		Metadata      map[string]json.RawMessage   `json:"metadata"`
+		NBFormat      int                          `json:"nbformat"`
+		NBFormatMinor *int                         `json:"nbformat_minor"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&nb); err != nil {
+		t.Fatalf("executed notebook is not valid JSON: %v", err)
+	}
+	if nb.NBFormat != 4 || nb.NBFormatMinor == nil || nb.Metadata == nil {
+		t.Fatalf("executed notebook: nbformat=%d minor=%v metadata=%v", nb.NBFormat, nb.NBFormatMinor, nb.Metadata)
+	}
+	for i, c := range nb.Cells {
+		var typ string
+		_ = json.Unmarshal(c["cell_type"], &typ)
+		_, hasOut := c["outputs"]
+		_, hasCount := c["execution_count"]
+		if _, ok := c["id"]; !ok {
+			t.Errorf("cell %d has no id", i)
+		}
+		if typ == "code" != (hasOut && hasCount) || (typ != "code" && (hasOut || hasCount)) {
+			t.Errorf("cell %d (%s): outputs present=%v execution_count present=%v", i, typ, hasOut, hasCount)
+		}
+	}
+	return nb.Cells
+}
+
+// cellOutputs decodes the outputs of cell i.
+func cellOutputs(t *testing.T, cells []map[string]json.RawMessage, i int) []*Output {
+	t.Helper()
+	var outs []*Output
+	if err := json.Unmarshal(cells[i]["outputs"], &outs); err != nil {
+		t.Fatalf("cell %d outputs: %v", i, err)
+	}
+	return outs
+}
+
+// assertKernelGone checks that no process of the kernel's group survives.
+func assertKernelGone(t *testing.T, res *Result) {
+	t.Helper()
+	if res == nil || res.KernelPID == 0 {
+		t.Fatal("no kernel pid in result")
+	}
+	if err := syscall.Kill(-res.KernelPID, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("kernel process group %d still alive after Run (kill 0: %v)", res.KernelPID, err)
+	}
+}
+
+const pinGonb = "!*go get github.com/janpfeifer/gonb@v0.11.4"
+
+// kernelSpecDir is the kernelspec installed by `make tools`.
+const kernelSpecDir = "../../.build/jupyter/kernels/gonb"
+
+func TestRunPassing(t *testing.T) {
+	opts := gonbSetup(t)
+	if _, err := os.Stat(filepath.Join(kernelSpecDir, "kernel.json")); err == nil {
+		// Use the kernelspec alone: its env must put goimports and go on PATH.
+		t.Logf("using kernelspec %s", kernelSpecDir)
+		opts.KernelCmd, opts.Path, opts.KernelSpecDir = nil, nil, kernelSpecDir
+	}
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "pass.ipynb",
+		"import \"fmt\"\n\n%%\nfmt.Println(\"hello\")\nfmt.Println(\"world\")",
+		"%%\nfmt.Println(6 * 7)",
+	)
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	assertKernelGone(t, res)
+	t.Logf("kernel start %v, run %v", res.KernelStart, res.Duration)
+	if want := filepath.Join(opts.OutDir, "pass.ipynb"); res.Executed != want {
+		t.Errorf("Executed = %q, want %q", res.Executed, want)
+	}
+	cells := readExecuted(t, res.Executed)
+	for i, want := range map[int]string{1: "hello\nworld\n", 2: "42\n"} {
+		outs := cellOutputs(t, cells, i)
+		if len(outs) != 1 || outs[0].OutputType != "stream" || outs[0].Name != "stdout" || outs[0].Text != want {
+			t.Errorf("cell %d outputs = %+v, want one stdout stream %q", i, outs, want)
+		}
+		var count int
+		if err := json.Unmarshal(cells[i]["execution_count"], &count); err != nil || count != i {
+			t.Errorf("cell %d execution_count = %s, want %d", i, cells[i]["execution_count"], i)
+		}
+	}
+	if string(cells[0]["source"]) != `"# pass.ipynb"` {
+		t.Errorf("markdown source changed: %s", cells[0]["source"])
+	}
+}
+
+// runFailing runs a notebook whose last cell fails and checks the error
+// names that cell and contains every string of want.
+func runFailing(t *testing.T, opts Options, name string, sources []string, want ...string) *CellError {
+	t.Helper()
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, name, sources...)
+	opts.OutDir = filepath.Join(dir, "out")
+	start := time.Now()
+	res, err := Run(context.Background(), opts)
+	t.Logf("Run took %v; error:\n%v", time.Since(start), err)
+	var ce *CellError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Run error = %v, want a *CellError", err)
+	}
+	n := len(sources)
+	if ce.Cell != n || ce.NumCells != n || ce.Index != n {
+		t.Errorf("CellError cell %d/%d index %d, want %d/%d index %d", ce.Cell, ce.NumCells, ce.Index, n, n, n)
+	}
+	msg := err.Error()
+	want = append(want, name, "cell "+string(rune('0'+n))+"/")
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error message does not contain %q:\n%s", w, msg)
+		}
+	}
+	assertKernelGone(t, res)
+	// The partial notebook is written with the failing cell's outputs.
+	if res.Executed == "" {
+		t.Fatal("no partial notebook written")
+	}
+	readExecuted(t, res.Executed)
+	return ce
+}
+
+func TestRunCompileError(t *testing.T) {
+	ce := runFailing(t, gonbSetup(t), "compile.ipynb",
+		[]string{"%%\nprintln(\"ok\")", "%%\nx := undefinedThing + 1"},
+		"undefinedThing")
+	if ce.EValue == "" && len(ce.Traceback) == 0 {
+		t.Errorf("no kernel error text in %+v", ce)
+	}
+}
+
+func TestRunPanic(t *testing.T) {
+	runFailing(t, gonbSetup(t), "panic.ipynb",
+		[]string{"%%\npanic(\"boom-from-cell\")"},
+		"boom-from-cell")
+}
+
+func TestRunCellTimeout(t *testing.T) {
+	opts := gonbSetup(t)
+	opts.CellTimeout = 3 * time.Second
+	start := time.Now()
+	ce := runFailing(t, opts, "timeout.ipynb",
+		[]string{"import \"time\"\n\n%%\ntime.Sleep(60 * time.Second)"},
+		"timed out")
+	if ce.Timeout != opts.CellTimeout {
+		t.Errorf("CellError.Timeout = %v, want %v", ce.Timeout, opts.CellTimeout)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("timeout run took %v", d)
+	}
+}
+
+func TestRunProgressUpdates(t *testing.T) {
+	opts := gonbSetup(t)
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "progress.ipynb", pinGonb,
+		`import (
+	"fmt"
+	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+%%
+id := "progress_" + gonbui.UniqueId()
+for i := 1; i <= 5; i++ {
+	gonbui.UpdateHTML(id, fmt.Sprintf("<b>step %d of 5</b>", i))
+	time.Sleep(20 * time.Millisecond)
+}
+gonbui.Sync()
+fmt.Println("done")`)
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	cells := readExecuted(t, res.Executed)
+	var displays []*Output
+	for _, o := range cellOutputs(t, cells, 2) {
+		if o.OutputType == "display_data" {
+			displays = append(displays, o)
+		}
+	}
+	if len(displays) != 1 {
+		t.Fatalf("got %d display_data outputs, want exactly 1: %+v", len(displays), displays)
+	}
+	if html := multiline(displays[0].Data["text/html"]); !strings.Contains(html, "step 5 of 5") {
+		t.Errorf("display shows %q, want the last update", html)
+	}
+}
+
+func TestRunImages(t *testing.T) {
+	opts := gonbSetup(t)
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "images.ipynb", pinGonb,
+		`import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+%%
+img := image.NewRGBA(image.Rect(0, 0, 4, 3))
+img.Set(1, 1, color.RGBA{R: 255, A: 255})
+var buf bytes.Buffer
+if err := png.Encode(&buf, img); err != nil {
+	panic(err)
+}
+gonbui.DisplayPng(buf.Bytes())
+svg := "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle cx=\"5\" cy=\"5\" r=\"4\"/></svg>"
+gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{protocol.MIMEImageSVG: svg}})
+gonbui.Sync()`)
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	cells := readExecuted(t, res.Executed)
+	kinds := map[string]bool{}
+	for _, o := range cellOutputs(t, cells, 2) {
+		for _, k := range o.Kinds() {
+			kinds[k] = true
+		}
+	}
+	for _, k := range []string{"display_data:image/png", "display_data:image/svg+xml"} {
+		if !kinds[k] {
+			t.Errorf("missing output kind %s; got %v", k, kinds)
+		}
+	}
+	if len(res.Images) != 2 {
+		t.Fatalf("images written: %v, want 2", res.Images)
+	}
+	var sawPNG, sawSVG bool
+	for _, p := range res.Images {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(filepath.Base(p), "images_cell02_") {
+			t.Errorf("image file name %s, want images_cell02_N.ext", p)
+		}
+		switch filepath.Ext(p) {
+		case ".png":
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if img.Bounds() != image.Rect(0, 0, 4, 3) || color.RGBAModel.Convert(img.At(1, 1)) != (color.RGBA{R: 255, A: 255}) {
+				t.Errorf("%s: unexpected image content", p)
+			}
+			sawPNG = true
+		case ".svg":
+			if !strings.Contains(string(data), "<circle") {
+				t.Errorf("%s: %q", p, data)
+			}
+			sawSVG = true
+		}
+	}
+	if !sawPNG || !sawSVG {
+		t.Errorf("want one .png and one .svg, got %v", res.Images)
+	}
+}
+
+// imagesNotebook has text, PNG, SVG, a live-updated HTML display and
+// markdown outputs.
+var imagesNotebook = []string{pinGonb, `import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+%%
+fmt.Println("before")
+fmt.Fprintln(os.Stderr, "to stderr")
+var buf bytes.Buffer
+_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)))
+gonbui.DisplayPng(buf.Bytes())
+gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+	protocol.MIMEImageSVG: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>"}})
+id := "progress_" + gonbui.UniqueId()
+for i := 1; i <= 3; i++ {
+	gonbui.UpdateHTML(id, fmt.Sprintf("<b>%d</b>", i))
+}
+gonbui.Sync()
+fmt.Println("after")`, "%%\ngonbui.DisplayMarkdown(\"**done**\")"}
+
+// TestCrossCheckNbconvert executes the same notebook with this runner and
+// with `jupyter nbconvert --execute` (if installed, e.g. Debian's
+// jupyter-nbconvert) on the kernelspec from `make tools`, and compares the
+// output kinds per cell.
+func TestCrossCheckNbconvert(t *testing.T) {
+	opts := gonbSetup(t)
+	if _, err := os.Stat(filepath.Join(kernelSpecDir, "kernel.json")); err != nil {
+		t.Skipf("skipping: no kernelspec in %s; run `make tools`", kernelSpecDir)
+	}
+	if err := exec.Command("jupyter", "nbconvert", "--version").Run(); err != nil {
+		t.Skipf("skipping: jupyter nbconvert not available (%v); apt-get install jupyter-nbconvert", err)
+	}
+	dir := t.TempDir()
+	nbPath := writeNotebook(t, dir, "cross.ipynb", imagesNotebook...)
+	opts.Notebook, opts.OutDir = nbPath, filepath.Join(dir, "ours")
+	opts.KernelCmd, opts.Path, opts.KernelSpecDir = nil, nil, kernelSpecDir
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	jupyterData, err := filepath.Abs("../../.build/jupyter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := filepath.Join(dir, "nbconvert")
+	cmd := exec.Command("jupyter", "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.kernel_name=gonb", "--ExecutePreprocessor.timeout=120",
+		"--output-dir="+theirs, nbPath)
+	cmd.Env = append(os.Environ(), "JUPYTER_DATA_DIR="+jupyterData)
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nbconvert: %v\n%s", err, out)
+	}
+	t.Logf("nbrun %v, nbconvert %v", res.Duration, time.Since(start))
+
+	ours, err := OutputKinds(res.Executed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := OutputKinds(filepath.Join(theirs, "cross.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ours, ref) {
+		t.Errorf("output kinds differ:\nnbrun:     %q\nnbconvert: %q", ours, ref)
+	}
+	if len(ours) != 3 || !slices.Contains(ours[1], "display_data:image/svg+xml") {
+		t.Errorf("unexpected kinds %q", ours)
+	}
+}

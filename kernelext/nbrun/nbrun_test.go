@@ -1,0 +1,392 @@
+package nbrun
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Unit tests of the pure parts; they need no kernel and run in -short mode.
+
+func TestCodecRoundTrip(t *testing.T) {
+	c := &codec{key: []byte("secret"), session: "sess"}
+	m, err := c.newMessage("execute_request", map[string]any{"code": "1", "silent": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Identities = [][]byte{[]byte("id1"), []byte("id2")}
+	frames, err := c.encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 8 || string(frames[2]) != delimiter {
+		t.Fatalf("frames: %q", frames)
+	}
+	// The signature is the hex HMAC-SHA256 of header, parent, metadata, content.
+	mac := hmac.New(sha256.New, []byte("secret"))
+	for _, f := range frames[4:] {
+		mac.Write(f)
+	}
+	if got, want := string(frames[3]), hex.EncodeToString(mac.Sum(nil)); got != want {
+		t.Errorf("signature %s, want %s", got, want)
+	}
+	if string(frames[5]) != "{}" || string(frames[6]) != "{}" {
+		t.Errorf("parent/metadata frames = %s %s, want {} {}", frames[5], frames[6])
+	}
+	got, err := c.decode(frames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Header != m.Header || got.Header.Version != "5.3" || got.Header.Session != "sess" {
+		t.Errorf("header %+v, want %+v", got.Header, m.Header)
+	}
+	if len(got.Identities) != 2 || string(got.Identities[1]) != "id2" {
+		t.Errorf("identities %q", got.Identities)
+	}
+	var content struct {
+		Code   string `json:"code"`
+		Silent *bool  `json:"silent"`
+	}
+	if err := json.Unmarshal(got.Content, &content); err != nil || content.Code != "1" || content.Silent == nil {
+		t.Errorf("content %s (%v)", got.Content, err)
+	}
+}
+
+func TestCodecRejects(t *testing.T) {
+	c := &codec{key: []byte("secret")}
+	m, _ := c.newMessage("status", map[string]any{"execution_state": "idle"})
+	frames, _ := c.encode(m)
+
+	tampered := append([][]byte(nil), frames...)
+	tampered[len(tampered)-1] = []byte(`{"execution_state":"busy"}`)
+	if _, err := c.decode(tampered); !errors.Is(err, errBadSignature) {
+		t.Errorf("tampered content: err = %v, want errBadSignature", err)
+	}
+	other := &codec{key: []byte("other")}
+	if _, err := other.decode(frames); !errors.Is(err, errBadSignature) {
+		t.Errorf("wrong key: err = %v, want errBadSignature", err)
+	}
+	if _, err := c.decode(frames[1:]); err == nil {
+		t.Error("missing delimiter accepted")
+	}
+	if _, err := c.decode(frames[:4]); err == nil {
+		t.Error("truncated message accepted")
+	}
+	// Without a key, messages are neither signed nor checked.
+	unsigned := &codec{}
+	f2, _ := unsigned.encode(m)
+	if len(f2[1]) != 0 {
+		t.Errorf("unsigned signature frame %q", f2[1])
+	}
+	if _, err := unsigned.decode(tampered); err != nil {
+		t.Errorf("unsigned decode: %v", err)
+	}
+}
+
+func TestNewIDUnique(t *testing.T) {
+	a, b := newID(), newID()
+	if a == b || len(a) != 36 || strings.Count(a, "-") != 4 {
+		t.Errorf("newID: %q %q", a, b)
+	}
+}
+
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
+
+func TestOutputsMerge(t *testing.T) {
+	var o outputs
+	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a"})
+	o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>1</b>"`)}, displayID: "p1"})
+	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e1"})
+	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "b\n"})
+	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e2"})
+	if !o.update("p1", map[string]json.RawMessage{"text/html": raw(`"<b>3</b>"`)}, nil) {
+		t.Error("update found no display")
+	}
+	if o.update("nope", nil, nil) || o.update("", nil, nil) {
+		t.Error("update matched an unknown display id")
+	}
+	if len(o.list) != 3 {
+		t.Fatalf("%d outputs, want 3 (stdout, display, stderr): %+v", len(o.list), o.list)
+	}
+	if o.text("stdout") != "ab\n" || o.text("stderr") != "e1e2" {
+		t.Errorf("streams: %q %q", o.text("stdout"), o.text("stderr"))
+	}
+	if got := string(o.list[1].Data["text/html"]); got != `"<b>3</b>"` {
+		t.Errorf("updated display = %s", got)
+	}
+
+	o.clear(true) // wait: cleared on the next output only.
+	if len(o.list) != 3 {
+		t.Error("clear_output(wait) cleared at once")
+	}
+	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "new"})
+	if len(o.list) != 1 || o.text("stdout") != "new" {
+		t.Errorf("after clear(wait)+add: %+v", o.list)
+	}
+	o.clear(false)
+	if len(o.list) != 0 {
+		t.Error("clear_output did not clear")
+	}
+}
+
+func TestToOutput(t *testing.T) {
+	var c iopubContent
+	if err := json.Unmarshal([]byte(`{"data":{"image/png":"iVBO"},"metadata":{},"transient":{"display_id":"d"},"execution_count":4}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	if o := toOutput("display_data", &c); o.displayID != "d" || string(o.Data["image/png"]) != `"iVBO"` {
+		t.Errorf("display_data: %+v", o)
+	}
+	if o := toOutput("execute_result", &c); *o.ExecutionCount != 4 {
+		t.Errorf("execute_result: %+v", o)
+	}
+	for _, typ := range []string{"status", "execute_input", "clear_output", "comm_open"} {
+		if o := toOutput(typ, &c); o != nil {
+			t.Errorf("%s produced an output", typ)
+		}
+	}
+}
+
+func TestOutputJSONShapes(t *testing.T) {
+	four := 4
+	for _, tc := range []struct {
+		out  *Output
+		want string
+	}{
+		{&Output{OutputType: "stream", Name: "stdout", Text: "hi\n"},
+			`{"output_type":"stream","name":"stdout","text":"hi\n"}`},
+		{&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/plain": raw(`"x"`)}, displayID: "d"},
+			`{"output_type":"display_data","data":{"text/plain":"x"},"metadata":{}}`},
+		{&Output{OutputType: "execute_result", ExecutionCount: &four, Data: map[string]json.RawMessage{"text/plain": raw(`"x"`)}},
+			`{"output_type":"execute_result","execution_count":4,"data":{"text/plain":"x"},"metadata":{}}`},
+		{&Output{OutputType: "error", EName: "ERROR", EValue: "boom"},
+			`{"output_type":"error","ename":"ERROR","evalue":"boom","traceback":[]}`},
+	} {
+		b, err := json.Marshal(tc.out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tc.want {
+			t.Errorf("got  %s\nwant %s", b, tc.want)
+		}
+		var back Output
+		if err := json.Unmarshal(b, &back); err != nil || back.OutputType != tc.out.OutputType {
+			t.Errorf("round trip of %s: %+v %v", b, back, err)
+		}
+	}
+	if _, err := json.Marshal(&Output{OutputType: "bogus"}); err == nil {
+		t.Error("unknown output type marshalled")
+	}
+}
+
+const testNotebook = `{
+ "cells": [
+  {"cell_type": "markdown", "metadata": {"tags": ["x"]}, "source": ["# T\n", "text"]},
+  {"cell_type": "code", "metadata": {}, "execution_count": 7, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["old\n"]}], "source": ["%%\n", "fmt.Println(1)"]},
+  {"cell_type": "raw", "metadata": {}, "source": "raw"}
+ ],
+ "metadata": {"custom": {"a": 1}},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}`
+
+func TestNotebookRoundTrip(t *testing.T) {
+	nb, err := parseNotebook([]byte(testNotebook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb.cellType(1) != "code" || nb.source(1) != "%%\nfmt.Println(1)" || nb.source(0) != "# T\ntext" {
+		t.Errorf("cell parsing: %q %q", nb.cellType(1), nb.source(1))
+	}
+	one := 1
+	if err := nb.setCodeResult(1, &one, []*Output{{OutputType: "stream", Name: "stdout", Text: "<1>\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	nb.setMetadata("language_info", raw(`{"name":"go"}`), false)
+	nb.setMetadata("custom", raw(`"replaced"`), true)
+	data, err := nb.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(`"<1>\n"`)) {
+		t.Errorf("HTML escaped or output missing:\n%s", data)
+	}
+	var back struct {
+		Cells    []map[string]any `json:"cells"`
+		Metadata map[string]any   `json:"metadata"`
+		NBFormat int              `json:"nbformat"`
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Metadata["custom"] == "replaced" || back.Metadata["language_info"] == nil {
+		t.Errorf("metadata: %v", back.Metadata)
+	}
+	for i, c := range back.Cells {
+		if c["id"] == nil {
+			t.Errorf("cell %d got no id (nbformat 4.5)", i)
+		}
+		_, hasOut := c["outputs"]
+		if (c["cell_type"] == "code") != hasOut {
+			t.Errorf("cell %d: outputs present = %v", i, hasOut)
+		}
+	}
+	if !reflect.DeepEqual(back.Cells[0]["metadata"], map[string]any{"tags": []any{"x"}}) {
+		t.Errorf("markdown metadata changed: %v", back.Cells[0]["metadata"])
+	}
+	if _, err := parseNotebook([]byte(`{"nbformat": 3, "cells": []}`)); err == nil {
+		t.Error("nbformat 3 accepted")
+	}
+	if _, err := parseNotebook([]byte(`{`)); err == nil {
+		t.Error("invalid JSON accepted")
+	}
+}
+
+func TestOutputKinds(t *testing.T) {
+	nb, _ := parseNotebook([]byte(testNotebook))
+	_ = nb.setCodeResult(1, nil, []*Output{
+		{OutputType: "stream", Name: "stdout", Text: "a"},
+		{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": raw(`""`), "text/plain": raw(`""`)}},
+		{OutputType: "stream", Name: "stdout", Text: "b"},
+		{OutputType: "error", EName: "E"},
+	})
+	data, _ := nb.encode()
+	p := filepath.Join(t.TempDir(), "k.ipynb")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kinds, err := OutputKinds(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"display_data:image/png", "display_data:text/plain", "error", "stream:stdout"}}
+	if !reflect.DeepEqual(kinds, want) {
+		t.Errorf("OutputKinds = %v, want %v", kinds, want)
+	}
+}
+
+func TestWriteImages(t *testing.T) {
+	dir := t.TempDir()
+	pngData := []byte("\x89PNG\r\n\x1a\nfake")
+	b64 := base64.StdEncoding.EncodeToString(pngData)
+	pngJSON, _ := json.Marshal(b64[:8] + "\n" + b64[8:]) // line breaks are allowed.
+	outs := []*Output{
+		{OutputType: "stream", Name: "stdout", Text: "x"},
+		{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": pngJSON, "text/plain": raw(`"fig"`)}},
+		{OutputType: "display_data", Data: map[string]json.RawMessage{"image/svg+xml": raw(`["<svg>", "</svg>"]`), "image/png": pngJSON}},
+		{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>"`)}},
+	}
+	paths, err := writeImages(dir, "nb", 7, outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	if want := []string{"nb_cell07_1.png", "nb_cell07_2.png", "nb_cell07_2.svg"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("files %v, want %v", names, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "nb_cell07_1.png")); !bytes.Equal(b, pngData) {
+		t.Errorf("png content %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "nb_cell07_2.svg")); string(b) != "<svg></svg>" {
+		t.Errorf("svg content %q", b)
+	}
+	if _, err := writeImages(dir, "bad", 1, []*Output{{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": raw(`"!!"`)}}}); err == nil {
+		t.Error("invalid base64 accepted")
+	}
+}
+
+func TestBuildEnv(t *testing.T) {
+	env := buildEnv(
+		[]string{"HOME=/h", "PATH=/usr/bin"},
+		[]string{"/tools", "/go/bin"},
+		map[string]string{"PATH": "/spec:${PATH}", "X": "$HOME/x"},
+		[]string{"HOME=/other"},
+	)
+	want := []string{"HOME=/other", "PATH=/spec:/tools:/go/bin:/usr/bin", "X=/h/x"}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("buildEnv = %q, want %q", env, want)
+	}
+}
+
+func TestCellErrorMessage(t *testing.T) {
+	e := &CellError{
+		Notebook: "dir/a.ipynb", Cell: 3, NumCells: 5, EName: "ERROR", EValue: "\x1b[31mboom\x1b[0m",
+		Traceback: []string{"Cell[3]: Line 2", "x := y"}, Stderr: "panic: boom\n",
+	}
+	msg := e.Error()
+	for _, w := range []string{"a.ipynb: cell 3/5 failed: ERROR: boom", "Cell[3]: Line 2", "stderr:\npanic: boom"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message lacks %q:\n%s", w, msg)
+		}
+	}
+	if strings.Contains(msg, "\x1b") {
+		t.Errorf("ANSI escapes kept: %q", msg)
+	}
+	to := (&CellError{Notebook: "a.ipynb", Cell: 1, NumCells: 1, Timeout: 3 * time.Second}).Error()
+	if to != "a.ipynb: cell 1/1 timed out after 3s" {
+		t.Errorf("timeout message %q", to)
+	}
+	cause := errors.New("kernel died")
+	if err := (&CellError{Err: cause}); !errors.Is(err, cause) {
+		t.Error("Unwrap")
+	}
+}
+
+func TestFirstLine(t *testing.T) {
+	if got := firstLine("\n%%\n  fmt.Println(1)\n"); got != "fmt.Println(1)" {
+		t.Errorf("firstLine = %q", got)
+	}
+	if got := firstLine(strings.Repeat("é", 70)); len([]rune(got)) != 61 {
+		t.Errorf("not shortened: %q", got)
+	}
+}
+
+func TestRunRejectsBadOptions(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.ipynb")
+	if err := os.WriteFile(p, []byte(testNotebook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string]Options{
+		"no out dir":       {Notebook: p},
+		"out is nb dir":    {Notebook: p, OutDir: dir, KernelCmd: []string{"true"}},
+		"no kernel":        {Notebook: p, OutDir: filepath.Join(dir, "out")},
+		"missing notebook": {Notebook: filepath.Join(dir, "nope.ipynb"), OutDir: filepath.Join(dir, "out"), KernelCmd: []string{"true"}},
+	} {
+		if _, err := Run(t.Context(), opts); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestRunKernelExitsEarly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "nb", "a.ipynb")
+	_ = os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, []byte(testNotebook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(t.Context(), Options{
+		Notebook: p, OutDir: filepath.Join(dir, "out"),
+		KernelCmd: []string{"sh", "-c", "echo kernel-says-no >&2; exit 3"},
+	})
+	if err == nil || !strings.Contains(err.Error(), "kernel-says-no") {
+		t.Errorf("err = %v, want the kernel's output quoted", err)
+	}
+}

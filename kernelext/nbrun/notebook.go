@@ -1,0 +1,411 @@
+package nbrun
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// notebook is an nbformat 4 notebook. Top-level fields and cells are kept as
+// raw JSON so that everything the runner does not touch (metadata, cell ids,
+// attachments, unknown fields) is written back unchanged.
+type notebook struct {
+	raw   map[string]json.RawMessage
+	cells []map[string]json.RawMessage
+}
+
+// marshal is json.Marshal without HTML escaping, like Jupyter's output
+// (escaped "<" in a nested value could not be undone by the outer encoder).
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// readNotebook loads and minimally validates an nbformat 4 notebook.
+func readNotebook(path string) (*notebook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseNotebook(data)
+}
+
+// parseNotebook decodes an nbformat 4 notebook.
+func parseNotebook(data []byte) (*notebook, error) {
+	nb := &notebook{}
+	if err := json.Unmarshal(data, &nb.raw); err != nil {
+		return nil, fmt.Errorf("not a notebook (invalid JSON): %w", err)
+	}
+	var major int
+	if err := json.Unmarshal(nb.raw["nbformat"], &major); err != nil || major != 4 {
+		return nil, fmt.Errorf("unsupported notebook format: nbformat %s, want 4", nb.raw["nbformat"])
+	}
+	if err := json.Unmarshal(nb.raw["cells"], &nb.cells); err != nil {
+		return nil, fmt.Errorf("decoding cells: %w", err)
+	}
+	return nb, nil
+}
+
+// minor returns nbformat_minor (0 if absent).
+func (nb *notebook) minor() int {
+	var m int
+	_ = json.Unmarshal(nb.raw["nbformat_minor"], &m)
+	return m
+}
+
+// cellType returns the cell_type of cell i.
+func (nb *notebook) cellType(i int) string {
+	var t string
+	_ = json.Unmarshal(nb.cells[i]["cell_type"], &t)
+	return t
+}
+
+// source returns the source text of cell i (nbformat allows a string or a
+// list of strings).
+func (nb *notebook) source(i int) string {
+	return multiline(nb.cells[i]["source"])
+}
+
+// multiline decodes an nbformat "multiline string": a string or a list of strings.
+func multiline(raw json.RawMessage) string {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	var parts []string
+	if err := json.Unmarshal(raw, &parts); err == nil {
+		return strings.Join(parts, "")
+	}
+	return ""
+}
+
+// setMetadata sets a top-level notebook metadata key. If onlyIfAbsent is
+// set, an existing value is kept.
+func (nb *notebook) setMetadata(key string, value json.RawMessage, onlyIfAbsent bool) {
+	meta := map[string]json.RawMessage{}
+	_ = json.Unmarshal(nb.raw["metadata"], &meta)
+	if meta == nil {
+		meta = map[string]json.RawMessage{}
+	}
+	if _, ok := meta[key]; ok && onlyIfAbsent {
+		return
+	}
+	meta[key] = value
+	nb.raw["metadata"], _ = marshal(meta)
+}
+
+// setCodeResult stores the outputs and execution count of code cell i.
+func (nb *notebook) setCodeResult(i int, count *int, outs []*Output) error {
+	if outs == nil {
+		outs = []*Output{}
+	}
+	o, err := marshal(outs)
+	if err != nil {
+		return err
+	}
+	c, _ := marshal(count)
+	nb.cells[i]["outputs"] = o
+	nb.cells[i]["execution_count"] = c
+	return nil
+}
+
+// encode serialises the notebook in Jupyter's style (1-space indent, no HTML
+// escaping), making sure it is valid nbformat 4: code cells have outputs and
+// execution_count, and cells have ids from nbformat 4.5 on.
+func (nb *notebook) encode() ([]byte, error) {
+	needIDs := nb.minor() >= 5
+	for i, c := range nb.cells {
+		if nb.cellType(i) == "code" {
+			if _, ok := c["outputs"]; !ok {
+				c["outputs"] = json.RawMessage("[]")
+			}
+			if _, ok := c["execution_count"]; !ok {
+				c["execution_count"] = json.RawMessage("null")
+			}
+		}
+		if _, ok := c["metadata"]; !ok {
+			c["metadata"] = json.RawMessage("{}")
+		}
+		if _, ok := c["id"]; needIDs && !ok {
+			c["id"], _ = marshal(strings.ReplaceAll(newID(), "-", "")[:16])
+		}
+	}
+	cells, err := marshal(nb.cells)
+	if err != nil {
+		return nil, err
+	}
+	nb.raw["cells"] = cells
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(nb.raw); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Output is one output of a code cell, in nbformat 4 shape.
+type Output struct {
+	// OutputType is "stream", "display_data", "execute_result" or "error".
+	OutputType string
+	// Name is the stream name ("stdout" or "stderr") of a stream output.
+	Name string
+	// Text is the text of a stream output.
+	Text string
+	// Data maps MIME types to their JSON-encoded values (display_data, execute_result).
+	Data map[string]json.RawMessage
+	// Metadata is the output metadata (display_data, execute_result).
+	Metadata map[string]json.RawMessage
+	// ExecutionCount of an execute_result output.
+	ExecutionCount *int
+	// EName, EValue and Traceback describe an error output.
+	EName, EValue string
+	Traceback     []string
+
+	// displayID is transient.display_id: update_display_data replaces data of
+	// outputs with the same id. It is not saved in the notebook.
+	displayID string
+}
+
+// MarshalJSON encodes the output with exactly the fields nbformat 4 allows
+// for its output_type.
+func (o *Output) MarshalJSON() ([]byte, error) {
+	data, meta := o.Data, o.Metadata
+	if data == nil {
+		data = map[string]json.RawMessage{}
+	}
+	if meta == nil {
+		meta = map[string]json.RawMessage{}
+	}
+	switch o.OutputType {
+	case "stream":
+		return marshal(struct {
+			OutputType string `json:"output_type"`
+			Name       string `json:"name"`
+			Text       string `json:"text"`
+		}{o.OutputType, o.Name, o.Text})
+	case "display_data":
+		return marshal(struct {
+			OutputType string                     `json:"output_type"`
+			Data       map[string]json.RawMessage `json:"data"`
+			Metadata   map[string]json.RawMessage `json:"metadata"`
+		}{o.OutputType, data, meta})
+	case "execute_result":
+		return marshal(struct {
+			OutputType     string                     `json:"output_type"`
+			ExecutionCount *int                       `json:"execution_count"`
+			Data           map[string]json.RawMessage `json:"data"`
+			Metadata       map[string]json.RawMessage `json:"metadata"`
+		}{o.OutputType, o.ExecutionCount, data, meta})
+	case "error":
+		tb := o.Traceback
+		if tb == nil {
+			tb = []string{}
+		}
+		return marshal(struct {
+			OutputType string   `json:"output_type"`
+			EName      string   `json:"ename"`
+			EValue     string   `json:"evalue"`
+			Traceback  []string `json:"traceback"`
+		}{o.OutputType, o.EName, o.EValue, tb})
+	}
+	return nil, fmt.Errorf("nbrun: unknown output_type %q", o.OutputType)
+}
+
+// UnmarshalJSON decodes an nbformat 4 output.
+func (o *Output) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		OutputType     string                     `json:"output_type"`
+		Name           string                     `json:"name"`
+		Text           json.RawMessage            `json:"text"`
+		Data           map[string]json.RawMessage `json:"data"`
+		Metadata       map[string]json.RawMessage `json:"metadata"`
+		ExecutionCount *int                       `json:"execution_count"`
+		EName          string                     `json:"ename"`
+		EValue         string                     `json:"evalue"`
+		Traceback      []string                   `json:"traceback"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*o = Output{
+		OutputType: raw.OutputType, Name: raw.Name, Text: multiline(raw.Text),
+		Data: raw.Data, Metadata: raw.Metadata, ExecutionCount: raw.ExecutionCount,
+		EName: raw.EName, EValue: raw.EValue, Traceback: raw.Traceback,
+	}
+	return nil
+}
+
+// Kinds returns the output's kinds as used by [OutputKinds]: "stream:NAME",
+// "error", or "TYPE:MIME" for each MIME type of a display_data or
+// execute_result output.
+func (o *Output) Kinds() []string {
+	switch o.OutputType {
+	case "stream":
+		return []string{"stream:" + o.Name}
+	case "error":
+		return []string{"error"}
+	}
+	kinds := make([]string, 0, len(o.Data))
+	for mime := range o.Data {
+		kinds = append(kinds, o.OutputType+":"+mime)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// OutputKinds reads an executed notebook and returns, for each code cell in
+// order, the sorted set of its output kinds (see [Output.Kinds]), e.g.
+// ["display_data:image/png", "stream:stdout"]. It ignores order, repetition
+// and content, so that notebooks executed by different front ends (this
+// runner, jupyter nbconvert --execute) can be compared, given that GoNB's
+// relative order of text and display outputs is not deterministic.
+func OutputKinds(nbPath string) ([][]string, error) {
+	nb, err := readNotebook(nbPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", nbPath, err)
+	}
+	var all [][]string
+	for i, c := range nb.cells {
+		if nb.cellType(i) != "code" {
+			continue
+		}
+		var outs []*Output
+		if raw, ok := c["outputs"]; ok {
+			if err := json.Unmarshal(raw, &outs); err != nil {
+				return nil, fmt.Errorf("%s: cell %d: decoding outputs: %w", nbPath, i, err)
+			}
+		}
+		set := map[string]bool{}
+		for _, o := range outs {
+			for _, k := range o.Kinds() {
+				set[k] = true
+			}
+		}
+		kinds := make([]string, 0, len(set))
+		for k := range set {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		all = append(all, kinds)
+	}
+	return all, nil
+}
+
+// outputs accumulates the outputs of one code cell from iopub messages.
+type outputs struct {
+	list         []*Output
+	pendingClear bool // clear_output with wait=true: clear before the next output.
+}
+
+// add appends o, merging stream text into the existing stream output of the
+// same name.
+func (c *outputs) add(o *Output) {
+	if c.pendingClear {
+		c.list, c.pendingClear = nil, false
+	}
+	if o.OutputType == "stream" {
+		for _, prev := range c.list {
+			if prev.OutputType == "stream" && prev.Name == o.Name {
+				prev.Text += o.Text
+				return
+			}
+		}
+	}
+	c.list = append(c.list, o)
+}
+
+// clear implements clear_output.
+func (c *outputs) clear(wait bool) {
+	if wait {
+		c.pendingClear = true
+		return
+	}
+	c.list, c.pendingClear = nil, false
+}
+
+// update applies update_display_data: outputs with the display id get the new
+// data and metadata. It reports whether any output matched.
+func (c *outputs) update(displayID string, data, meta map[string]json.RawMessage) bool {
+	found := false
+	for _, o := range c.list {
+		if displayID != "" && o.displayID == displayID {
+			o.Data, o.Metadata = data, meta
+			found = true
+		}
+	}
+	return found
+}
+
+// text returns the concatenated text of the stream with the given name.
+func (c *outputs) text(name string) string {
+	for _, o := range c.list {
+		if o.OutputType == "stream" && o.Name == name {
+			return o.Text
+		}
+	}
+	return ""
+}
+
+// iopubContent is the union of the iopub message contents the runner handles.
+type iopubContent struct {
+	// stream
+	Name string `json:"name"`
+	Text string `json:"text"`
+	// display_data, update_display_data, execute_result
+	Data      map[string]json.RawMessage `json:"data"`
+	Metadata  map[string]json.RawMessage `json:"metadata"`
+	Transient struct {
+		DisplayID string `json:"display_id"`
+	} `json:"transient"`
+	ExecutionCount *int `json:"execution_count"`
+	// error
+	EName     string   `json:"ename"`
+	EValue    string   `json:"evalue"`
+	Traceback []string `json:"traceback"`
+	// status
+	ExecutionState string `json:"execution_state"`
+	// clear_output
+	Wait bool `json:"wait"`
+}
+
+// unescape re-encodes raw JSON values without HTML escaping (Go kernels
+// send "<" as \u003c), leaving values that do not decode unchanged.
+func unescape(m map[string]json.RawMessage) map[string]json.RawMessage {
+	for k, v := range m {
+		var x any
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber() // keep numbers exact.
+		if dec.Decode(&x) == nil {
+			if b, err := marshal(x); err == nil {
+				m[k] = b
+			}
+		}
+	}
+	return m
+}
+
+// toOutput converts an output-producing iopub message into an Output; it
+// returns nil for other message types.
+func toOutput(msgType string, c *iopubContent) *Output {
+	switch msgType {
+	case "stream":
+		return &Output{OutputType: "stream", Name: c.Name, Text: c.Text}
+	case "display_data":
+		return &Output{OutputType: "display_data", Data: unescape(c.Data), Metadata: c.Metadata, displayID: c.Transient.DisplayID}
+	case "execute_result":
+		return &Output{OutputType: "execute_result", Data: unescape(c.Data), Metadata: c.Metadata, ExecutionCount: c.ExecutionCount, displayID: c.Transient.DisplayID}
+	case "error":
+		return &Output{OutputType: "error", EName: c.EName, EValue: c.EValue, Traceback: c.Traceback}
+	}
+	return nil
+}
