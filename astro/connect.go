@@ -114,6 +114,17 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		}
 	}
 	p := k.newProjection(syn, delay)
+	if err := k.ruleEdges(p, pre, post, rule, what); err != nil {
+		return err
+	}
+	k.connectCalls++
+	k.addProjection(p)
+	return nil
+}
+
+// ruleEdges adds the connections a bipartite rule makes to p. All rules
+// loop over targets in the outer loop, so edges come grouped by target.
+func (k *Kernel) ruleEdges(p *projection, pre, post NodeCollection, rule ConnRule, what string) error {
 	switch r := rule.(type) {
 	case AllToAll:
 		for _, t := range post.ids {
@@ -151,8 +162,6 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 	default:
 		return fmt.Errorf("%s: unknown connection rule %T", what, rule)
 	}
-	k.connectCalls++
-	k.addProjection(p)
 	return nil
 }
 

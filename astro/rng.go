@@ -20,11 +20,11 @@ import (
 
 // Stream purposes, mixed into the seed of every stream.
 const (
-	streamPoisson   uint64 = 0x9e3779b97f4a7c15
-	streamPairwise  uint64 = 0xc229212d37722d5e
-	streamTripart   uint64 = 0xb84c9bae5851f42d
-	streamIndegree  uint64 = 0x2545f4914f6cdd1d
-	streamRecording uint64 = 0x7f4a7c159e3779b9
+	streamPoisson     uint64 = 0x9e3779b97f4a7c15
+	streamPairwise    uint64 = 0xc229212d37722d5e
+	streamTripart     uint64 = 0xb84c9bae5851f42d
+	streamIndegree    uint64 = 0x2545f4914f6cdd1d
+	streamThirdFactor uint64 = 0x7f4a7c159e3779b9
 )
 
 // splitmix64 is the standard 64-bit mixing function; it turns structured

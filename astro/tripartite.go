@@ -57,8 +57,123 @@ type TripartiteSynSpecs struct {
 // distribution as NEST's order-preserving selection sampling.
 func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule TripartiteBernoulliWithPool, syn TripartiteSynSpecs) error {
 	const what = "tripartite_connect (tripartite_bernoulli_with_pool)"
-	if err := k.checkMutable(what); err != nil {
+	if !(rule.PPrimary >= 0 && rule.PPrimary <= 1) {
+		return fmt.Errorf("%s: p_primary = %g: must be in [0, 1]", what, rule.PPrimary)
+	}
+	if !(rule.PThirdIfPrimary >= 0 && rule.PThirdIfPrimary <= 1) {
+		return fmt.Errorf("%s: p_third_if_primary = %g: must be in [0, 1]", what, rule.PThirdIfPrimary)
+	}
+	tp, err := k.newTripartite(what, pre, post, third, rule.PoolSize, rule.PoolType, syn)
+	if err != nil {
 		return err
+	}
+	nS := pre.Len()
+	rng := newPCG(k.seed, streamTripart, k.connectCalls, 0)
+	for j, t := range post.ids {
+		kIn := binomial(rng, nS, rule.PPrimary)
+		if kIn == 0 {
+			continue
+		}
+		tp.choosePool(rng, j)
+		for _, si := range tp.picker.pick(rng, nS, kIn) {
+			s := pre.ids[si]
+			if !rule.AllowAutapses && s == t {
+				continue
+			}
+			tp.primary.addEdge(int32(s), int32(t))
+			if uniform01(rng) < rule.PThirdIfPrimary {
+				tp.pairThird(rng, s, t)
+			}
+		}
+	}
+	k.connectCalls++
+	tp.register(k)
+	return nil
+}
+
+// ThirdFactorBernoulliWithPool is NEST 3.9+'s third-factor rule (spec
+// 6.5): each primary connection made is paired, with probability P, with
+// one astrocyte drawn uniformly from the target's pool.
+type ThirdFactorBernoulliWithPool struct {
+	P        float64  // in [0, 1]
+	PoolSize int      // in [1, number of astrocytes]; 0 means all astrocytes
+	PoolType PoolType // "random" (default when empty) or "block"
+}
+
+// TripartiteConnectWith is NEST 3.9+'s TripartiteConnect: any bipartite
+// primary rule (e.g. FixedIndegree or PairwiseBernoulli) plus the
+// third_factor_bernoulli_with_pool rule. As in NEST 3.9 the third-factor
+// decisions use a stream per target, and a target's pool is drawn at its
+// first third-factor connection.
+func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary ConnRule, thirdFactor ThirdFactorBernoulliWithPool, syn TripartiteSynSpecs) error {
+	what := "tripartite_connect (" + ruleName(primary) + " + third_factor_bernoulli_with_pool)"
+	if primary == nil {
+		return fmt.Errorf("%s: the primary rule is nil", what)
+	}
+	if _, ok := primary.(TripartiteBernoulliWithPool); ok {
+		return fmt.Errorf("%s: the primary rule must be bipartite", what)
+	}
+	if !(thirdFactor.P >= 0 && thirdFactor.P <= 1) {
+		return fmt.Errorf("%s: p = %g: must be in [0, 1]", what, thirdFactor.P)
+	}
+	tp, err := k.newTripartite(what, pre, post, third, thirdFactor.PoolSize, thirdFactor.PoolType, syn)
+	if err != nil {
+		return err
+	}
+	if err := k.ruleEdges(tp.primary, pre, post, primary, what); err != nil {
+		return err
+	}
+	call := k.connectCalls
+	index := make(map[int32]int, post.Len()) // target node ID -> position in post
+	for j, t := range post.ids {
+		if _, ok := index[int32(t)]; !ok {
+			index[int32(t)] = j
+		}
+	}
+	var rng *randPCG
+	last := int32(-1)
+	pooled := false
+	for e, t := range tp.primary.eTgt {
+		if t != last { // edges come grouped by target
+			last, pooled = t, false
+			rng = newPCG(k.seed, streamThirdFactor, call, uint64(t))
+		}
+		if !(uniform01(rng) < thirdFactor.P) {
+			continue
+		}
+		if !pooled {
+			tp.choosePool(rng, index[t])
+			pooled = true
+		}
+		tp.pairThird(rng, int(tp.primary.eRow[e]), int(t))
+	}
+	k.connectCalls++
+	tp.register(k)
+	return nil
+}
+
+func ruleName(r ConnRule) string {
+	if r == nil {
+		return "nil"
+	}
+	return r.RuleName()
+}
+
+// tripartite holds the three projections of a tripartite call and the
+// target's current astrocyte pool.
+type tripartite struct {
+	primary, thirdIn, thirdOut *projection
+	third                      NodeCollection
+	nT, poolSize               int
+	poolType                   PoolType
+	pool                       []int
+	picker                     *subsetPicker
+}
+
+// newTripartite validates a tripartite call and prepares its projections.
+func (k *Kernel) newTripartite(what string, pre, post, third NodeCollection, poolSize int, poolType PoolType, syn TripartiteSynSpecs) (*tripartite, error) {
+	if err := k.checkMutable(what); err != nil {
+		return nil, err
 	}
 	if syn.Primary == nil {
 		syn.Primary = DefaultStaticSynapse()
@@ -71,32 +186,25 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	}
 	nS, nT, nA := pre.Len(), post.Len(), third.Len()
 	if nS == 0 || nT == 0 || nA == 0 {
-		return fmt.Errorf("%s: pre, post and third must not be empty (got %d, %d, %d nodes)", what, nS, nT, nA)
+		return nil, fmt.Errorf("%s: pre, post and third must not be empty (got %d, %d, %d nodes)", what, nS, nT, nA)
 	}
-	poolSize := rule.PoolSize
 	if poolSize == 0 {
 		poolSize = nA
 	}
-	poolType := rule.PoolType
 	if poolType == "" {
 		poolType = PoolRandom
 	}
 	switch {
-	case !(rule.PPrimary >= 0 && rule.PPrimary <= 1):
-		return fmt.Errorf("%s: p_primary = %g: must be in [0, 1]", what, rule.PPrimary)
-	case !(rule.PThirdIfPrimary >= 0 && rule.PThirdIfPrimary <= 1):
-		return fmt.Errorf("%s: p_third_if_primary = %g: must be in [0, 1]", what, rule.PThirdIfPrimary)
 	case poolSize < 1 || poolSize > nA:
-		return fmt.Errorf("%s: pool_size = %d: must be in [1, %d] (the number of third-factor nodes)", what, poolSize, nA)
+		return nil, fmt.Errorf("%s: pool_size = %d: must be in [1, %d] (the number of third-factor nodes)", what, poolSize, nA)
 	case poolType != PoolRandom && poolType != PoolBlock:
-		return fmt.Errorf("%s: pool_type = %q: must be %q or %q", what, poolType, PoolRandom, PoolBlock)
+		return nil, fmt.Errorf("%s: pool_type = %q: must be %q or %q", what, poolType, PoolRandom, PoolBlock)
 	case poolType == PoolBlock && !((poolSize > 1 && nT*poolSize == nA) || (poolSize == 1 && nT%nA == 0)):
-		return fmt.Errorf("%s: pool_type block: the sizes of target (%d) and third-factor (%d) populations and pool_size (%d) do not fit: "+
+		return nil, fmt.Errorf("%s: pool_type block: the sizes of target (%d) and third-factor (%d) populations and pool_size (%d) do not fit: "+
 			"if pool_size == 1, the target population size must be a multiple of the third-factor population size; "+
 			"for pool_size > 1, size(targets) * pool_size == size(third factor) is required; otherwise use random pools",
 			what, nT, nA, poolSize)
 	}
-	// Validate the roles' synapses and model pairs before creating anything.
 	roles := []struct {
 		name     string
 		syn      Synapse
@@ -105,76 +213,68 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	projs := make([]*projection, 3)
 	for i, r := range roles {
 		if err := r.syn.validate(); err != nil {
-			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+			return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
 		}
 		_, d := r.syn.weightDelay()
 		delay, err := k.delaySteps(r.syn.SynapseModel(), d)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+			return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
 		}
 		sb, err := k.blocksOf(r.src)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+			return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
 		}
 		tb, err := k.blocksOf(r.tgt)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", what, r.name, err)
+			return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
 		}
 		if deviceKind(sb) != "" || deviceKind(tb) != "" {
-			return fmt.Errorf("%s: %s: recorders cannot take part in tripartite connections", what, r.name)
+			return nil, fmt.Errorf("%s: %s: recorders cannot take part in tripartite connections", what, r.name)
 		}
 		for _, s := range sb {
 			for _, t := range tb {
 				if err := checkPair(s, t, r.syn); err != nil {
-					return fmt.Errorf("%s: %s: %w", what, r.name, err)
+					return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
 				}
 			}
 		}
 		projs[i] = k.newProjection(r.syn, delay)
 	}
-	primary, thirdIn, thirdOut := projs[0], projs[1], projs[2]
+	return &tripartite{primary: projs[0], thirdIn: projs[1], thirdOut: projs[2], third: third,
+		nT: nT, poolSize: poolSize, poolType: poolType, pool: make([]int, poolSize),
+		picker: newSubsetPicker(max(nS, nA))}, nil
+}
 
-	rng := newPCG(k.seed, streamTripart, k.connectCalls, 0)
-	picker := newSubsetPicker(max(nS, nA))
-	pool := make([]int, poolSize)
-	for j, t := range post.ids {
-		kIn := binomial(rng, nS, rule.PPrimary)
-		if kIn == 0 {
-			continue
+// choosePool sets the pool of the target at position j of post.
+func (tp *tripartite) choosePool(rng *randPCG, j int) {
+	if tp.poolType == PoolRandom {
+		for i, a := range tp.picker.pick(rng, tp.third.Len(), tp.poolSize) {
+			tp.pool[i] = tp.third.ids[a]
 		}
-		if poolType == PoolRandom {
-			for i, a := range picker.pick(rng, nA, poolSize) {
-				pool[i] = third.ids[a]
-			}
-		} else {
-			first := j * poolSize
-			if poolSize == 1 {
-				first = j / (nT / nA)
-			}
-			copy(pool, third.ids[first:first+poolSize])
-		}
-		for _, si := range picker.pick(rng, nS, kIn) {
-			s := pre.ids[si]
-			if !rule.AllowAutapses && s == t {
-				continue
-			}
-			primary.addEdge(int32(s), int32(t))
-			if !(uniform01(rng) < rule.PThirdIfPrimary) {
-				continue
-			}
-			a := pool[0]
-			if poolSize > 1 {
-				a = pool[uniformInt(rng, poolSize)]
-			}
-			thirdIn.addEdge(int32(s), int32(a))
-			thirdOut.addEdge(int32(a), int32(t))
-		}
+		return
 	}
-	k.connectCalls++
-	for _, p := range projs {
+	first := j * tp.poolSize
+	if tp.poolSize == 1 {
+		first = j / (tp.nT / tp.third.Len())
+	}
+	copy(tp.pool, tp.third.ids[first:first+tp.poolSize])
+}
+
+// pairThird adds a third_in/third_out pair for the primary connection
+// s -> t through an astrocyte drawn uniformly from the pool.
+func (tp *tripartite) pairThird(rng *randPCG, s, t int) {
+	a := tp.pool[0]
+	if tp.poolSize > 1 {
+		a = tp.pool[uniformInt(rng, tp.poolSize)]
+	}
+	tp.thirdIn.addEdge(int32(s), int32(a))
+	tp.thirdOut.addEdge(int32(a), int32(t))
+}
+
+func (tp *tripartite) register(k *Kernel) {
+	for _, p := range []*projection{tp.primary, tp.thirdIn, tp.thirdOut} {
 		k.addProjection(p)
 	}
-	return nil
 }
 
 // subsetPicker draws k-subsets of {0..n-1} uniformly (Floyd's algorithm),
