@@ -123,10 +123,10 @@ type aeifBlock struct {
 	blockBase
 	p AeifCondAlphaAstro
 
-	y     []float64 // aeifDim per node
-	r     []int32   // refractory counters (steps)
-	hstep []float64 // integrator step suggestion per node (ms)
-	iSIC  []float64 // SIC applied during the next step (pA)
+	y     [][aeifDim]float64 // state per node
+	r     []int32            // refractory counters (steps)
+	hstep []float64          // integrator step suggestion per node (ms)
+	iSIC  []float64          // SIC applied during the next step (pA)
 
 	exc, inh, sic ringBuffer
 
@@ -136,10 +136,24 @@ type aeifBlock struct {
 	sicIn  []sicInput
 
 	// Derived (pre_run_hook).
+	c                    aeifConsts
 	g0Ex, g0In, vPeakDet float64
 	refrCounts           int32
 	ctrl                 stepControl
-	sys                  []aeifRHS // per thread
+	sys                  []aeifRHS                 // per thread
+	integ                []rkf45[[aeifDim]float64] // per thread
+	batch                []batch[[aeifDim]float64] // per thread
+	lanes                []aeifLanes               // per thread
+
+	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
+	// still valid (no input, reset or refractory change since).
+	dydt [][aeifDim]float64
+	fsal []bool
+}
+
+// aeifConsts are reciprocals and products of parameters used by rhs.
+type aeifConsts struct {
+	gLDeltaT, invDeltaT, invCM, invTauEx, invTauIn, invTauW float64
 }
 
 type sicInput struct {
@@ -154,9 +168,9 @@ func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
 		return nil, err
 	}
 	b := &aeifBlock{p: p}
-	b.y = make([]float64, aeifDim*n)
+	b.y = make([][aeifDim]float64, n)
 	for i := range n {
-		y := b.y[aeifDim*i:]
+		y := &b.y[i]
 		y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = p.VM, p.DGEx, p.GEx, p.DGIn, p.GIn, p.W
 	}
 	return b, nil
@@ -177,6 +191,14 @@ func (b *aeifBlock) prepare(k *Kernel) error {
 	for t := range b.sys {
 		b.sys[t].b = b
 	}
+	b.integ = make([]rkf45[[aeifDim]float64], k.threads)
+	b.batch = make([]batch[[aeifDim]float64], k.threads)
+	b.lanes = make([]aeifLanes, k.threads)
+	for t := range b.lanes {
+		b.lanes[t].b = b
+	}
+	b.dydt = make([][aeifDim]float64, n)
+	b.fsal = make([]bool, n)
 	return nil
 }
 
@@ -188,6 +210,8 @@ func (b *aeifBlock) preRun(k *Kernel) error {
 		b.vPeakDet = b.p.VPeak
 	}
 	b.refrCounts = int32(math.Round(b.p.TRef / k.h))
+	b.c = aeifConsts{gLDeltaT: b.p.GL * b.p.DeltaT, invDeltaT: 1 / b.p.DeltaT, invCM: 1 / b.p.CM,
+		invTauEx: 1 / b.p.TauSynEx, invTauIn: 1 / b.p.TauSynIn, invTauW: 1 / b.p.TauW}
 	tol := b.p.GSLErrorTol
 	b.ctrl = stepControl{epsAbs: tol, epsRel: tol, aY: 0, aDydt: 1}
 	return nil
@@ -199,9 +223,23 @@ type aeifRHS struct {
 	i int
 }
 
-func (s *aeifRHS) rhs(y, f []float64) {
-	p := &s.b.p
-	refractory := s.b.r[s.i] > 0
+func (s *aeifRHS) rhs(y, f *[aeifDim]float64) { s.b.rhs(s.i, y, f) }
+
+// aeifLanes evaluates the right-hand side of the nodes of a batch.
+type aeifLanes struct {
+	b   *aeifBlock
+	idx [lanes]int
+}
+
+func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.b.rhs(s.idx[l], y, f) }
+
+// rhs is the right-hand side of spec 2.5 for node i. Divisions by
+// parameters are multiplications by reciprocals computed in preRun (a
+// last-bit difference from NEST's expression, far inside the test
+// tolerances, and a shorter dependency chain in every Runge–Kutta stage).
+func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) {
+	p, c := &b.p, &b.c
+	refractory := b.r[i] > 0
 	v := min(y[aeifV], p.VPeak)
 	if refractory {
 		v = p.VReset
@@ -211,60 +249,115 @@ func (s *aeifRHS) rhs(y, f []float64) {
 	iSynIn := gIn * (v - p.EIn)
 	iSpike := 0.0
 	if p.DeltaT != 0 {
-		iSpike = p.GL * p.DeltaT * math.Exp((v-p.VTh)/p.DeltaT)
+		iSpike = c.gLDeltaT * math.Exp((v-p.VTh)*c.invDeltaT)
 	}
 	if refractory {
 		f[aeifV] = 0
 	} else {
-		f[aeifV] = (-p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE + 0 + s.b.iSIC[s.i]) / p.CM
+		f[aeifV] = (-p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE + b.iSIC[i]) * c.invCM
 	}
-	f[aeifDGEx] = -dgEx / p.TauSynEx
-	f[aeifGEx] = dgEx - gEx/p.TauSynEx
-	f[aeifDGIn] = -dgIn / p.TauSynIn
-	f[aeifGIn] = dgIn - gIn/p.TauSynIn
-	f[aeifW] = (p.A*(v-p.EL) - w) / p.TauW
+	f[aeifDGEx] = -dgEx * c.invTauEx
+	f[aeifGEx] = dgEx - gEx*c.invTauEx
+	f[aeifDGIn] = -dgIn * c.invTauIn
+	f[aeifGIn] = dgIn - gIn*c.invTauIn
+	f[aeifW] = (p.A*(v-p.EL) - w) * c.invTauW
 }
 
-// update is the node update of spec 2.6, for every node and lag.
+// update is the node update of spec 2.6 for every node and lag. Nodes are
+// advanced in batches (see lanes); within a resolution step each node
+// follows NEST's loop exactly: integrator substeps, each followed by the
+// refractory clamp or spike check, then the step's inputs.
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
-	integ := tc.integrator(aeifDim)
-	sys := &b.sys[tc.id]
+	integ, bt, sys, ls := &b.integ[tc.id], &b.batch[tc.id], &b.sys[tc.id], &b.lanes[tc.id]
 	h := k.h
-	for i := lo; i < hi; i++ {
-		sys.i = i
-		y := b.y[aeifDim*i : aeifDim*(i+1)]
+	for i0 := lo; i0 < hi; i0 += lanes {
+		n := min(lanes, hi-i0)
+		var y, dydt [lanes]*[aeifDim]float64
+		var hs [lanes]*float64
+		var valid [lanes]bool
+		for l := range n {
+			i := i0 + l
+			ls.idx[l] = i
+			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
+		}
 		for lag := from; lag < to; lag++ {
 			step := origin + int64(lag)
-			for t := 0.0; t < h; {
-				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y)
-				if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
-					return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
-						b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
-				}
-				if b.r[i] > 0 {
-					y[aeifV] = b.p.VReset
-				} else if y[aeifV] >= b.vPeakDet {
-					y[aeifV] = b.p.VReset
-					y[aeifW] += b.p.B
-					b.r[i] = 0
-					if b.refrCounts > 0 {
-						b.r[i] = b.refrCounts + 1
+			bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
+			for l := range n {
+				i := i0 + l
+				t := bt.t[l]
+				if t > 0 {
+					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
+						return err
 					}
-					tc.spikes = append(tc.spikes, spikeEvent{stamp: step + 1, gid: int32(b.first + i), mult: 1})
 				}
+				sys.i = i
+				for t < h {
+					t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
+					valid[l] = true
+					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
+						return err
+					}
+				}
+				b.endOfStep(k, tc, i, step, &valid[l])
 			}
-			if b.r[i] > 0 {
-				b.r[i]--
-			}
-			y[aeifDGEx] += b.exc.take(i, step) * b.g0Ex
-			y[aeifDGIn] += b.inh.take(i, step) * b.g0In
-			b.iSIC[i] = b.sic.take(i, step)
-			if b.subs != nil && b.subs[i] != nil {
-				k.sample(tc, &b.blockBase, b, i, step)
-			}
+		}
+		for l := range n {
+			b.fsal[i0+l] = valid[l]
 		}
 	}
 	return nil
+}
+
+// afterSubstep follows every accepted integrator substep: instability
+// check, refractory clamp, spike detection with reset (spec 2.6). It clears
+// *valid when it changes y.
+func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) error {
+	y := &b.y[i]
+	if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
+		return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
+			b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
+	}
+	if b.r[i] > 0 {
+		y[aeifV] = b.p.VReset
+		*valid = false
+	} else if y[aeifV] >= b.vPeakDet {
+		y[aeifV] = b.p.VReset
+		y[aeifW] += b.p.B
+		b.r[i] = 0
+		if b.refrCounts > 0 {
+			b.r[i] = b.refrCounts + 1
+		}
+		*valid = false
+		tc.spikes = append(tc.spikes, spikeEvent{stamp: step + 1, gid: int32(b.first + i), mult: 1})
+	}
+	return nil
+}
+
+// endOfStep applies the step's inputs and records (spec 2.6). Inputs
+// change y or the right-hand side only when non-zero (the SIC: when
+// different), so otherwise the stored f(y) stays exact.
+func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) {
+	y := &b.y[i]
+	if b.r[i] > 0 {
+		b.r[i]--
+		*valid = false
+	}
+	if x := b.exc.take(i, step); x != 0 {
+		y[aeifDGEx] += x * b.g0Ex
+		*valid = false
+	}
+	if x := b.inh.take(i, step); x != 0 {
+		y[aeifDGIn] += x * b.g0In
+		*valid = false
+	}
+	if x := b.sic.take(i, step); x != b.iSIC[i] {
+		b.iSIC[i] = x
+		*valid = false
+	}
+	if b.subs != nil && b.subs[i] != nil {
+		k.sample(tc, &b.blockBase, b, i, step)
+	}
 }
 
 // addSpike implements spikeSink: positive weights are excitatory, others
@@ -297,7 +390,7 @@ func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
 func (b *aeifBlock) recordables() []string { return aeifRecordables }
 
 func (b *aeifBlock) value(local, idx int) float64 {
-	y := b.y[aeifDim*local:]
+	y := &b.y[local]
 	switch idx {
 	case 0:
 		return y[aeifV]

@@ -103,14 +103,19 @@ type astrocyteBlock struct {
 	blockBase
 	p AstrocyteLR1994
 
-	y     []float64 // astroDim per node
-	hstep []float64 // integrator step suggestion (ms)
+	y     [][astroDim]float64 // state per node
+	hstep []float64           // integrator step suggestion (ms)
 	exc   ringBuffer
 	// sicVals holds, per node, the SIC of each lag of the current slice; it
 	// is sent to neurons at the start of the next slice.
 	sicVals []float64
 	ctrl    stepControl
-	sys     []astroRHS // per thread
+	sys     []astroRHS                 // per thread
+	integ   []rkf45[[astroDim]float64] // per thread
+	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
+	// still valid (no IP3 jump or Ca clamp since).
+	dydt [][astroDim]float64
+	fsal []bool
 }
 
 func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
@@ -118,9 +123,9 @@ func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
 		return nil, err
 	}
 	b := &astrocyteBlock{p: p}
-	b.y = make([]float64, astroDim*n)
+	b.y = make([][astroDim]float64, n)
 	for i := range n {
-		b.y[astroDim*i+astroIP3], b.y[astroDim*i+astroCa], b.y[astroDim*i+astroH] = p.IP3, p.CaAstro, p.HIP3R
+		b.y[i] = [astroDim]float64{astroIP3: p.IP3, astroCa: p.CaAstro, astroH: p.HIP3R}
 	}
 	return b, nil
 }
@@ -136,6 +141,9 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	for t := range b.sys {
 		b.sys[t].p = &b.p
 	}
+	b.integ = make([]rkf45[[astroDim]float64], k.threads)
+	b.dydt = make([][astroDim]float64, b.n)
+	b.fsal = make([]bool, b.n)
 	return nil
 }
 
@@ -148,7 +156,7 @@ func (b *astrocyteBlock) preRun(*Kernel) error {
 // current generators are modelled).
 type astroRHS struct{ p *AstrocyteLR1994 }
 
-func (s *astroRHS) rhs(y, f []float64) {
+func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	p := s.p
 	ip3 := y[astroIP3]
 	c := max(0, min(y[astroCa], p.CaTot))
@@ -169,19 +177,26 @@ func (s *astroRHS) rhs(y, f []float64) {
 
 // update is the node update of spec 3.5.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
-	integ := tc.integrator(astroDim)
+	integ := &b.integ[tc.id]
 	sys := &b.sys[tc.id]
 	h := k.h
 	md := int(k.minDelay)
 	for i := lo; i < hi; i++ {
-		y := b.y[astroDim*i : astroDim*(i+1)]
+		y, dydt, valid := &b.y[i], &b.dydt[i], b.fsal[i]
 		for lag := from; lag < to; lag++ {
 			step := origin + int64(lag)
 			for t := 0.0; t < h; {
-				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y)
+				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y, dydt, valid)
+				valid = true
 			}
-			y[astroCa] = max(0, min(y[astroCa], b.p.CaTot))
-			y[astroIP3] += b.p.DeltaIP3 * b.exc.take(i, step)
+			if ca := max(0, min(y[astroCa], b.p.CaTot)); ca != y[astroCa] {
+				y[astroCa] = ca
+				valid = false
+			}
+			if x := b.exc.take(i, step); x != 0 {
+				y[astroIP3] += b.p.DeltaIP3 * x
+				valid = false
+			}
 			sic := 0.0
 			if x := (y[astroCa] - b.p.SICTh) * 1000.0; x > 1.0 {
 				sic = math.Log(x) * b.p.SICScale
@@ -191,6 +206,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 				k.sample(tc, &b.blockBase, b, i, step)
 			}
 		}
+		b.fsal[i] = valid
 	}
 	return nil
 }
@@ -202,4 +218,4 @@ func (b *astrocyteBlock) addSpike(local int, step int64, w float64, mult int32) 
 
 func (b *astrocyteBlock) recordables() []string { return astroRecordables }
 
-func (b *astrocyteBlock) value(local, idx int) float64 { return b.y[astroDim*local+idx] }
+func (b *astrocyteBlock) value(local, idx int) float64 { return b.y[local][idx] }

@@ -50,10 +50,17 @@ const (
 	rkOrder = 5
 )
 
+// vec is the state vector of one node: aeif_cond_alpha_astro has 6
+// components, astrocyte_lr_1994 has 3. Fixed-size arrays let the compiler
+// specialise and bounds-check-free compile the stage loops per model.
+type vec interface {
+	[aeifDim]float64 | [astroDim]float64
+}
+
 // odeRHS evaluates the derivative f(y) of an autonomous system into f.
 // NEST's right-hand sides ignore time, so no time argument is passed.
-type odeRHS interface {
-	rhs(y, f []float64)
+type odeRHS[V vec] interface {
+	rhs(y, f *V)
 }
 
 // stepControl is GSL's standard control: per component
@@ -69,14 +76,30 @@ const (
 	hadjInc = 1
 )
 
+// dblMin is C's DBL_MIN, the smallest normal double, GSL's floor for rmax.
+const dblMin = 2.2250738585072014e-308
+
+// rmaxGrowCap: for rmax below it, S/rmax^(1/6) exceeds 5 by a margin far
+// larger than pow's rounding error, so the increase factor is exactly the
+// cap 5 and pow need not be called (an exact shortcut: the result is
+// identical to GSL's).
+var rmaxGrowCap = math.Pow(0.9/5.0, 6) * (1 - 1e-9)
+
 // hadjust implements std_control_hadjust (GSL cstd.c). It may change *h.
-func (c *stepControl) hadjust(y, yerr, yp []float64, h *float64) int {
+//
+// hMax is the longest interval the next evolveApply call can be asked to
+// cover (the resolution). A suggestion longer than hMax is only ever
+// compared with the remaining interval and then replaced by it, so when
+// the increased step certainly exceeds hMax its exact value is never
+// observed: hadjust then skips pow and suggests 5·h (the largest increase),
+// which leads to exactly the same steps as GSL's value.
+func hadjust[V vec](c *stepControl, y, yerr, yp *V, h *float64, hMax float64) int {
 	const S = 0.9
 	hOld := *h
 	rmax := dblMin
-	for i := range y {
-		d0 := c.epsRel*(c.aY*math.Abs(y[i])+c.aDydt*math.Abs(hOld*yp[i])) + c.epsAbs
-		r := math.Abs(yerr[i]) / math.Abs(d0)
+	for i := 0; i < len(*y); i++ {
+		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
+		r := math.Abs((*yerr)[i]) / math.Abs(d0)
 		if r > rmax {
 			rmax = r
 		}
@@ -90,9 +113,13 @@ func (c *stepControl) hadjust(y, yerr, yp []float64, h *float64) int {
 		*h = r * hOld
 		return hadjDec
 	case rmax < 0.5:
-		r := S / math.Pow(rmax, 1.0/(rkOrder+1.0))
-		if r > 5.0 {
-			r = 5.0
+		// S/rmax^(1/6)·hOld > hMax  ⇔  rmax < (S·hOld/hMax)^6; the margin
+		// covers the rounding of both sides.
+		q := S * hOld / hMax
+		q2 := q * q
+		r := 5.0
+		if rmax >= rmaxGrowCap && !(rmax < q2*q2*q2*(1-1e-9) && 5*hOld > hMax*(1+1e-9)) {
+			r = min(S/math.Pow(rmax, 1.0/(rkOrder+1.0)), 5.0)
 		}
 		if r < 1.0 {
 			r = 1.0
@@ -103,90 +130,213 @@ func (c *stepControl) hadjust(y, yerr, yp []float64, h *float64) int {
 	return hadjNil
 }
 
-// dblMin is C's DBL_MIN, the smallest normal double, GSL's floor for rmax.
-const dblMin = 2.2250738585072014e-308
-
-// rkf45 holds the scratch space of one integrator; one per thread and model
-// dimension, reused for every node (no allocation in the step loop).
-type rkf45 struct {
-	k1, k2, k3, k4, k5, k6 []float64
-	ytmp, y0, yerr, dydtIn []float64
-	dydtOut                []float64
+// rkf45 holds the scratch space of one integrator; one per thread and
+// model, reused for every node (no allocation in the step loop).
+type rkf45[V vec] struct {
+	k2, k3, k4, k5, k6 V
+	ytmp, y0, yerr     V
+	dydtOut            V
 }
 
-func newRKF45(dim int) *rkf45 {
-	buf := make([]float64, 11*dim)
-	s := func(i int) []float64 { return buf[i*dim : (i+1)*dim : (i+1)*dim] }
-	return &rkf45{k1: s(0), k2: s(1), k3: s(2), k4: s(3), k5: s(4), k6: s(5),
-		ytmp: s(6), y0: s(7), yerr: s(8), dydtIn: s(9), dydtOut: s(10)}
-}
-
-// step is gsl rkf45_apply with dydt_in given (k1 = dydtIn) and dydt_out
-// requested: it advances y by h in place, fills yerr and dydtOut.
-func (r *rkf45) step(sys odeRHS, h float64, y []float64) {
-	k1, k2, k3, k4, k5, k6, yt := r.k1, r.k2, r.k3, r.k4, r.k5, r.k6, r.ytmp
-	copy(k1, r.dydtIn)
-	for i := range y {
-		yt[i] = y[i] + rkAh0*h*k1[i]
+// step is GSL's rkf45_apply with dydt_in given (k1) and dydt_out requested:
+// it advances y by h in place, filling yerr and dydtOut.
+func (r *rkf45[V]) step(sys odeRHS[V], h float64, y, k1 *V) {
+	k2, k3, k4, k5, k6, yt := &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.ytmp
+	for i := 0; i < len(*y); i++ {
+		(*yt)[i] = (*y)[i] + rkAh0*h*(*k1)[i]
 	}
 	sys.rhs(yt, k2)
-	for i := range y {
-		yt[i] = y[i] + h*(rkB30*k1[i]+rkB31*k2[i])
+	for i := 0; i < len(*y); i++ {
+		(*yt)[i] = (*y)[i] + h*(rkB30*(*k1)[i]+rkB31*(*k2)[i])
 	}
 	sys.rhs(yt, k3)
-	for i := range y {
-		yt[i] = y[i] + h*(rkB40*k1[i]+rkB41*k2[i]+rkB42*k3[i])
+	for i := 0; i < len(*y); i++ {
+		(*yt)[i] = (*y)[i] + h*(rkB40*(*k1)[i]+rkB41*(*k2)[i]+rkB42*(*k3)[i])
 	}
 	sys.rhs(yt, k4)
-	for i := range y {
-		yt[i] = y[i] + h*(rkB50*k1[i]+rkB51*k2[i]+rkB52*k3[i]+rkB53*k4[i])
+	for i := 0; i < len(*y); i++ {
+		(*yt)[i] = (*y)[i] + h*(rkB50*(*k1)[i]+rkB51*(*k2)[i]+rkB52*(*k3)[i]+rkB53*(*k4)[i])
 	}
 	sys.rhs(yt, k5)
-	for i := range y {
-		yt[i] = y[i] + h*(rkB60*k1[i]+rkB61*k2[i]+rkB62*k3[i]+rkB63*k4[i]+rkB64*k5[i])
+	for i := 0; i < len(*y); i++ {
+		(*yt)[i] = (*y)[i] + h*(rkB60*(*k1)[i]+rkB61*(*k2)[i]+rkB62*(*k3)[i]+rkB63*(*k4)[i]+rkB64*(*k5)[i])
 	}
 	sys.rhs(yt, k6)
-	for i := range y {
-		di := rkC1*k1[i] + rkC3*k3[i] + rkC4*k4[i] + rkC5*k5[i] + rkC6*k6[i]
-		y[i] += h * di
+	for i := 0; i < len(*y); i++ {
+		di := rkC1*(*k1)[i] + rkC3*(*k3)[i] + rkC4*(*k4)[i] + rkC5*(*k5)[i] + rkC6*(*k6)[i]
+		(*y)[i] += h * di
 	}
-	sys.rhs(y, r.dydtOut)
-	for i := range y {
-		r.yerr[i] = h * (rkEc1*k1[i] + rkEc3*k3[i] + rkEc4*k4[i] + rkEc5*k5[i] + rkEc6*k6[i])
+	sys.rhs(y, &r.dydtOut)
+	for i := 0; i < len(*y); i++ {
+		r.yerr[i] = h * (rkEc1*(*k1)[i] + rkEc3*(*k3)[i] + rkEc4*(*k4)[i] + rkEc5*(*k5)[i] + rkEc6*(*k6)[i])
 	}
 }
 
 // evolveApply is gsl_odeiv_evolve_apply: it makes ONE accepted step from t
 // towards t1, retrying with smaller steps while the control asks for it.
 // It returns the new time; *h receives the suggested next step.
-// The derivative at the start is recomputed on every call, because the
-// caller may change y between calls (spikes, resets).
-func (r *rkf45) evolveApply(sys odeRHS, c *stepControl, t, t1 float64, h *float64, y []float64) float64 {
+//
+// dydt holds f(y) on return. GSL evaluates f(y) afresh at every call
+// because the caller may change y between calls (spikes, resets); when the
+// caller knows that neither y nor the inputs changed since the last call
+// returned, it passes dydtValid and the stored value is reused — the same
+// number GSL would compute, one evaluation saved ("first same as last").
+func (r *rkf45[V]) evolveApply(sys odeRHS[V], c *stepControl, t, t1 float64, h *float64, y, dydt *V, dydtValid bool) float64 {
 	t0 := t
 	h0 := *h
 	dt := t1 - t0
-	copy(r.y0, y)
-	sys.rhs(y, r.dydtIn)
+	r.y0 = *y
+	if !dydtValid {
+		sys.rhs(y, dydt)
+	}
 	for {
 		final := h0 > dt
 		if final {
 			h0 = dt
 		}
-		r.step(sys, h0, y)
+		r.step(sys, h0, y, dydt)
 		if final {
 			t = t1
 		} else {
 			t = t0 + h0
 		}
 		hOld := h0
-		if c.hadjust(y, r.yerr, r.dydtOut, &h0) == hadjDec {
+		if hadjust(c, y, &r.yerr, &r.dydtOut, &h0, t1) == hadjDec {
 			if math.Abs(h0) < math.Abs(hOld) && t+h0 != t {
-				copy(y, r.y0) // undo and retry with the smaller step
+				*y = r.y0 // undo and retry with the smaller step
 				continue
 			}
 			h0 = hOld
 		}
 		*h = h0
+		*dydt = r.dydtOut
 		return t
+	}
+}
+
+// lanes is the number of nodes integrated side by side. Each Runge–Kutta
+// stage waits for the previous one, and the AdEx stage waits for an exp, so
+// a single node keeps the CPU mostly idle; interleaving the stages of
+// independent nodes lets it overlap their work. Every lane performs exactly
+// the scalar algorithm's operations, so results are bit-identical.
+const lanes = 4
+
+// laneRHS evaluates the right-hand side of lane l of a batch.
+type laneRHS[V vec] interface {
+	rhsLane(l int, y, f *V)
+}
+
+// batch integrates up to `lanes` nodes through one resolution step.
+type batch[V vec] struct {
+	k2, k3, k4, k5, k6, yt, y0, yerr, out [lanes]V
+	h0, t                                 [lanes]float64
+	final                                 [lanes]bool
+}
+
+// stepLanes is rkf45.step for lanes 0..n-1, stage by stage.
+func (b *batch[V]) stepLanes(sys laneRHS[V], n int, y, k1 *[lanes]*V) {
+	for l := 0; l < n; l++ {
+		h, yl, k1l, yt := b.h0[l], y[l], k1[l], &b.yt[l]
+		for i := 0; i < len(*yl); i++ {
+			(*yt)[i] = (*yl)[i] + rkAh0*h*(*k1l)[i]
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, &b.yt[l], &b.k2[l])
+	}
+	for l := 0; l < n; l++ {
+		h, yl, k1l, k2, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.yt[l]
+		for i := 0; i < len(*yl); i++ {
+			(*yt)[i] = (*yl)[i] + h*(rkB30*(*k1l)[i]+rkB31*(*k2)[i])
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, &b.yt[l], &b.k3[l])
+	}
+	for l := 0; l < n; l++ {
+		h, yl, k1l, k2, k3, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.yt[l]
+		for i := 0; i < len(*yl); i++ {
+			(*yt)[i] = (*yl)[i] + h*(rkB40*(*k1l)[i]+rkB41*(*k2)[i]+rkB42*(*k3)[i])
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, &b.yt[l], &b.k4[l])
+	}
+	for l := 0; l < n; l++ {
+		h, yl, k1l, k2, k3, k4, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.k4[l], &b.yt[l]
+		for i := 0; i < len(*yl); i++ {
+			(*yt)[i] = (*yl)[i] + h*(rkB50*(*k1l)[i]+rkB51*(*k2)[i]+rkB52*(*k3)[i]+rkB53*(*k4)[i])
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, &b.yt[l], &b.k5[l])
+	}
+	for l := 0; l < n; l++ {
+		h, yl, k1l, k2, k3, k4, k5, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.yt[l]
+		for i := 0; i < len(*yl); i++ {
+			(*yt)[i] = (*yl)[i] + h*(rkB60*(*k1l)[i]+rkB61*(*k2)[i]+rkB62*(*k3)[i]+rkB63*(*k4)[i]+rkB64*(*k5)[i])
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, &b.yt[l], &b.k6[l])
+	}
+	for l := 0; l < n; l++ {
+		h, yl, k1l, k3, k4, k5, k6 := b.h0[l], y[l], k1[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.k6[l]
+		for i := 0; i < len(*yl); i++ {
+			di := rkC1*(*k1l)[i] + rkC3*(*k3)[i] + rkC4*(*k4)[i] + rkC5*(*k5)[i] + rkC6*(*k6)[i]
+			(*yl)[i] += h * di
+		}
+	}
+	for l := 0; l < n; l++ {
+		sys.rhsLane(l, y[l], &b.out[l])
+	}
+	for l := 0; l < n; l++ {
+		h, k1l, k3, k4, k5, k6, ye := b.h0[l], k1[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.k6[l], &b.yerr[l]
+		for i := 0; i < len(*ye); i++ {
+			(*ye)[i] = h * (rkEc1*(*k1l)[i] + rkEc3*(*k3)[i] + rkEc4*(*k4)[i] + rkEc5*(*k5)[i] + rkEc6*(*k6)[i])
+		}
+	}
+}
+
+// firstSubstep makes the first evolveApply call of a resolution step
+// [0, t1] for lanes 0..n-1 together. For each lane it leaves exactly the
+// state a scalar evolveApply call would: either an accepted step (t[l] > 0,
+// *hs[l] the next suggestion, *dydt[l] = f(y)) or, if GSL would retry with a
+// smaller step, the restored y with *hs[l] set to that smaller step and
+// t[l] = 0, so a scalar evolveApply call continues exactly as GSL's retry
+// loop would.
+func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
+	for l := 0; l < n; l++ {
+		b.y0[l] = *y[l]
+		if !valid[l] {
+			sys.rhsLane(l, y[l], dydt[l])
+		}
+		b.h0[l] = *hs[l]
+		b.final[l] = b.h0[l] > t1
+		if b.final[l] {
+			b.h0[l] = t1
+		}
+	}
+	b.stepLanes(sys, n, y, dydt)
+	for l := 0; l < n; l++ {
+		t := b.h0[l]
+		if b.final[l] {
+			t = t1
+		}
+		hOld, h0 := b.h0[l], b.h0[l]
+		if hadjust(c, y[l], &b.yerr[l], &b.out[l], &h0, t1) == hadjDec {
+			if math.Abs(h0) < math.Abs(hOld) && t+h0 != t {
+				*y[l] = b.y0[l] // GSL retries with h0
+				*hs[l] = h0
+				b.t[l] = 0
+				valid[l] = true // dydt[l] = f(y0) is still exact
+				continue
+			}
+			h0 = hOld
+		}
+		*hs[l] = h0
+		*dydt[l] = b.out[l]
+		b.t[l] = t
+		valid[l] = true
 	}
 }

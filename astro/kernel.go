@@ -100,18 +100,8 @@ type delivery struct {
 type threadCtx struct {
 	id      int
 	spikes  []spikeEvent
-	integ   map[int]*rkf45 // per ODE dimension
-	samples []sampleBuf    // per multimeter
+	samples []sampleBuf // per multimeter
 	err     error
-}
-
-func (tc *threadCtx) integrator(dim int) *rkf45 {
-	r, ok := tc.integ[dim]
-	if !ok {
-		r = newRKF45(dim)
-		tc.integ[dim] = r
-	}
-	return r
 }
 
 // NewKernel returns an empty kernel (NEST's ResetKernel plus settings).

@@ -43,7 +43,7 @@ func (k *Kernel) prepare() error {
 	k.buildSIC(sics)
 	k.tcs = make([]*threadCtx, k.threads)
 	for t := range k.tcs {
-		k.tcs[t] = &threadCtx{id: t, integ: map[int]*rkf45{}, samples: make([]sampleBuf, len(k.mms))}
+		k.tcs[t] = &threadCtx{id: t, samples: make([]sampleBuf, len(k.mms))}
 	}
 	k.prepared = true
 	return nil

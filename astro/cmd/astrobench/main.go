@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/astronb/astronb/astro/brunel"
@@ -21,7 +22,20 @@ func main() {
 	nIn := flag.Int("nin", 0, "override N_in")
 	nAstro := flag.Int("nastro", 0, "override N_astro")
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	p := brunel.DefaultParams()
 	p.Sim.NThreads, p.Scale, p.Sim.RNGSeed = *threads, *scale, *seed
 	if *nEx > 0 {
@@ -36,6 +50,7 @@ func main() {
 	res, err := brunel.Run(p, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "astrobench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	var ru syscall.Rusage
