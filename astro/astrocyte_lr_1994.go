@@ -112,6 +112,7 @@ type astrocyteBlock struct {
 	ctrl    stepControl
 	sys     []astroRHS                 // per thread
 	integ   []rkf45[[astroDim]float64] // per thread
+	batch   []batch[[astroDim]float64] // per thread
 	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
 	// still valid (no IP3 jump or Ca clamp since).
 	dydt [][astroDim]float64
@@ -142,6 +143,7 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 		b.sys[t].p = &b.p
 	}
 	b.integ = make([]rkf45[[astroDim]float64], k.threads)
+	b.batch = make([]batch[[astroDim]float64], k.threads)
 	b.dydt = make([][astroDim]float64, b.n)
 	b.fsal = make([]bool, b.n)
 	return nil
@@ -153,8 +155,11 @@ func (b *astrocyteBlock) preRun(*Kernel) error {
 }
 
 // astroRHS evaluates the right-hand side of spec 3.3 (J_noise = 0: no
-// current generators are modelled).
+// current generators are modelled). All astrocytes of a block share their
+// parameters, so the function does not depend on the node.
 type astroRHS struct{ p *AstrocyteLR1994 }
+
+func (s *astroRHS) rhsLane(_ int, y, f *[astroDim]float64) { s.rhs(y, f) }
 
 func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	p := s.p
@@ -175,40 +180,60 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	f[astroH] = alphaH*(1-h) - betaH*h
 }
 
-// update is the node update of spec 3.5.
+// update is the node update of spec 3.5, for every node and lag; nodes
+// are advanced in batches (see lanes) with NEST's per-node arithmetic.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
-	integ := &b.integ[tc.id]
-	sys := &b.sys[tc.id]
+	integ, bt, sys := &b.integ[tc.id], &b.batch[tc.id], &b.sys[tc.id]
 	h := k.h
 	md := int(k.minDelay)
-	for i := lo; i < hi; i++ {
-		y, dydt, valid := &b.y[i], &b.dydt[i], b.fsal[i]
+	for i0 := lo; i0 < hi; i0 += lanes {
+		n := min(lanes, hi-i0)
+		var y, dydt [lanes]*[astroDim]float64
+		var hs [lanes]*float64
+		var valid [lanes]bool
+		for l := range n {
+			i := i0 + l
+			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
+		}
 		for lag := from; lag < to; lag++ {
 			step := origin + int64(lag)
-			for t := 0.0; t < h; {
-				t = integ.evolveApply(sys, &b.ctrl, t, h, &b.hstep[i], y, dydt, valid)
-				valid = true
-			}
-			if ca := max(0, min(y[astroCa], b.p.CaTot)); ca != y[astroCa] {
-				y[astroCa] = ca
-				valid = false
-			}
-			if x := b.exc.take(i, step); x != 0 {
-				y[astroIP3] += b.p.DeltaIP3 * x
-				valid = false
-			}
-			sic := 0.0
-			if x := (y[astroCa] - b.p.SICTh) * 1000.0; x > 1.0 {
-				sic = math.Log(x) * b.p.SICScale
-			}
-			b.sicVals[i*md+lag] = sic
-			if b.subs != nil && b.subs[i] != nil {
-				k.sample(tc, &b.blockBase, b, i, step)
+			bt.firstSubstep(sys, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
+			for l := range n {
+				i := i0 + l
+				for t := bt.t[l]; t < h; {
+					t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
+					valid[l] = true
+				}
+				b.endOfStep(k, tc, i, step, lag, md, &valid[l])
 			}
 		}
-		b.fsal[i] = valid
+		for l := range n {
+			b.fsal[i0+l] = valid[l]
+		}
 	}
 	return nil
+}
+
+// endOfStep clamps Ca, applies the step's IP3 input, computes the SIC and
+// records (spec 3.5). It clears *valid when it changes y.
+func (b *astrocyteBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, lag, md int, valid *bool) {
+	y := &b.y[i]
+	if ca := max(0, min(y[astroCa], b.p.CaTot)); ca != y[astroCa] {
+		y[astroCa] = ca
+		*valid = false
+	}
+	if x := b.exc.take(i, step); x != 0 {
+		y[astroIP3] += b.p.DeltaIP3 * x
+		*valid = false
+	}
+	sic := 0.0
+	if x := (y[astroCa] - b.p.SICTh) * 1000.0; x > 1.0 {
+		sic = math.Log(x) * b.p.SICScale
+	}
+	b.sicVals[i*md+lag] = sic
+	if b.subs != nil && b.subs[i] != nil {
+		k.sample(tc, &b.blockBase, b, i, step)
+	}
 }
 
 // addSpike implements spikeSink. Weights are ≥ 0 (checked at Connect).
