@@ -131,7 +131,7 @@ type aeifBlock struct {
 	exc, inh, sic ringBuffer
 
 	// SIC inputs, aggregated per (astrocyte, delay): node i's inputs are
-	// sicIn[sicOff[i]:sicOff[i+1]], in ascending astrocyte node ID.
+	// sicIn[sicOff[i]:sicOff[i+1]], ordered by delay, then astrocyte node ID.
 	sicOff []int32
 	sicIn  []sicInput
 
@@ -249,7 +249,7 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) {
 	iSynIn := gIn * (v - p.EIn)
 	iSpike := 0.0
 	if p.DeltaT != 0 {
-		iSpike = c.gLDeltaT * math.Exp((v-p.VTh)*c.invDeltaT)
+		iSpike = c.gLDeltaT * expFast((v-p.VTh)*c.invDeltaT)
 	}
 	if refractory {
 		f[aeifV] = 0
@@ -372,17 +372,31 @@ func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
 
 // deliverSIC implements sicSink: the SIC values the astrocytes computed in
 // the slice starting at prevOrigin land at step (astrocyte step + delay).
+// Inputs with the example's single SIC delay are summed per lag first and
+// written to the ring buffer once per lag.
 func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
 	if b.sicOff == nil {
 		return
 	}
 	md := int(k.minDelay)
+	acc := make([]float64, md)
 	for i := b.lo[tc.id]; i < b.hi[tc.id]; i++ {
-		for _, in := range b.sicIn[b.sicOff[i]:b.sicOff[i+1]] {
-			vals := in.astro.sicVals[int(in.local)*md : (int(in.local)+1)*md]
-			for lag, v := range vals {
-				b.sic.add(i, prevOrigin+int64(lag)+in.delay, in.w*v)
+		ins := b.sicIn[b.sicOff[i]:b.sicOff[i+1]]
+		for len(ins) > 0 {
+			d := ins[0].delay
+			clear(acc)
+			j := 0
+			for ; j < len(ins) && ins[j].delay == d; j++ {
+				in := &ins[j]
+				vals := in.astro.sicVals[int(in.local)*md : (int(in.local)+1)*md]
+				for lag, v := range vals {
+					acc[lag] += in.w * v
+				}
 			}
+			for lag, v := range acc {
+				b.sic.add(i, prevOrigin+int64(lag)+d, v)
+			}
+			ins = ins[j:]
 		}
 	}
 }

@@ -69,7 +69,7 @@ func (k *Kernel) seedPoisson(p *projection) {
 // neuron's SIC is Σ_c w_c·SIC_a(c), so the summed weight of all connections
 // of one pair gives the same current (up to summation rounding) at a
 // fraction of the work — the example has ~400 connections per neuron from
-// ≤ 10 astrocytes.
+// ≤ 10 astrocytes. A neuron's inputs are ordered by delay, then astrocyte.
 func (k *Kernel) buildSIC(sics []*projection) {
 	type in struct {
 		tgtLocal int32
@@ -88,7 +88,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 	}
 	for b, ins := range per {
 		slices.SortStableFunc(ins, func(x, y in) int {
-			return cmp.Or(cmp.Compare(x.tgtLocal, y.tgtLocal), cmp.Compare(x.astroID, y.astroID), cmp.Compare(x.delay, y.delay))
+			return cmp.Or(cmp.Compare(x.tgtLocal, y.tgtLocal), cmp.Compare(x.delay, y.delay), cmp.Compare(x.astroID, y.astroID))
 		})
 		b.sicOff = make([]int32, b.n+1)
 		for i, x := range ins {
