@@ -28,36 +28,30 @@
 //
 // Simulate inside a cell's main (a "%%" cell), never in a package-level var:
 // GoNB re-runs every package-level initializer in every later cell. Putting
-// the work behind Cached makes re-running the cell, or calling the same
-// function from a later cell, cheap:
+// the work behind Cached makes re-running the cell, or using the results in
+// a later cell, cheap:
 //
-//	func simulate(p astro.Params) (*astro.Result, error) {
-//		return kernelext.Cached(p, func() (*astro.Result, error) {
-//			k, err := astro.NewKernel(p)
-//			if err != nil {
-//				return nil, err
-//			}
-//			k.SetProgress(kernelext.NewProgress("astrocyte_brunel"))
-//			return k.Run()
+//	func run() (*brunel.Result, error) {
+//		p := brunel.DefaultParams()
+//		return kernelext.Cached(p, func() (*brunel.Result, error) {
+//			return brunel.Run(p, kernelext.NewProgress("astrocyte_brunel"))
 //		})
 //	}
 //
 //	%%
-//	res, err := simulate(params)
+//	res, err := run()
 //	if err != nil {
 //		panic(err)
 //	}
-//	fmt.Println(res.Summary())
-//
-// and in a later cell:
-//
-//	%%
-//	res, _ := simulate(params) // loaded from the cache, no re-simulation
-//	if err := kernelext.Display(plots.Raster(res), plots.Rates(res)); err != nil {
+//	raster, err := plots.Raster(plots.Spikes{Senders: res.Spikes.Senders, Times: res.Spikes.Times}, "Raster plot", 5)
+//	if err != nil {
+//		panic(err)
+//	}
+//	if err := kernelext.Display(raster); err != nil {
 //		panic(err)
 //	}
 //
-// (The astro and plots names above are illustrative; see those packages for
-// the actual API.) The same code run by "go run" writes the figures into
-// ./figures and prints progress on standard error.
+// A later cell calling run() loads the result instead of simulating. The
+// same code run by "go run" writes the figures into ./figures and prints
+// progress on standard error.
 package kernelext
