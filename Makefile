@@ -1,5 +1,14 @@
 # astronb — see README.md.
+#
+#   make run     set up (tools) and execute notebooks/astrocyte_brunel.ipynb
+#                headlessly into out/ (executed notebook + figures)
+#   make test    everything CI runs (.ci/run), with per-step wall times
+#   make bench   engine benchmark (astrobench, 2 threads)
+#
+# Parts: check, test-short, test-full, tools, jupyter, notebooks, nbconvert.
 SHELL := /bin/bash
+# A failed recipe must not leave a half-made target (e.g. kernel.json) behind.
+.DELETE_ON_ERROR:
 GO ?= go
 
 # Project-local tools (see `make tools`); .build/ is git-ignored.
@@ -9,17 +18,59 @@ JUPYTER    := $(BUILD)/jupyter
 KERNELSPEC := $(JUPYTER)/kernels/gonb/kernel.json
 # Recursive (=): only evaluated when the kernelspec is (re)installed.
 GOROOT_BIN = $(shell $(GO) env GOROOT)/bin
-NOTEBOOKS  ?= $(wildcard notebooks/*.ipynb)
-NBRUN_FLAGS ?=
 
-.PHONY: test check test-short test-full tools notebooks
+OUT         := out
+MAIN_NB     := notebooks/astrocyte_brunel.ipynb
+NOTEBOOKS   ?= $(wildcard notebooks/*.ipynb)
+NBRUN_FLAGS ?= -k
+NBRUN       := $(GO) run ./kernelext/cmd/nbrun
+NBCHECK     := $(GO) run ./kernelext/cmd/nbcheck
+# What nbcheck requires of executed notebooks: the main notebook shows two
+# figures (raster, dynamics) and finished progress bars; every other notebook
+# at least one figure. Figures are PNG+SVG outputs (kernelext.Display).
+MAIN_CHECK  ?= -images 2 -progress
+NB_CHECK    ?= -images 1
+# Per-cell timeout for the nbconvert cross-check (seconds).
+NBCONVERT_TIMEOUT ?= 1800
 
-## test: everything CI runs (vet, gofmt, race short suite, full suite).
-test: check test-short test-full
+.PHONY: run test check test-short test-full tools jupyter notebooks nbconvert bench
+
+## run: set up and execute the main notebook headlessly into out/.
+run: tools
+	$(NBRUN) -out $(OUT) $(MAIN_NB)
+	@nb=$(OUT)/$(notdir $(MAIN_NB)); echo; \
+	  echo "Executed notebook: $(CURDIR)/$$nb"; \
+	  echo "Figures:"; ls -1 $(OUT)/$(basename $(notdir $(MAIN_NB)))_cell*.{png,svg} 2>/dev/null | sed 's|^|  $(CURDIR)/|'; \
+	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook $$nb  (kernel: gonb)"
+
+# step NAME, TARGETS: run `make TARGETS`, print its wall time, record it in
+# STEPLOG; on failure print the steps so far and stop.
+STEPLOG := $(OUT)/test-steps.txt
+TEST_START := $(shell date +%s)
+define step
+@t=$$(date +%s); echo "== step $(1) ..."; \
+  if $(MAKE) --no-print-directory $(2); then rc=0; else rc=$$?; fi; \
+  line="== step $(1): $$(( $$(date +%s) - t ))s$$([ $$rc = 0 ] || echo ' FAILED')"; \
+  echo "$$line"; echo "$$line" >> $(STEPLOG); \
+  if [ $$rc != 0 ]; then echo "== make test FAILED at step $(1); steps:"; cat $(STEPLOG); exit $$rc; fi
+endef
+
+## test: everything CI runs, in order: set-up (tools, Debian's jupyter
+## nbconvert), vet+gofmt, race short suite, full suite, all notebooks with
+## nbrun + nbcheck, main notebook with jupyter nbconvert + nbcheck -compare.
+test:
+	@mkdir -p $(OUT); rm -f $(STEPLOG)
+	$(call step,setup,tools jupyter)
+	$(call step,vet+gofmt,check)
+	$(call step,test -race -short,test-short)
+	$(call step,test full,test-full)
+	$(call step,notebooks (nbrun+nbcheck),notebooks)
+	$(call step,nbconvert cross-check,nbconvert)
+	@echo "== make test: all steps passed in $$(( $$(date +%s) - $(TEST_START) ))s:"; cat $(STEPLOG)
 
 check:
 	$(GO) vet ./...
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 test-short:
@@ -27,6 +78,12 @@ test-short:
 
 test-full: tools
 	$(GO) test ./...
+
+## bench: the engine benchmark (full-scale network, 2 threads); more flags
+## with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
+BENCH_FLAGS ?=
+bench:
+	$(GO) run ./astro/cmd/astrobench -threads 2 $(BENCH_FLAGS)
 
 ## tools: gonb + goimports (versions pinned by go.mod's tool directives) in
 ## .build/bin, and the gonb kernelspec in .build/jupyter (use it with
@@ -38,14 +95,45 @@ $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports &: go.mod go.sum
 	@touch $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports
 
 # The kernel needs goimports and go on its PATH: kernel.json's env sets it
-# (jupyter_client expands $${PATH}; so does kernelext/nbrun).
+# (jupyter_client expands $${PATH}; so does kernelext/nbrun). argv[0] is
+# .build/bin/gonb, or a copy next to kernel.json: gonb --install copies the
+# binary there when it lives under /tmp or ~/.cache (e.g. a CI clone in /tmp).
 $(KERNELSPEC): $(TOOLS_BIN)/gonb
 	@log=$$(JUPYTER_DATA_DIR=$(JUPYTER) $(TOOLS_BIN)/gonb --install --force_deps --raw_error 2>&1) || \
 	  { echo "$$log"; exit 1; }
 	sed -i 's|"env":{}|"env":{"PATH":"$(TOOLS_BIN):$(GOROOT_BIN):$${PATH}"}|' $@
 	@grep -q '"PATH"' $@ || { echo "could not set PATH in $@:"; cat $@; exit 1; }
-	@grep -q '"$(TOOLS_BIN)/gonb"' $@ || { echo "unexpected argv[0] in $@:"; cat $@; exit 1; }
+	@grep -Eq '"argv":\["($(TOOLS_BIN)|$(dir $@))/?gonb"' $@ || { echo "unexpected argv[0] in $@:"; cat $@; exit 1; }
 
-## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb + images).
+## jupyter: Debian's jupyter nbconvert (for the cross-check), installed with
+## apt-get if missing (as root, or with sudo).
+jupyter:
+	@if jupyter nbconvert --version >/dev/null 2>&1; then \
+	  echo "jupyter nbconvert $$(jupyter nbconvert --version) ($$(command -v jupyter))"; exit 0; fi; \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "jupyter nbconvert is missing and there is no apt-get: install Jupyter's nbconvert and retry." >&2; exit 1; fi; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null; then sudo=sudo; \
+	  else echo "jupyter nbconvert is missing; installing it needs root: run 'apt-get install --no-install-recommends jupyter-nbconvert' as root (or install sudo) and retry." >&2; exit 1; fi; \
+	  echo "installing Debian's jupyter-nbconvert ..."; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jupyter-nbconvert >/dev/null && \
+	  jupyter nbconvert --version >/dev/null || { echo "installing jupyter-nbconvert failed" >&2; exit 1; }
+
+## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
+## images), then check the executed notebooks with nbcheck.
 notebooks: tools
-	$(GO) run ./kernelext/cmd/nbrun -out out $(NBRUN_FLAGS) $(NOTEBOOKS)
+	$(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
+	$(if $(filter $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(MAIN_CHECK) $(OUT)/$(notdir $(MAIN_NB)))
+	$(if $(filter-out $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(NB_CHECK) $(addprefix $(OUT)/,$(notdir $(filter-out $(MAIN_NB),$(NOTEBOOKS)))))
+
+## nbconvert: execute the main notebook with Debian's real Jupyter into
+## out/nbconvert and compare it with nbrun's out/ (run `make notebooks` or
+## `make run` first).
+nbconvert: tools jupyter
+	@test -f $(OUT)/$(notdir $(MAIN_NB)) || { echo "no $(OUT)/$(notdir $(MAIN_NB)) to compare with: run 'make run' first" >&2; exit 1; }
+	rm -rf $(OUT)/nbconvert
+	JUPYTER_DATA_DIR=$(JUPYTER) jupyter nbconvert --to notebook --execute \
+	  --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout=$(NBCONVERT_TIMEOUT) \
+	  --output-dir=$(OUT)/nbconvert $(MAIN_NB)
+	$(NBCHECK) $(MAIN_CHECK) -compare $(OUT)/$(notdir $(MAIN_NB)) $(OUT)/nbconvert/$(notdir $(MAIN_NB))

@@ -6,8 +6,8 @@ import (
 
 // benchNeurons builds n example neurons driven by 2 kHz Poisson input and
 // inhibitory spikes, warmed up for 50 ms.
-func benchNeurons(b *testing.B, n int) *Kernel {
-	k := mustKernel(b, KernelConfig{})
+func benchNeurons(b *testing.B, n, threads int) *Kernel {
+	k := mustKernel(b, KernelConfig{LocalNumThreads: threads})
 	p := DefaultAeifCondAlphaAstro()
 	p.TauSynEx, p.TauSynIn = 2, 4
 	nodes := mustCreate(b, k, p, n)
@@ -25,7 +25,22 @@ func benchNeurons(b *testing.B, n int) *Kernel {
 // 0.1 ms step (including its Poisson input), per op.
 func BenchmarkNeuronStep(b *testing.B) {
 	const n = 1000
-	k := benchNeurons(b, n)
+	k := benchNeurons(b, n, 1)
+	b.ResetTimer()
+	steps := 0
+	for steps < b.N {
+		if err := k.Simulate(1); err != nil {
+			b.Fatal(err)
+		}
+		steps += 10 * n
+	}
+}
+
+// BenchmarkNeuronStep2Threads: as BenchmarkNeuronStep, on two threads
+// (ns per neuron-step of wall time; ideal is half of BenchmarkNeuronStep).
+func BenchmarkNeuronStep2Threads(b *testing.B) {
+	const n = 2000
+	k := benchNeurons(b, n, 2)
 	b.ResetTimer()
 	steps := 0
 	for steps < b.N {

@@ -114,7 +114,7 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		}
 	}
 	p := k.newProjection(syn, delay)
-	if err := k.ruleEdges(p, pre, post, rule, what); err != nil {
+	if err := k.ruleEdges(pre, post, rule, what, p.addEdge); err != nil {
 		return err
 	}
 	k.connectCalls++
@@ -122,14 +122,15 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 	return nil
 }
 
-// ruleEdges adds the connections a bipartite rule makes to p. All rules
-// loop over targets in the outer loop, so edges come grouped by target.
-func (k *Kernel) ruleEdges(p *projection, pre, post NodeCollection, rule ConnRule, what string) error {
+// ruleEdges calls add(source, target) for every connection a bipartite rule
+// makes. All rules loop over targets in the outer loop, so connections come
+// grouped by target.
+func (k *Kernel) ruleEdges(pre, post NodeCollection, rule ConnRule, what string, add func(s, t int32)) error {
 	switch r := rule.(type) {
 	case AllToAll:
 		for _, t := range post.ids {
 			for _, s := range pre.ids {
-				p.addEdge(int32(s), int32(t))
+				add(int32(s), int32(t))
 			}
 		}
 	case OneToOne:
@@ -137,7 +138,7 @@ func (k *Kernel) ruleEdges(p *projection, pre, post NodeCollection, rule ConnRul
 			return fmt.Errorf("%s: pre has %d nodes and post %d: one_to_one needs equal sizes", what, pre.Len(), post.Len())
 		}
 		for i, t := range post.ids {
-			p.addEdge(int32(pre.ids[i]), int32(t))
+			add(int32(pre.ids[i]), int32(t))
 		}
 	case PairwiseBernoulli:
 		if !(r.P >= 0 && r.P <= 1) {
@@ -151,12 +152,12 @@ func (k *Kernel) ruleEdges(p *projection, pre, post NodeCollection, rule ConnRul
 					continue
 				}
 				if uniform01(rng) < r.P {
-					p.addEdge(int32(s), int32(t))
+					add(int32(s), int32(t))
 				}
 			}
 		}
 	case FixedIndegree:
-		if err := k.fixedIndegree(p, pre, post, r, what); err != nil {
+		if err := k.fixedIndegree(pre, post, r, what, add); err != nil {
 			return err
 		}
 	default:
@@ -165,7 +166,7 @@ func (k *Kernel) ruleEdges(p *projection, pre, post NodeCollection, rule ConnRul
 	return nil
 }
 
-func (k *Kernel) fixedIndegree(p *projection, pre, post NodeCollection, r FixedIndegree, what string) error {
+func (k *Kernel) fixedIndegree(pre, post NodeCollection, r FixedIndegree, what string, add func(s, t int32)) error {
 	n := pre.Len()
 	if r.Indegree < 0 {
 		return fmt.Errorf("%s: indegree = %d: must be ≥ 0", what, r.Indegree)
@@ -198,7 +199,7 @@ func (k *Kernel) fixedIndegree(p *projection, pre, post NodeCollection, r FixedI
 				continue
 			}
 			chosen[s] = true
-			p.addEdge(int32(s), int32(t))
+			add(int32(s), int32(t))
 			c++
 		}
 	}

@@ -238,10 +238,16 @@ func (k *Kernel) Simulate(t float64) error {
 				k.resolveDeliveries()
 			}
 		}
-		if err := k.parallel(func(tc *threadCtx) error {
-			if from == 0 && k.slices > 0 {
+		if from == 0 && k.slices > 0 {
+			// Delivery reads the astrocytes' SIC values of the last slice on
+			// every thread, so all of it must finish before any thread
+			// updates (and overwrites them): two phases, one barrier.
+			_ = k.parallel(func(tc *threadCtx) error {
 				k.deliver(tc)
-			}
+				return nil
+			})
+		}
+		if err := k.parallel(func(tc *threadCtx) error {
 			return k.updateThread(tc, origin, from, to)
 		}); err != nil {
 			k.failed = err

@@ -2,6 +2,8 @@ package astro
 
 import (
 	"cmp"
+	"maps"
+	"runtime"
 	"slices"
 )
 
@@ -38,7 +40,12 @@ func (k *Kernel) prepare() error {
 		for _, s := range p.srcIDs {
 			k.outProj[s-1] = append(k.outProj[s-1], int32(p.id))
 		}
-		p.eTgt, p.eRow = nil, nil // no longer needed
+		if p.count > 1<<20 {
+			// Return the released connection lists before the next large
+			// allocation: keeps the peak memory of big networks near the
+			// live size (a few tens of ms per call).
+			runtime.GC()
+		}
 	}
 	k.buildSIC(sics)
 	k.tcs = make([]*threadCtx, k.threads)
@@ -51,16 +58,18 @@ func (k *Kernel) prepare() error {
 
 // seedPoisson gives every poisson_generator → target connection its own
 // stream, derived from the seed, the projection and the connection's
-// position in it: independent of threads.
+// source and position: independent of threads.
 func (k *Kernel) seedPoisson(p *projection) {
 	for th := range p.parts {
 		for i := range p.parts[th] {
 			pp := &p.parts[th][i]
 			pp.rng = make([]randPCG, len(pp.tgt))
-			for j, e := range pp.edge {
-				pp.rng[j] = *newPCG(k.seed, streamPoisson, uint64(p.id), uint64(e))
+			for r := 0; r+1 < len(pp.off); r++ {
+				for e := pp.off[r]; e < pp.off[r+1]; e++ {
+					pp.rng[e] = *newPCG(k.seed, streamPoisson, uint64(p.id), uint64(r)<<32|uint64(pp.pos[e]))
+				}
 			}
-			pp.edge = nil
+			pp.pos = nil
 		}
 	}
 }
@@ -71,38 +80,41 @@ func (k *Kernel) seedPoisson(p *projection) {
 // fraction of the work — the example has ~400 connections per neuron from
 // ≤ 10 astrocytes. A neuron's inputs are ordered by delay, then astrocyte.
 func (k *Kernel) buildSIC(sics []*projection) {
-	type in struct {
-		tgtLocal int32
-		astroID  int32
-		delay    int64
-		w        float64
+	type key struct {
+		tgt   int32 // node ID
+		delay int64
+		astro int32 // node ID
 	}
-	per := map[*aeifBlock][]in{}
+	sum := map[key]float64{}
 	for _, p := range sics {
-		for e, t := range p.eTgt {
-			r := k.nodes[t-1]
-			b := k.blocks[r.block].(*aeifBlock)
-			per[b] = append(per[b], in{r.local, p.srcIDs[p.eRow[e]], p.delay, p.weight})
+		for r, src := range p.srcIDs {
+			mult := make([]int32, 0, p.mult.rows[r].n)
+			p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
+			p.rows.each(int32(r), func(j int, t int32) {
+				sum[key{t, p.delay, src}] += p.weight * float64(mult[j])
+			})
 		}
-		p.eTgt, p.eRow = nil, nil
+		p.rows.release()
+		p.mult.release()
 	}
-	for b, ins := range per {
-		slices.SortStableFunc(ins, func(x, y in) int {
-			return cmp.Or(cmp.Compare(x.tgtLocal, y.tgtLocal), cmp.Compare(x.delay, y.delay), cmp.Compare(x.astroID, y.astroID))
-		})
-		b.sicOff = make([]int32, b.n+1)
-		for i, x := range ins {
-			last := len(b.sicIn) - 1
-			if i > 0 && last >= 0 && ins[i-1].tgtLocal == x.tgtLocal && ins[i-1].astroID == x.astroID && ins[i-1].delay == x.delay {
-				b.sicIn[last].w += x.w
-				continue
-			}
-			r := k.nodes[x.astroID-1]
-			b.sicIn = append(b.sicIn, sicInput{astro: k.blocks[r.block].(*astrocyteBlock), local: r.local, delay: x.delay, w: x.w})
-			b.sicOff[x.tgtLocal+1] = int32(len(b.sicIn))
+	keys := slices.SortedFunc(maps.Keys(sum), func(x, y key) int {
+		return cmp.Or(cmp.Compare(x.tgt, y.tgt), cmp.Compare(x.delay, y.delay), cmp.Compare(x.astro, y.astro))
+	})
+	for _, kk := range keys {
+		r := k.nodes[kk.tgt-1]
+		b := k.blocks[r.block].(*aeifBlock)
+		if b.sicOff == nil {
+			b.sicOff = make([]int32, b.n+1)
 		}
-		for i := 1; i <= b.n; i++ { // nodes without inputs inherit the previous end
-			b.sicOff[i] = max(b.sicOff[i], b.sicOff[i-1])
+		a := k.nodes[kk.astro-1]
+		b.sicIn = append(b.sicIn, sicInput{astro: k.blocks[a.block].(*astrocyteBlock), local: a.local, delay: kk.delay, w: sum[kk]})
+		b.sicOff[r.local+1] = int32(len(b.sicIn))
+	}
+	for _, blk := range k.blocks {
+		if b, ok := blk.(*aeifBlock); ok && b.sicOff != nil {
+			for i := 1; i <= b.n; i++ { // nodes without inputs inherit the previous end
+				b.sicOff[i] = max(b.sicOff[i], b.sicOff[i-1])
+			}
 		}
 	}
 }

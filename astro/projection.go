@@ -1,16 +1,14 @@
 package astro
 
-import (
-	"slices"
-)
-
 // projection stores the connections made by one Connect call (or one role
 // of a TripartiteConnect call): all share one synapse model with the same
 // parameters, weight and delay (NEST's example never randomises them).
 //
-// Layout: sources are rows; per thread and per target block, the targets of
-// each row form a CSR list of local indices (32-bit). This is an exactly
-// equivalent, more compact form of NEST's per-thread connectors.
+// Layout: sources are rows. While connecting, each row collects its target
+// node IDs; at the first Simulate they are split per thread and per target
+// block into CSR lists of local indices (32-bit), and the per-row lists are
+// released as they are consumed. This is an exactly equivalent, more compact
+// form of NEST's per-thread connectors.
 type projection struct {
 	id     int
 	syn    Synapse
@@ -19,14 +17,16 @@ type projection struct {
 	delay  int64 // steps
 	kind   synKind
 
-	// Sources: row r is node ID srcIDs[r]; rowIdx maps node ID - srcMin to row+1.
+	// Sources: row r is node ID srcIDs[r]; rowIdx[node ID - 1] is row+1
+	// (0: not a source).
 	srcIDs []int32
-	srcMin int32
 	rowIdx []int32
-
-	// Edges as built, in creation order (row, target node ID).
-	eRow []int32
-	eTgt []int32
+	// rows[r] lists the target node IDs of row r in creation order (until
+	// prepare). For sic_connection, repeated connections to the same target
+	// are stored once with their count in mult[r] (the kernel sums their
+	// weights anyway, see buildSIC).
+	rows rowStore
+	mult rowStore
 
 	// tsodyks state, one per source row. Every connection of a source in a
 	// projection has the same parameters and initial state and sees the same
@@ -53,36 +53,39 @@ type projPart struct {
 	sink  spikeSink
 	off   []int32 // per row, len rows+1
 	tgt   []int32 // local indices within the block
-	edge  []int32 // index of each entry in eRow/eTgt (for per-connection RNG)
+	pos   []int32 // position of each entry in its row (for per-connection RNG)
 	rng   []randPCG
 }
 
-func (p *projection) rowOf(gid int32) int32 { return p.rowIdx[gid-p.srcMin] - 1 }
+func (p *projection) rowOf(gid int32) int32 { return p.rowIdx[gid-1] - 1 }
 
-// addEdge records one connection src -> tgt.
+// addEdge records one connection src -> tgt (node IDs).
 func (p *projection) addEdge(src, tgt int32) {
-	p.eRow = append(p.eRow, src) // node ID for now; converted to rows in finish
-	p.eTgt = append(p.eTgt, tgt)
+	for int(src) > len(p.rowIdx) {
+		p.rowIdx = append(p.rowIdx, make([]int32, int(src)-len(p.rowIdx))...)
+	}
+	r := p.rowIdx[src-1] - 1
+	if r < 0 {
+		p.srcIDs = append(p.srcIDs, src)
+		r = p.rows.addRow()
+		if p.kind == kindSIC {
+			p.mult.addRow()
+		}
+		p.rowIdx[src-1] = r + 1
+	}
 	p.count++
+	if p.kind == kindSIC {
+		if p.rows.rows[r].n > 0 && *p.rows.last(r) == tgt {
+			*p.mult.last(r)++
+			return
+		}
+		p.mult.push(r, 1)
+	}
+	p.rows.push(r, tgt)
 }
 
-// finish converts edge sources to rows once all edges are known.
+// finish prepares the per-source synapse state once all edges are known.
 func (p *projection) finish() {
-	if len(p.eRow) == 0 {
-		return
-	}
-	lo, hi := slices.Min(p.eRow), slices.Max(p.eRow)
-	p.srcMin = lo
-	p.rowIdx = make([]int32, hi-lo+1)
-	for _, s := range p.eRow {
-		if p.rowIdx[s-lo] == 0 {
-			p.srcIDs = append(p.srcIDs, s)
-			p.rowIdx[s-lo] = int32(len(p.srcIDs))
-		}
-	}
-	for i, s := range p.eRow {
-		p.eRow[i] = p.rowIdx[s-lo] - 1
-	}
 	if p.kind == kindTsodyks {
 		ts := p.syn.(TsodyksSynapse)
 		p.tso = make([]tsodyksState, len(p.srcIDs))
@@ -112,55 +115,60 @@ func (p *projection) outDegree(row int32) int {
 	return n
 }
 
-// buildParts splits the edges by thread and target block (at prepare).
-// Within a row, targets keep their creation order.
-func (k *Kernel) buildParts(p *projection, withRNG bool) {
+// buildParts splits the rows by thread and target block (at prepare) and
+// releases them. Within a row, targets keep their creation order.
+func (k *Kernel) buildParts(p *projection, withPos bool) {
 	rows := len(p.srcIDs)
 	nb := len(k.blocks)
 	p.parts = make([][]projPart, k.threads)
 	slot := make([]int32, k.threads*nb) // (thread, block) -> index in parts[thread], +1
-	where := make([]int32, len(p.eTgt)) // edge -> thread*nb + block
-	for e, t := range p.eTgt {
+	where := func(t int32) (int32, int) {
 		r := k.nodes[t-1]
 		th := k.blocks[r.block].base().owner(int(r.local))
-		w := int32(th*nb) + r.block
-		where[e] = w
-		if slot[w] == 0 {
-			sink, _ := k.blocks[r.block].(spikeSink)
-			p.parts[th] = append(p.parts[th], projPart{block: r.block, sink: sink, off: make([]int32, rows+1)})
-			slot[w] = int32(len(p.parts[th]))
-		}
+		return int32(th*nb) + r.block, th
 	}
-	part := func(e int) *projPart {
-		w := int(where[e])
-		return &p.parts[w/nb][slot[w]-1]
+	part := func(w int32) *projPart { return &p.parts[int(w)/nb][slot[w]-1] }
+	for r := range int32(rows) {
+		p.rows.each(r, func(_ int, t int32) {
+			w, th := where(t)
+			if slot[w] == 0 {
+				blk := k.nodes[t-1].block
+				sink, _ := k.blocks[blk].(spikeSink)
+				p.parts[th] = append(p.parts[th], projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
+				slot[w] = int32(len(p.parts[th]))
+			}
+			part(w).off[r+1]++
+		})
 	}
-	for e := range p.eTgt {
-		part(e).off[p.eRow[e]+1]++
-	}
-	fill := make([][]int32, k.threads*nb)
 	for w, s := range slot {
 		if s == 0 {
 			continue
 		}
-		pp := &p.parts[w/nb][s-1]
+		pp := part(int32(w))
 		for r := 0; r < rows; r++ {
 			pp.off[r+1] += pp.off[r]
 		}
 		pp.tgt = make([]int32, pp.off[rows])
-		if withRNG {
-			pp.edge = make([]int32, pp.off[rows])
-		}
-		fill[w] = slices.Clone(pp.off[:rows])
-	}
-	for e := range p.eTgt {
-		pp, f := part(e), fill[where[e]]
-		row := p.eRow[e]
-		pos := f[row]
-		f[row]++
-		pp.tgt[pos] = k.nodes[p.eTgt[e]-1].local
-		if withRNG {
-			pp.edge[pos] = int32(e)
+		if withPos {
+			pp.pos = make([]int32, pp.off[rows])
 		}
 	}
+	fill := make([]int32, k.threads*nb) // next free entry of the current row per part
+	for r := range int32(rows) {
+		for w, s := range slot {
+			if s != 0 {
+				fill[w] = part(int32(w)).off[r]
+			}
+		}
+		p.rows.each(r, func(j int, t int32) {
+			w, _ := where(t)
+			pp := part(w)
+			pp.tgt[fill[w]] = k.nodes[t-1].local
+			if withPos {
+				pp.pos[fill[w]] = int32(j)
+			}
+			fill[w]++
+		})
+	}
+	p.rows.release()
 }

@@ -120,9 +120,6 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	if err != nil {
 		return err
 	}
-	if err := k.ruleEdges(tp.primary, pre, post, primary, what); err != nil {
-		return err
-	}
 	call := k.connectCalls
 	index := make(map[int32]int, post.Len()) // target node ID -> position in post
 	for j, t := range post.ids {
@@ -133,19 +130,23 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	var rng *randPCG
 	last := int32(-1)
 	pooled := false
-	for e, t := range tp.primary.eTgt {
-		if t != last { // edges come grouped by target
+	err = k.ruleEdges(pre, post, primary, what, func(s, t int32) {
+		tp.primary.addEdge(s, t)
+		if t != last { // connections come grouped by target
 			last, pooled = t, false
 			rng = newPCG(k.seed, streamThirdFactor, call, uint64(t))
 		}
 		if !(uniform01(rng) < thirdFactor.P) {
-			continue
+			return
 		}
 		if !pooled {
 			tp.choosePool(rng, index[t])
 			pooled = true
 		}
-		tp.pairThird(rng, int(tp.primary.eRow[e]), int(t))
+		tp.pairThird(rng, int(s), int(t))
+	})
+	if err != nil {
+		return err
 	}
 	k.connectCalls++
 	tp.register(k)
