@@ -41,6 +41,10 @@ func FiguresDir() string {
 // sendData publishes a display_data message; tests replace it.
 var sendData = gonbui.SendData
 
+// syncNotebook waits until the kernel has received everything sent so far;
+// tests replace it.
+var syncNotebook = gonbui.Sync
+
 // Display shows figures.
 //
 // In a GoNB notebook (gonbui.IsNotebook) each figure becomes one display_data
@@ -120,6 +124,9 @@ func displayNotebook(figs []Figure) error {
 			},
 		})
 	}
+	// Without a sync a short cell can end before the kernel has read the
+	// figures, and they are lost from the cell's outputs.
+	syncNotebook()
 	// gonbui.SendData only logs failures; its sticky error state is the only
 	// way to learn that the pipe to the kernel broke.
 	if err := gonbui.Error(); err != nil {

@@ -155,6 +155,10 @@ func TestDisplayNotebookBundle(t *testing.T) {
 	old := sendData
 	sendData = func(d *protocol.DisplayData) { got = append(got, d) }
 	defer func() { sendData = old }()
+	syncedAfter := -1
+	oldSync := syncNotebook
+	syncNotebook = func() { syncedAfter = len(got) }
+	defer func() { syncNotebook = oldSync }()
 
 	a, b := newFake("a"), newFake("b")
 	if err := displayNotebook([]Figure{a, b}); err != nil {
@@ -162,6 +166,9 @@ func TestDisplayNotebookBundle(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Fatalf("%d messages, want one per figure", len(got))
+	}
+	if syncedAfter != 2 {
+		t.Errorf("sync after %d messages, want after all 2 (figures of a short cell are lost otherwise)", syncedAfter)
 	}
 	for i, f := range []*fakeFigure{a, b} {
 		d := got[i]
