@@ -140,15 +140,23 @@ type aeifBlock struct {
 	g0Ex, g0In, vPeakDet float64
 	refrCounts           int32
 	ctrl                 stepControl
-	sys                  []aeifRHS                 // per thread
-	integ                []rkf45[[aeifDim]float64] // per thread
-	batch                []batch[[aeifDim]float64] // per thread
-	lanes                []aeifLanes               // per thread
+	work                 []aeifWork // per thread
 
 	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
 	// still valid (no input, reset or refractory change since).
 	dydt [][aeifDim]float64
 	fsal []bool
+}
+
+// aeifWork is one thread's scratch space. The padding keeps two threads'
+// scratch out of each other's cache lines: the fields are written for
+// every node, and sharing a line would make the cores fight over it.
+type aeifWork struct {
+	integ rkf45[[aeifDim]float64]
+	batch batch[[aeifDim]float64]
+	sys   aeifRHS
+	lanes aeifLanes
+	_     [cacheLinePad]byte
 }
 
 // aeifConsts are reciprocals and products of parameters used by rhs.
@@ -187,15 +195,9 @@ func (b *aeifBlock) prepare(k *Kernel) error {
 	b.exc = newRingBuffer(n, k.ringLen)
 	b.inh = newRingBuffer(n, k.ringLen)
 	b.sic = newRingBuffer(n, k.ringLen)
-	b.sys = make([]aeifRHS, k.threads)
-	for t := range b.sys {
-		b.sys[t].b = b
-	}
-	b.integ = make([]rkf45[[aeifDim]float64], k.threads)
-	b.batch = make([]batch[[aeifDim]float64], k.threads)
-	b.lanes = make([]aeifLanes, k.threads)
-	for t := range b.lanes {
-		b.lanes[t].b = b
+	b.work = make([]aeifWork, k.threads)
+	for t := range b.work {
+		b.work[t].sys.b, b.work[t].lanes.b = b, b
 	}
 	b.dydt = make([][aeifDim]float64, n)
 	b.fsal = make([]bool, n)
@@ -268,7 +270,8 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) {
 // follows NEST's loop exactly: integrator substeps, each followed by the
 // refractory clamp or spike check, then the step's inputs.
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
-	integ, bt, sys, ls := &b.integ[tc.id], &b.batch[tc.id], &b.sys[tc.id], &b.lanes[tc.id]
+	w := &b.work[tc.id]
+	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
 	h := k.h
 	for i0 := lo; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)

@@ -110,9 +110,7 @@ type astrocyteBlock struct {
 	// is sent to neurons at the start of the next slice.
 	sicVals []float64
 	ctrl    stepControl
-	sys     []astroRHS                 // per thread
-	integ   []rkf45[[astroDim]float64] // per thread
-	batch   []batch[[astroDim]float64] // per thread
+	work    []astroWork // per thread
 	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
 	// still valid (no IP3 jump or Ca clamp since).
 	dydt [][astroDim]float64
@@ -138,12 +136,10 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	}
 	b.exc = newRingBuffer(b.n, k.ringLen)
 	b.sicVals = make([]float64, b.n*int(k.minDelay))
-	b.sys = make([]astroRHS, k.threads)
-	for t := range b.sys {
-		b.sys[t].p = &b.p
+	b.work = make([]astroWork, k.threads)
+	for t := range b.work {
+		b.work[t].sys.p = &b.p
 	}
-	b.integ = make([]rkf45[[astroDim]float64], k.threads)
-	b.batch = make([]batch[[astroDim]float64], k.threads)
 	b.dydt = make([][astroDim]float64, b.n)
 	b.fsal = make([]bool, b.n)
 	return nil
@@ -152,6 +148,14 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 func (b *astrocyteBlock) preRun(*Kernel) error {
 	b.ctrl = stepControl{epsAbs: 1e-3, epsRel: 0, aY: 1, aDydt: 0}
 	return nil
+}
+
+// astroWork is one thread's scratch space, padded like aeifWork.
+type astroWork struct {
+	integ rkf45[[astroDim]float64]
+	batch batch[[astroDim]float64]
+	sys   astroRHS
+	_     [cacheLinePad]byte
 }
 
 // astroRHS evaluates the right-hand side of spec 3.3 (J_noise = 0: no
@@ -183,7 +187,8 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 // update is the node update of spec 3.5, for every node and lag; nodes
 // are advanced in batches (see lanes) with NEST's per-node arithmetic.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
-	integ, bt, sys := &b.integ[tc.id], &b.batch[tc.id], &b.sys[tc.id]
+	w := &b.work[tc.id]
+	integ, bt, sys := &w.integ, &w.batch, &w.sys
 	h := k.h
 	md := int(k.minDelay)
 	for i0 := lo; i0 < hi; i0 += lanes {

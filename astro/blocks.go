@@ -33,6 +33,10 @@ type recorder interface {
 	value(local, idx int) float64
 }
 
+// cacheLinePad separates per-thread data that is written often (two cache
+// lines, covering adjacent-line prefetch).
+const cacheLinePad = 128
+
 // blockBase is what every block shares.
 type blockBase struct {
 	model string
