@@ -221,25 +221,31 @@ func (b *aeifBlock) preRun(k *Kernel) error {
 
 // aeifRHS evaluates the right-hand side for node i of block b.
 type aeifRHS struct {
-	b *aeifBlock
-	i int
+	b   *aeifBlock
+	i   int
+	sum float64 // current sum of the last evaluation (see rhs)
 }
 
-func (s *aeifRHS) rhs(y, f *[aeifDim]float64) { s.b.rhs(s.i, y, f) }
+func (s *aeifRHS) rhs(y, f *[aeifDim]float64) { s.sum = s.b.rhs(s.i, y, f) }
 
 // aeifLanes evaluates the right-hand side of the nodes of a batch.
 type aeifLanes struct {
 	b   *aeifBlock
 	idx [lanes]int
+	sum [lanes]float64 // current sum of each lane's last evaluation
 }
 
-func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.b.rhs(s.idx[l], y, f) }
+func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(s.idx[l], y, f) }
 
 // rhs is the right-hand side of spec 2.5 for node i. Divisions by
 // parameters are multiplications by reciprocals computed in preRun (a
 // last-bit difference from NEST's expression, far inside the test
 // tolerances, and a shorter dependency chain in every Runge–Kutta stage).
-func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) {
+//
+// It returns the sum of all currents but I_SIC, in NEST's order of
+// summation: dV/dt = (sum + I_SIC)/C_m, so a new I_SIC gives the new dV/dt
+// bit for bit without evaluating the rest again (see endOfStep).
+func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 	p, c := &b.p, &b.c
 	refractory := b.r[i] > 0
 	v := min(y[aeifV], p.VPeak)
@@ -253,16 +259,18 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) {
 	if p.DeltaT != 0 {
 		iSpike = c.gLDeltaT * expFast((v-p.VTh)*c.invDeltaT)
 	}
+	sum = -p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE
 	if refractory {
 		f[aeifV] = 0
 	} else {
-		f[aeifV] = (-p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE + b.iSIC[i]) * c.invCM
+		f[aeifV] = (sum + b.iSIC[i]) * c.invCM
 	}
 	f[aeifDGEx] = -dgEx * c.invTauEx
 	f[aeifGEx] = dgEx - gEx*c.invTauEx
 	f[aeifDGIn] = -dgIn * c.invTauIn
 	f[aeifGIn] = dgIn - gIn*c.invTauIn
 	f[aeifW] = (p.A*(v-p.EL) - w) * c.invTauW
+	return sum
 }
 
 // update is the node update of spec 2.6 for every node and lag. Nodes are
@@ -288,7 +296,7 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 			bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
 			for l := range n {
 				i := i0 + l
-				t := bt.t[l]
+				t, sum := bt.t[l], ls.sum[l]
 				if t > 0 {
 					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
 						return err
@@ -297,12 +305,12 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 				sys.i = i
 				for t < h {
 					t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
-					valid[l] = true
+					valid[l], sum = true, sys.sum
 					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
 						return err
 					}
 				}
-				b.endOfStep(k, tc, i, step, &valid[l])
+				b.endOfStep(k, tc, i, step, sum, &valid[l])
 			}
 		}
 		for l := range n {
@@ -337,26 +345,30 @@ func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, va
 	return nil
 }
 
-// endOfStep applies the step's inputs and records (spec 2.6). Inputs
-// change y or the right-hand side only when non-zero (the SIC: when
-// different), so otherwise the stored f(y) stays exact.
-func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) {
-	y := &b.y[i]
+// endOfStep applies the step's inputs and records (spec 2.6). While the
+// stored f(y) is valid it is kept valid: an input changes only the
+// derivatives that depend on it, and those are recomputed with rhs's exact
+// expressions (sum is the current sum rhs returned for that f(y)); this
+// avoids a full evaluation, with its exp, at almost every step.
+func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, sum float64, valid *bool) {
+	y, f, c := &b.y[i], &b.dydt[i], &b.c
 	if b.r[i] > 0 {
 		b.r[i]--
 		*valid = false
 	}
 	if x := b.exc.take(i, step); x != 0 {
 		y[aeifDGEx] += x * b.g0Ex
-		*valid = false
+		f[aeifDGEx] = -y[aeifDGEx] * c.invTauEx
+		f[aeifGEx] = y[aeifDGEx] - y[aeifGEx]*c.invTauEx
 	}
 	if x := b.inh.take(i, step); x != 0 {
 		y[aeifDGIn] += x * b.g0In
-		*valid = false
+		f[aeifDGIn] = -y[aeifDGIn] * c.invTauIn
+		f[aeifGIn] = y[aeifDGIn] - y[aeifGIn]*c.invTauIn
 	}
 	if x := b.sic.take(i, step); x != b.iSIC[i] {
 		b.iSIC[i] = x
-		*valid = false
+		f[aeifV] = (sum + x) * c.invCM // not refractory, or *valid is false
 	}
 	if b.subs != nil && b.subs[i] != nil {
 		k.sample(tc, &b.blockBase, b, i, step)
