@@ -96,6 +96,27 @@ var rmaxGrowCap = math.Pow(0.9/5.0, 6) * (1 - 1e-9)
 func hadjust[V vec](c *stepControl, y, yerr, yp *V, h *float64, hMax float64) int {
 	const S = 0.9
 	hOld := *h
+	// The usual outcome — every error ratio so small that the step grows by
+	// the capped factor 5 or beyond hMax (see above) — is decided without
+	// dividing: |e|/|D0| < T is implied by |e| < T·|D0|·(1−1e-12), whose
+	// margin dwarfs the rounding of either side. Otherwise fall through to
+	// GSL's arithmetic.
+	q := S * hOld / hMax
+	q2 := q * q
+	capped := rmaxGrowCap
+	if 5*hOld > hMax*(1+1e-9) {
+		capped = max(capped, q2*q2*q2*(1-1e-9))
+	}
+	capped = min(capped, 0.5) * (1 - 1e-12)
+	small := true
+	for i := 0; i < len(*y) && small; i++ {
+		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
+		small = math.Abs((*yerr)[i]) < capped*math.Abs(d0)
+	}
+	if small {
+		*h = 5 * hOld
+		return hadjInc
+	}
 	rmax := dblMin
 	for i := 0; i < len(*y); i++ {
 		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
@@ -115,8 +136,6 @@ func hadjust[V vec](c *stepControl, y, yerr, yp *V, h *float64, hMax float64) in
 	case rmax < 0.5:
 		// S/rmax^(1/6)·hOld > hMax  ⇔  rmax < (S·hOld/hMax)^6; the margin
 		// covers the rounding of both sides.
-		q := S * hOld / hMax
-		q2 := q * q
 		r := 5.0
 		if rmax >= rmaxGrowCap && !(rmax < q2*q2*q2*(1-1e-9) && 5*hOld > hMax*(1+1e-9)) {
 			r = min(S/math.Pow(rmax, 1.0/(rkOrder+1.0)), 5.0)
