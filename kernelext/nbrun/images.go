@@ -29,7 +29,7 @@ func imageBytes(mime string, value json.RawMessage) (b []byte, ok bool, err erro
 	if !ok {
 		return nil, false, nil
 	}
-	s := multiline(value)
+	s := Multiline(value)
 	if !t.base64 {
 		return []byte(s), true, nil
 	}

@@ -286,7 +286,7 @@ fmt.Println("done")`)
 	if len(displays) != 1 {
 		t.Fatalf("got %d display_data outputs, want exactly 1: %+v", len(displays), displays)
 	}
-	if html := multiline(displays[0].Data["text/html"]); !strings.Contains(html, "step 5 of 5") {
+	if html := Multiline(displays[0].Data["text/html"]); !strings.Contains(html, "step 5 of 5") {
 		t.Errorf("display shows %q, want the last update", html)
 	}
 }

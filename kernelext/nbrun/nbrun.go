@@ -125,6 +125,9 @@ type CellError struct {
 
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
+// StripANSI removes the terminal colour codes kernels put in tracebacks.
+func StripANSI(s string) string { return ansiEscape.ReplaceAllString(s, "") }
+
 // Error names the notebook and cell and quotes the kernel's error text.
 func (e *CellError) Error() string {
 	var b strings.Builder
@@ -137,15 +140,15 @@ func (e *CellError) Error() string {
 	default:
 		b.WriteString(" failed")
 		if e.EName != "" || e.EValue != "" {
-			fmt.Fprintf(&b, ": %s: %s", e.EName, strings.TrimSpace(ansiEscape.ReplaceAllString(e.EValue, "")))
+			fmt.Fprintf(&b, ": %s: %s", e.EName, strings.TrimSpace(StripANSI(e.EValue)))
 		}
-		tb := strings.TrimSpace(ansiEscape.ReplaceAllString(strings.Join(e.Traceback, "\n"), ""))
+		tb := strings.TrimSpace(StripANSI(strings.Join(e.Traceback, "\n")))
 		if tb != "" && !strings.Contains(e.EValue, tb) {
 			fmt.Fprintf(&b, "\ntraceback:\n%s", tb)
 		}
 	}
 	if s := strings.TrimSpace(e.Stderr); s != "" {
-		fmt.Fprintf(&b, "\nstderr:\n%s", ansiEscape.ReplaceAllString(s, ""))
+		fmt.Fprintf(&b, "\nstderr:\n%s", StripANSI(s))
 	}
 	return b.String()
 }
@@ -316,7 +319,7 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		if strings.TrimSpace(src) == "" {
 			continue // Jupyter front ends do not execute empty cells.
 		}
-		fmt.Fprintf(r.log, "%s [cell %d/%d] %s\n", name, n+1, len(code), firstLine(src))
+		fmt.Fprintf(r.log, "%s [cell %d/%d] %s\n", name, n+1, len(code), CellTitle(src))
 		t0 := time.Now()
 		outs := &outputs{}
 		r.cells = append(r.cells, outs)
@@ -338,8 +341,9 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 	return nil
 }
 
-// firstLine returns the first non-blank line of src, shortened for logs.
-func firstLine(src string) string {
+// CellTitle returns the first non-blank line of a cell's source (other
+// than "%%"), shortened, to name the cell in logs and messages.
+func CellTitle(src string) string {
 	for l := range strings.SplitSeq(src, "\n") {
 		if l = strings.TrimSpace(l); l != "" && l != "%%" {
 			if r := []rune(l); len(r) > 60 {

@@ -346,10 +346,10 @@ func TestCellErrorMessage(t *testing.T) {
 }
 
 func TestFirstLine(t *testing.T) {
-	if got := firstLine("\n%%\n  fmt.Println(1)\n"); got != "fmt.Println(1)" {
+	if got := CellTitle("\n%%\n  fmt.Println(1)\n"); got != "fmt.Println(1)" {
 		t.Errorf("firstLine = %q", got)
 	}
-	if got := firstLine(strings.Repeat("é", 70)); len([]rune(got)) != 61 {
+	if got := CellTitle(strings.Repeat("é", 70)); len([]rune(got)) != 61 {
 		t.Errorf("not shortened: %q", got)
 	}
 }

@@ -71,11 +71,12 @@ func (nb *notebook) cellType(i int) string {
 // source returns the source text of cell i (nbformat allows a string or a
 // list of strings).
 func (nb *notebook) source(i int) string {
-	return multiline(nb.cells[i]["source"])
+	return Multiline(nb.cells[i]["source"])
 }
 
-// multiline decodes an nbformat "multiline string": a string or a list of strings.
-func multiline(raw json.RawMessage) string {
+// Multiline decodes an nbformat "multiline string": a string or a list of
+// strings.
+func Multiline(raw json.RawMessage) string {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s
@@ -238,7 +239,7 @@ func (o *Output) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*o = Output{
-		OutputType: raw.OutputType, Name: raw.Name, Text: multiline(raw.Text),
+		OutputType: raw.OutputType, Name: raw.Name, Text: Multiline(raw.Text),
 		Data: raw.Data, Metadata: raw.Metadata, ExecutionCount: raw.ExecutionCount,
 		EName: raw.EName, EValue: raw.EValue, Traceback: raw.Traceback,
 	}

@@ -133,7 +133,7 @@ func check(path string, cfg config) (summary string, problems []string) {
 		}
 		n++
 		name := cellName(n, nCode, i, c)
-		src := multiline(c.Source)
+		src := nbrun.Multiline(c.Source)
 		if c.ExecutionCount == nil {
 			if strings.TrimSpace(src) != "" {
 				addf("%s was not executed (execution_count is null)", name)
@@ -144,8 +144,8 @@ func check(path string, cfg config) (summary string, problems []string) {
 		for k, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
-				msg := strings.TrimSpace(ansi(o.EName + ": " + o.EValue))
-				if tb := strings.TrimSpace(ansi(strings.Join(o.Traceback, "\n"))); tb != "" && !strings.Contains(msg, tb) {
+				msg := strings.TrimSpace(nbrun.StripANSI(o.EName + ": " + o.EValue))
+				if tb := strings.TrimSpace(nbrun.StripANSI(strings.Join(o.Traceback, "\n"))); tb != "" && !strings.Contains(msg, tb) {
 					msg += "\n" + tb
 				}
 				addf("%s has an error output: %s", name, msg)
@@ -169,7 +169,7 @@ func check(path string, cfg config) (summary string, problems []string) {
 					figures++
 				}
 				if v, ok := o.Data["text/html"]; ok {
-					h := multiline(v)
+					h := nbrun.Multiline(v)
 					switch {
 					case isFinishedProgress(h):
 						progressDone++
@@ -211,7 +211,7 @@ func cellName(n, nCode, index int, c cell) string {
 		s += ", id " + c.ID
 	}
 	s += ")"
-	if l := firstLine(multiline(c.Source)); l != "" {
+	if l := nbrun.CellTitle(nbrun.Multiline(c.Source)); l != "" {
 		s += fmt.Sprintf(" %q", l)
 	}
 	return s
@@ -257,7 +257,7 @@ func checkPNG(v json.RawMessage) error {
 			return -1
 		}
 		return r
-	}, multiline(v))
+	}, nbrun.Multiline(v))
 	if s == "" {
 		return errors.New("empty")
 	}
@@ -277,7 +277,7 @@ func checkPNG(v json.RawMessage) error {
 
 // checkSVG parses an image/svg+xml value as XML with an <svg> root element.
 func checkSVG(v json.RawMessage) error {
-	s := multiline(v)
+	s := nbrun.Multiline(v)
 	if strings.TrimSpace(s) == "" {
 		return errors.New("empty")
 	}
@@ -299,53 +299,6 @@ func checkSVG(v json.RawMessage) error {
 		return fmt.Errorf("root element is <%s>, want <svg>", root)
 	}
 	return nil
-}
-
-// multiline decodes an nbformat "multiline string": a string or a list of
-// strings.
-func multiline(raw json.RawMessage) string {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s
-	}
-	var parts []string
-	if err := json.Unmarshal(raw, &parts); err == nil {
-		return strings.Join(parts, "")
-	}
-	return ""
-}
-
-// firstLine returns the first non-blank line of src (other than "%%"),
-// shortened.
-func firstLine(src string) string {
-	for l := range strings.SplitSeq(src, "\n") {
-		if l = strings.TrimSpace(l); l != "" && l != "%%" {
-			if r := []rune(l); len(r) > 60 {
-				l = string(r[:60]) + "…"
-			}
-			return l
-		}
-	}
-	return ""
-}
-
-// ansi removes ANSI escape sequences (kernels colour tracebacks).
-func ansi(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && (s[j] == ';' || s[j] == '?' || (s[j] >= '0' && s[j] <= '9')) {
-				j++
-			}
-			if j < len(s) {
-				i = j
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // htmlText returns the text of an HTML fragment (tags dropped), shortened,
