@@ -137,3 +137,15 @@ func (r *ringBuffer) take(local int, step int64) float64 {
 	r.v[i] = 0
 	return x
 }
+
+// eachDeviceTarget calls fn for every part (thread-local targets in one
+// block) of the projections of device node gid that live on thread tc: a
+// device replica serves its own thread's targets directly (spec 1.5).
+func (k *Kernel) eachDeviceTarget(tc *threadCtx, gid int, fn func(p *projection, part *projPart)) {
+	for _, pi := range k.outProj[gid-1] {
+		p := k.projs[pi]
+		for j := range p.parts[tc.id] {
+			fn(p, &p.parts[tc.id][j])
+		}
+	}
+}

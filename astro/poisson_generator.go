@@ -84,24 +84,20 @@ func (b *poissonBlock) preRun(k *Kernel) error {
 // count from that connection's own stream and delivers it directly.
 func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	for i := lo; i < hi; i++ {
-		for _, pi := range k.outProj[b.first+i-1] {
-			p := k.projs[pi]
-			for pj := range p.parts[tc.id] {
-				part := &p.parts[tc.id][pj]
-				for j, t := range part.tgt {
-					rng := &part.rng[j]
-					for lag := from; lag < to; lag++ {
-						step := origin + int64(lag)
-						if !b.win.active(step) {
-							continue
-						}
-						if n := b.sampler.draw(rng); n > 0 {
-							part.sink.addSpike(int(t), step+p.delay, p.weight, int32(n))
-						}
+		k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart) {
+			for j, t := range part.tgt {
+				rng := &part.rng[j]
+				for lag := from; lag < to; lag++ {
+					step := origin + int64(lag)
+					if !b.win.active(step) {
+						continue
+					}
+					if n := b.sampler.draw(rng); n > 0 {
+						part.sink.addSpike(int(t), step+p.delay, p.weight, int32(n))
 					}
 				}
 			}
-		}
+		})
 	}
 	return nil
 }

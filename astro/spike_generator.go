@@ -75,15 +75,11 @@ func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int6
 	i0, _ := slices.BinarySearch(b.stamps, first)
 	for s := i0; s < len(b.stamps) && b.stamps[s] <= last; s++ {
 		for i := lo; i < hi; i++ {
-			for _, pi := range k.outProj[b.first+i-1] {
-				p := k.projs[pi]
-				for pj := range p.parts[tc.id] {
-					part := &p.parts[tc.id][pj]
-					for _, t := range part.tgt {
-						part.sink.addSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
-					}
+			k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart) {
+				for _, t := range part.tgt {
+					part.sink.addSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
 				}
-			}
+			})
 		}
 	}
 	return nil

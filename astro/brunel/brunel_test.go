@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -21,18 +22,25 @@ func classroomParams(threads int) Params {
 	return p
 }
 
-// realizations reads the NEST reference's per-seed table into columns.
-func realizations(t *testing.T) map[string][]float64 {
+// readCSV reads a reference CSV file (header line first).
+func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
-	f, err := os.Open("../testdata/nest-3.8/network-800-200-100/realizations.csv")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
+	return recs
+}
+
+// realizations reads the NEST reference's per-seed table into columns.
+func realizations(t *testing.T) map[string][]float64 {
+	t.Helper()
+	recs := readCSV(t, "../testdata/nest-3.8/network-800-200-100/realizations.csv")
 	cols := map[string][]float64{}
 	for _, r := range recs[1:] {
 		for j, name := range recs[0] {
@@ -111,40 +119,16 @@ func TestThreadInvariance(t *testing.T) {
 			ref = res
 			continue
 		}
-		if !equalEvents(ref.Spikes.Times, res.Spikes.Times) || !equalInts(ref.Spikes.Senders, res.Spikes.Senders) {
+		if !slices.Equal(ref.Spikes.Times, res.Spikes.Times) || !slices.Equal(ref.Spikes.Senders, res.Spikes.Senders) {
 			t.Errorf("threads %d: spikes differ from 1 thread (%d vs %d spikes)", threads, len(res.Spikes.Times), len(ref.Spikes.Times))
 		}
 		for _, name := range []string{"IP3", "Ca_astro"} {
-			if !equalEvents(ref.AstroMM.Values[name], res.AstroMM.Values[name]) {
+			if !slices.Equal(ref.AstroMM.Values[name], res.AstroMM.Values[name]) {
 				t.Errorf("threads %d: %s differs from 1 thread", threads, name)
 			}
 		}
-		if !equalEvents(ref.NeuronMM.Values["I_SIC"], res.NeuronMM.Values["I_SIC"]) {
+		if !slices.Equal(ref.NeuronMM.Values["I_SIC"], res.NeuronMM.Values["I_SIC"]) {
 			t.Errorf("threads %d: I_SIC differs from 1 thread", threads)
 		}
 	}
-}
-
-func equalEvents(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,9 +1,7 @@
 package brunel
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
 	"strconv"
 	"testing"
 )
@@ -12,15 +10,7 @@ import (
 // full-scale realizations (testdata/nest-3.8/network/realizations_full.csv).
 func fullRealizations(t *testing.T) (mean, sd map[string]float64) {
 	t.Helper()
-	f, err := os.Open("../testdata/nest-3.8/network/realizations_full.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, "../testdata/nest-3.8/network/realizations_full.csv")
 	mean, sd = map[string]float64{}, map[string]float64{}
 	for _, r := range recs[1:] {
 		var dst map[string]float64
