@@ -1,6 +1,9 @@
 package astro
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+)
 
 // ConnRule is a connection rule (NEST's conn_spec) for Connect.
 type ConnRule interface {
@@ -94,6 +97,9 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		return fmt.Errorf("%s: post: %w", what, err)
 	}
 	// Recorders.
+	if kind := cmp.Or(deviceKind(postBlocks), deviceKind(preBlocks)); kind != "" && synKindOf(syn) != kindStatic {
+		return fmt.Errorf("%s: a %s connects only with static_synapse", what, kind)
+	}
 	if kind := deviceKind(postBlocks); kind != "" {
 		if kind != "spike_recorder" {
 			return fmt.Errorf("%s: a %s cannot be a target; connect it as Connect(multimeter, nodes)", what, kind)
