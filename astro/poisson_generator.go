@@ -84,9 +84,9 @@ func (b *poissonBlock) preRun(k *Kernel) error {
 // count from that connection's own stream and delivers it directly.
 func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	for i := lo; i < hi; i++ {
-		k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart) {
-			for j, t := range part.tgt {
-				rng := &part.rng[j]
+		k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart, lo, hi int32) {
+			for j := lo; j < hi; j++ {
+				t, rng := part.tgt[j], &part.rng[j]
 				for lag := from; lag < to; lag++ {
 					step := origin + int64(lag)
 					if !b.win.active(step) {

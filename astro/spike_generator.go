@@ -75,8 +75,8 @@ func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int6
 	i0, _ := slices.BinarySearch(b.stamps, first)
 	for s := i0; s < len(b.stamps) && b.stamps[s] <= last; s++ {
 		for i := lo; i < hi; i++ {
-			k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart) {
-				for _, t := range part.tgt {
+			k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart, lo, hi int32) {
+				for _, t := range part.tgt[lo:hi] {
 					part.sink.addSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
 				}
 			})
