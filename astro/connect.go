@@ -283,9 +283,17 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	if _, ok := tgt.(spikeSink); !ok {
 		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
 	}
-	if w, _ := syn.weightDelay(); w < 0 {
-		if _, ok := tgt.(*astrocyteBlock); ok {
+	if _, ok := tgt.(*astrocyteBlock); ok {
+		w, _ := syn.weightDelay()
+		if w < 0 {
 			return fmt.Errorf("%s -> %s: weight = %g: astrocyte_lr_1994 accepts only weights ≥ 0", sm, tm, w)
+		}
+		if g, ok := src.(*spikeGenBlock); ok {
+			for i, sw := range g.weights {
+				if w*sw < 0 {
+					return fmt.Errorf("%s -> %s: spike_weights[%d] = %g: astrocyte_lr_1994 accepts only weights ≥ 0", sm, tm, i, sw)
+				}
+			}
 		}
 	}
 	return nil
@@ -302,16 +310,21 @@ func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []node
 			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
 		}
 	}
-	if k.recOf == nil || len(k.recOf) < len(k.nodes) {
-		k.recOf = append(k.recOf, make([][]int32, len(k.nodes)-len(k.recOf))...)
-	}
+	// Validate every target before changing anything.
+	recs := make([]int32, 0, post.Len())
 	for _, r := range post.ids {
 		ri, err := k.device(NodeIDs(r), "spike_recorder")
 		if err != nil {
-			return err
+			return fmt.Errorf("connect to spike_recorder: post must hold only spike_recorders: %w", err)
 		}
+		recs = append(recs, int32(ri))
+	}
+	if len(k.recOf) < len(k.nodes) {
+		k.recOf = append(k.recOf, make([][]int32, len(k.nodes)-len(k.recOf))...)
+	}
+	for _, ri := range recs {
 		for _, s := range pre.ids {
-			k.recOf[s-1] = append(k.recOf[s-1], int32(ri))
+			k.recOf[s-1] = append(k.recOf[s-1], ri)
 		}
 	}
 	k.registerDelay(delay)
@@ -322,12 +335,20 @@ func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBl
 	if _, ok := rule.(AllToAll); !ok {
 		return fmt.Errorf("connect multimeter: rule %s: only all_to_all is supported", rule.RuleName())
 	}
+	// Resolve every multimeter's record_from for every target block before
+	// changing anything.
+	type sub struct {
+		mi  int
+		idx map[int32][]int
+	}
+	subs := make([]sub, 0, pre.Len())
 	for _, m := range pre.ids {
 		mi, err := k.device(NodeIDs(m), "multimeter")
 		if err != nil {
-			return err
+			return fmt.Errorf("connect multimeter: pre must hold only multimeters: %w", err)
 		}
 		mm := k.mms[mi]
+		sb := sub{mi: mi, idx: map[int32][]int{}}
 		for _, b := range postBlocks {
 			rec, ok := b.(recorder)
 			if !ok {
@@ -337,11 +358,17 @@ func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBl
 			for _, name := range mm.recordFrom {
 				j := indexOf(rec.recordables(), name)
 				if j < 0 {
-					return fmt.Errorf("connect multimeter: %s has no recordable %q (it has %v)", b.base().model, name, rec.recordables())
+					return fmt.Errorf("connect multimeter: record_from: %s has no recordable %q (it has %v)", b.base().model, name, rec.recordables())
 				}
 				idx = append(idx, j)
 			}
-			mm.idx[b.base().index] = idx
+			sb.idx[b.base().index] = idx
+		}
+		subs = append(subs, sb)
+	}
+	for _, sb := range subs {
+		for bi, idx := range sb.idx {
+			k.mms[sb.mi].idx[bi] = idx
 		}
 		for _, t := range post.ids {
 			r := k.nodes[t-1]
@@ -349,7 +376,7 @@ func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBl
 			if bb.subs == nil {
 				bb.subs = make([][]int32, bb.n)
 			}
-			bb.subs[r.local] = append(bb.subs[r.local], int32(mi))
+			bb.subs[r.local] = append(bb.subs[r.local], int32(sb.mi))
 		}
 	}
 	k.registerDelay(delay)
