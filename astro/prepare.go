@@ -94,8 +94,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 				sum[key{t, p.delay, src}] += p.weight * float64(mult[j])
 			})
 		}
-		p.rows.release()
-		p.mult.release()
+		// The (small, run-length coded) lists stay for GetConnections.
 	}
 	keys := slices.SortedFunc(maps.Keys(sum), func(x, y key) int {
 		return cmp.Or(cmp.Compare(x.tgt, y.tgt), cmp.Compare(x.delay, y.delay), cmp.Compare(x.astro, y.astro))
