@@ -70,3 +70,29 @@ func TestGetConnections(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedSourcesWithPoissonGenerator: one Connect from a Poisson
+// generator and a neuron together must work (each source keeps its own
+// behaviour: per-connection Poisson streams, spikes through the exchange).
+func TestMixedSourcesWithPoissonGenerator(t *testing.T) {
+	k := mustKernel(t, KernelConfig{LocalNumThreads: 2})
+	p := DefaultAeifCondAlphaAstro()
+	p.IE = 1000
+	driver := mustCreate(t, k, p, 1)
+	pg := mustCreate(t, k, PoissonGenerator{Rate: 5000}, 1)
+	targets := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 4)
+	if err := k.Connect(Concat(driver, pg), targets, nil, StaticSynapse{Weight: 2, Delay: 1}); err != nil {
+		t.Fatal(err)
+	}
+	mm := mustCreate(t, k, Multimeter{Interval: 1, RecordFrom: []string{"g_ex"}}, 1)
+	if err := k.Connect(mm, targets, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Simulate(50); err != nil {
+		t.Fatal(err)
+	}
+	ev := mustMM(t, k, mm)
+	if slices.Max(ev.Values["g_ex"]) == 0 {
+		t.Error("targets received no input")
+	}
+}

@@ -32,7 +32,10 @@ func (k *Kernel) prepare() error {
 			sics = append(sics, p)
 			continue
 		}
-		_, fromPoisson := k.blocks[k.nodes[p.srcIDs[0]-1].block].(*poissonBlock)
+		fromPoisson := slices.ContainsFunc(p.srcIDs, func(s int32) bool {
+			_, ok := k.blocks[k.nodes[s-1].block].(*poissonBlock)
+			return ok
+		})
 		k.buildParts(p, fromPoisson)
 		if fromPoisson {
 			k.seedPoisson(p)
