@@ -242,10 +242,13 @@ func (k *Kernel) Simulate(t float64) error {
 			// Delivery reads the astrocytes' SIC values of the last slice on
 			// every thread, so all of it must finish before any thread
 			// updates (and overwrites them): two phases, one barrier.
-			_ = k.parallel(func(tc *threadCtx) error {
+			if err := k.parallel(func(tc *threadCtx) error {
 				k.deliver(tc)
 				return nil
-			})
+			}); err != nil {
+				k.failed = err
+				return err
+			}
 		}
 		if err := k.parallel(func(tc *threadCtx) error {
 			return k.updateThread(tc, origin, from, to)
@@ -265,17 +268,28 @@ func (k *Kernel) Simulate(t float64) error {
 }
 
 // parallel runs fn once per thread and returns the first error (in thread
-// order, so the reported error does not depend on timing).
+// order, so the reported error does not depend on timing). A panic in a
+// worker (an engine bug) is returned as an error rather than crashing the
+// caller's program.
 func (k *Kernel) parallel(fn func(tc *threadCtx) error) error {
+	run := func(tc *threadCtx) {
+		defer func() {
+			if r := recover(); r != nil {
+				tc.err = fmt.Errorf("astro: internal error on thread %d at t = %g ms: %v", tc.id, k.Time(), r)
+			}
+		}()
+		tc.err = fn(tc)
+	}
 	if k.threads == 1 {
-		return fn(k.tcs[0])
+		run(k.tcs[0])
+		return k.tcs[0].err
 	}
 	var wg sync.WaitGroup
 	for _, tc := range k.tcs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tc.err = fn(tc)
+			run(tc)
 		}()
 	}
 	wg.Wait()
