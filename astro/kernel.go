@@ -229,16 +229,14 @@ func (k *Kernel) Simulate(t float64) error {
 	report(false)
 	end := k.step + n
 	for k.step < end {
-		origin := k.step - (k.step-k.sliceStart)%k.minDelay
+		origin := k.step - k.step%k.minDelay // slices start at multiples of min_delay
 		from := int(k.step - origin)
 		to := int(min(k.minDelay, int64(from)+end-k.step))
 		if from == 0 {
 			k.sliceStart = origin
-			if k.slices > 0 {
-				k.resolveDeliveries()
-			}
 		}
 		if from == 0 && k.slices > 0 {
+			k.resolveDeliveries()
 			// Delivery reads the astrocytes' SIC values of the last slice on
 			// every thread, so all of it must finish before any thread
 			// updates (and overwrites them): two phases, one barrier.
