@@ -113,3 +113,31 @@ func compareTrace(t *testing.T, what string, ev MultimeterEvents, rows [][]float
 	}
 	t.Logf("%s: %d samples, worst relative difference %.2g", what, len(rows), worst)
 }
+
+// TestSimulateInPiecesIsSeamless: Simulate calls of any length, also ones
+// that end inside a min_delay slice, continue exactly where the last one
+// stopped (spec 1.3, 1.7, 14.1b): the same traces and spikes as one call.
+func TestSimulateInPiecesIsSeamless(t *testing.T) {
+	run := func(pieces ...float64) (MultimeterEvents, MultimeterEvents, SpikeEvents) {
+		k, mmN, mmA, sr := buildUnitScenario(t, 2)
+		for _, p := range pieces {
+			if err := k.Simulate(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return mustMM(t, k, mmN), mustMM(t, k, mmA), mustSR(t, k, sr)
+	}
+	n1, a1, s1 := run(300)
+	n2, a2, s2 := run(0.3, 37.4, 62.3, 0.1, 100, 99.9)
+	if !slices.Equal(s1.Times, s2.Times) {
+		t.Errorf("spikes differ: %v vs %v", s1.Times, s2.Times)
+	}
+	for name, pair := range map[string][2][]float64{
+		"V_m": {n1.Values["V_m"], n2.Values["V_m"]}, "I_SIC": {n1.Values["I_SIC"], n2.Values["I_SIC"]},
+		"IP3": {a1.Values["IP3"], a2.Values["IP3"]}, "Ca_astro": {a1.Values["Ca_astro"], a2.Values["Ca_astro"]},
+	} {
+		if len(pair[0]) == 0 || !slices.Equal(pair[0], pair[1]) {
+			t.Errorf("%s differs between one Simulate(300) and pieces (%d vs %d samples)", name, len(pair[0]), len(pair[1]))
+		}
+	}
+}
