@@ -25,14 +25,17 @@ func benchNeurons(b *testing.B, n, threads int) *Kernel {
 // 0.1 ms step (including its Poisson input), per op.
 func BenchmarkNeuronStep(b *testing.B) {
 	const n = 1000
-	k := benchNeurons(b, n, 1)
+	benchSteps(b, benchNeurons(b, n, 1), n)
+}
+
+// benchSteps simulates k (n nodes of interest) in 1 ms calls until b.N
+// node-steps of 0.1 ms are done.
+func benchSteps(b *testing.B, k *Kernel, n int) {
 	b.ResetTimer()
-	steps := 0
-	for steps < b.N {
+	for steps := 0; steps < b.N; steps += 10 * n {
 		if err := k.Simulate(1); err != nil {
 			b.Fatal(err)
 		}
-		steps += 10 * n
 	}
 }
 
@@ -40,15 +43,7 @@ func BenchmarkNeuronStep(b *testing.B) {
 // (ns per neuron-step of wall time; ideal is half of BenchmarkNeuronStep).
 func BenchmarkNeuronStep2Threads(b *testing.B) {
 	const n = 2000
-	k := benchNeurons(b, n, 2)
-	b.ResetTimer()
-	steps := 0
-	for steps < b.N {
-		if err := k.Simulate(1); err != nil {
-			b.Fatal(err)
-		}
-		steps += 10 * n
-	}
+	benchSteps(b, benchNeurons(b, n, 2), n)
 }
 
 // BenchmarkAstrocyteStep: one astrocyte_lr_1994 advanced by one 0.1 ms
@@ -63,14 +58,7 @@ func BenchmarkAstrocyteStep(b *testing.B) {
 	if err := k.Connect(pg, astros, nil, StaticSynapse{Weight: 0.1, Delay: 1}); err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	steps := 0
-	for steps < b.N {
-		if err := k.Simulate(1); err != nil {
-			b.Fatal(err)
-		}
-		steps += 10 * n
-	}
+	benchSteps(b, k, n)
 }
 
 // BenchmarkTripartiteConnect: wiring 1000 targets from 800 sources with
