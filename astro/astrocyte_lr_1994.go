@@ -137,8 +137,12 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	b.exc = newRingBuffer(b.n, k.ringLen)
 	b.sicVals = make([]float64, b.n*int(k.minDelay))
 	b.work = make([]astroWork, k.threads)
+	p := &b.p
+	c := astroConsts{kIP3RKdInh: p.KIP3R * p.KdInh, kmSERCA2: p.KmSERCA * p.KmSERCA,
+		ratioRateL: p.RatioERCyt * p.RateL, ratioRateIP3R: p.RatioERCyt * p.RateIP3R,
+		invRatio: 1 / p.RatioERCyt, invTauIP3: 1 / p.TauIP3}
 	for t := range b.work {
-		b.work[t].sys.p = &b.p
+		b.work[t].sys = astroRHS{p: p, c: c}
 	}
 	b.dydt = make([][astroDim]float64, b.n)
 	b.fsal = make([]bool, b.n)
@@ -161,25 +165,41 @@ type astroWork struct {
 // astroRHS evaluates the right-hand side of spec 3.3 (J_noise = 0: no
 // current generators are modelled). All astrocytes of a block share their
 // parameters, so the function does not depend on the node.
-type astroRHS struct{ p *AstrocyteLR1994 }
+type astroRHS struct {
+	p *AstrocyteLR1994
+	c astroConsts
+}
+
+// astroConsts are products and reciprocals of parameters used by rhs. The
+// products group exactly as NEST's left-to-right expressions do; the two
+// reciprocals replace divisions (a last-bit difference).
+type astroConsts struct {
+	kIP3RKdInh, kmSERCA2, ratioRateL, ratioRateIP3R, invRatio, invTauIP3 float64
+}
 
 func (s *astroRHS) rhsLane(_ int, y, f *[astroDim]float64) { s.rhs(y, f) }
 
 func (s *astroRHS) rhs(y, f *[astroDim]float64) {
-	p := s.p
+	p, k := s.p, &s.c
 	ip3 := y[astroIP3]
-	c := max(0, min(y[astroCa], p.CaTot))
+	c := y[astroCa]
+	if c > p.CaTot {
+		c = p.CaTot
+	}
+	if !(c >= 0) {
+		c = 0
+	}
 	h := y[astroH]
-	alphaH := p.KIP3R * p.KdInh * (ip3 + p.KdIP31) / (ip3 + p.KdIP32)
+	alphaH := k.kIP3RKdInh * (ip3 + p.KdIP31) / (ip3 + p.KdIP32)
 	betaH := p.KIP3R * c
-	jPump := p.RateSERCA * (c * c) / (p.KmSERCA*p.KmSERCA + c*c)
+	jPump := p.RateSERCA * (c * c) / (k.kmSERCA2 + c*c)
 	mInf := ip3 / (ip3 + p.KdIP31)
 	nInf := c / (c + p.KdAct)
-	caER := (p.CaTot - c) / p.RatioERCyt
-	jLeak := p.RatioERCyt * p.RateL * (caER - c)
+	caER := (p.CaTot - c) * k.invRatio
+	jLeak := k.ratioRateL * (caER - c)
 	// NEST writes pow(x, 3); x·x·x differs from it by at most an ulp.
-	jChannel := p.RatioERCyt * p.RateIP3R * (mInf * mInf * mInf) * (nInf * nInf * nInf) * (h * h * h) * (caER - c)
-	f[astroIP3] = (p.IP30 - ip3) / p.TauIP3
+	jChannel := k.ratioRateIP3R * (mInf * mInf * mInf) * (nInf * nInf * nInf) * (h * h * h) * (caER - c)
+	f[astroIP3] = (p.IP30 - ip3) * k.invTauIP3
 	f[astroCa] = jChannel - jPump + jLeak
 	f[astroH] = alphaH*(1-h) - betaH*h
 }
