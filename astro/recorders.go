@@ -9,15 +9,23 @@ import (
 
 // SpikeRecorder is NEST's spike_recorder (spec 7.2): it records the spikes
 // of the nodes connected to it (Connect(neurons, recorder)), at emission.
-type SpikeRecorder struct{}
+type SpikeRecorder struct {
+	// Start and Stop bound the recording window (ms, relative to Origin): a
+	// spike at time t is recorded if start < t ≤ stop. Stop 0 means ∞.
+	Start, Stop, Origin float64
+}
 
 // ModelName implements Model.
 func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 
-func (SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	win, err := newActiveWindow(k, r.ModelName(), r.Start, r.Stop, r.Origin)
+	if err != nil {
+		return nil, err
+	}
 	b := &deviceBlock{first: len(k.spikeRecs)}
 	for range n {
-		k.spikeRecs = append(k.spikeRecs, &spikeRecorder{})
+		k.spikeRecs = append(k.spikeRecs, &spikeRecorder{win: win})
 	}
 	return b, nil
 }
@@ -31,6 +39,9 @@ type Multimeter struct {
 	Interval float64
 	// RecordFrom names the recordables, e.g. "V_m", "I_SIC", "IP3", "Ca_astro".
 	RecordFrom []string
+	// Start and Stop bound the recording window (ms, relative to Origin): a
+	// sample at time t is kept if start < t ≤ stop. Stop 0 means ∞.
+	Start, Stop, Origin float64
 }
 
 // ModelName implements Model.
@@ -48,9 +59,13 @@ func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if len(m.RecordFrom) == 0 {
 		return nil, fmt.Errorf("multimeter: record_from is empty: name at least one recordable")
 	}
+	win, err := newActiveWindow(k, m.ModelName(), m.Start, m.Stop, m.Origin)
+	if err != nil {
+		return nil, err
+	}
 	b := &deviceBlock{first: len(k.mms)}
 	for range n {
-		k.mms = append(k.mms, &multimeter{interval: s, recordFrom: slices.Clone(m.RecordFrom), idx: map[int32][]int{}})
+		k.mms = append(k.mms, &multimeter{interval: s, recordFrom: slices.Clone(m.RecordFrom), idx: map[int32][]int{}, win: win})
 	}
 	return b, nil
 }
@@ -68,11 +83,15 @@ func (b *deviceBlock) update(*Kernel, *threadCtx, int, int, int64, int, int) err
 }
 
 type spikeRecorder struct {
+	win     activeWindow
 	senders []int32
 	stamps  []int64
 }
 
 func (r *spikeRecorder) record(sp spikeEvent) {
+	if !r.win.active(sp.stamp) {
+		return
+	}
 	r.senders = append(r.senders, sp.gid)
 	r.stamps = append(r.stamps, sp.stamp)
 }
@@ -81,6 +100,7 @@ type multimeter struct {
 	interval   int64 // steps
 	recordFrom []string
 	idx        map[int32][]int // block index -> recordable indices
+	win        activeWindow
 }
 
 // sampleBuf collects one multimeter's samples on one thread.
@@ -94,7 +114,7 @@ type sampleBuf struct {
 func (k *Kernel) sample(tc *threadCtx, bb *blockBase, rec recorder, local int, step int64) {
 	for _, mi := range bb.subs[local] {
 		mm := k.mms[mi]
-		if (step+1)%mm.interval != 0 {
+		if (step+1)%mm.interval != 0 || !mm.win.active(step+1) {
 			continue
 		}
 		buf := &tc.samples[mi]
