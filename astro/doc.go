@@ -1,0 +1,29 @@
+// Package astro simulates networks of neurons and astrocytes with the
+// semantics of NEST 3.8: the models aeif_cond_alpha_astro and
+// astrocyte_lr_1994, the devices poisson_generator, spike_generator,
+// parrot_neuron, spike_recorder and multimeter, the synapses static_synapse,
+// tsodyks_synapse and sic_connection, and the connection rules all_to_all,
+// one_to_one, pairwise_bernoulli, fixed_indegree and
+// tripartite_bernoulli_with_pool (plus NEST 3.9's primary rule +
+// third_factor_bernoulli_with_pool).
+//
+// The API follows NEST's vocabulary:
+//
+//	k, _ := astro.NewKernel(astro.KernelConfig{Resolution: 0.1, LocalNumThreads: 2})
+//	p := astro.DefaultAeifCondAlphaAstro() // NEST's defaults
+//	p.TauSynEx = 2                         // tau_syn_ex (ms)
+//	neurons, _ := k.Create(p, 100)
+//	_ = k.Connect(neurons, neurons, astro.NewPairwiseBernoulli(0.1), astro.DefaultTsodyksSynapse())
+//	_ = k.Simulate(1000)
+//
+// Units are NEST's: time in ms, voltage in mV, conductance in nS, current in
+// pA, concentrations in µM, rates in Hz. Invalid parameters give errors that
+// name the NEST parameter and its allowed range.
+//
+// Layout: one file per model holds its equations (aeif_cond_alpha_astro.go,
+// astrocyte_lr_1994.go, tsodyks_synapse.go, sic_connection.go, the device
+// files); gsl_rkf45.go is GSL's adaptive Runge–Kutta–Fehlberg integrator as
+// NEST uses it; kernel.go, prepare.go, projection.go and blocks.go hold the
+// kernel: time slices of min_delay, spike and SIC delivery through ring
+// buffers, threads. Results are identical for any number of threads.
+package astro
