@@ -18,32 +18,32 @@ import (
 // then V ← V_reset and w ← w + b. An arriving spike of weight W adds W·e/τ_syn
 // to dg', so g peaks at W nS after τ_syn.
 type AeifCondAlphaAstro struct {
-	CM       float64 // C_m: membrane capacitance (pF), > 0
-	GL       float64 // g_L: leak conductance (nS)
-	EL       float64 // E_L: leak reversal potential (mV)
-	VTh      float64 // V_th: spike initiation threshold (mV)
-	DeltaT   float64 // Delta_T: slope factor (mV), ≥ 0
-	VPeak    float64 // V_peak: spike detection threshold (mV), ≥ V_th
-	VReset   float64 // V_reset: reset potential (mV), < V_peak
-	TRef     float64 // t_ref: refractory period (ms), ≥ 0
-	A        float64 // a: subthreshold adaptation (nS)
-	B        float64 // b: spike-triggered adaptation (pA)
-	TauW     float64 // tau_w: adaptation time constant (ms), > 0
-	EEx      float64 // E_ex: excitatory reversal potential (mV)
-	EIn      float64 // E_in: inhibitory reversal potential (mV)
-	TauSynEx float64 // tau_syn_ex: excitatory synaptic time constant (ms), > 0
-	TauSynIn float64 // tau_syn_in: inhibitory synaptic time constant (ms), > 0
-	IE       float64 // I_e: constant input current (pA)
+	CM       float64 `nest:"C_m"`        // C_m: membrane capacitance (pF), > 0
+	GL       float64 `nest:"g_L"`        // g_L: leak conductance (nS)
+	EL       float64 `nest:"E_L"`        // E_L: leak reversal potential (mV)
+	VTh      float64 `nest:"V_th"`       // V_th: spike initiation threshold (mV)
+	DeltaT   float64 `nest:"Delta_T"`    // Delta_T: slope factor (mV), ≥ 0
+	VPeak    float64 `nest:"V_peak"`     // V_peak: spike detection threshold (mV), ≥ V_th
+	VReset   float64 `nest:"V_reset"`    // V_reset: reset potential (mV), < V_peak
+	TRef     float64 `nest:"t_ref"`      // t_ref: refractory period (ms), ≥ 0
+	A        float64 `nest:"a"`          // a: subthreshold adaptation (nS)
+	B        float64 `nest:"b"`          // b: spike-triggered adaptation (pA)
+	TauW     float64 `nest:"tau_w"`      // tau_w: adaptation time constant (ms), > 0
+	EEx      float64 `nest:"E_ex"`       // E_ex: excitatory reversal potential (mV)
+	EIn      float64 `nest:"E_in"`       // E_in: inhibitory reversal potential (mV)
+	TauSynEx float64 `nest:"tau_syn_ex"` // tau_syn_ex: excitatory synaptic time constant (ms), > 0
+	TauSynIn float64 `nest:"tau_syn_in"` // tau_syn_in: inhibitory synaptic time constant (ms), > 0
+	IE       float64 `nest:"I_e"`        // I_e: constant input current (pA)
 	// GSLErrorTol is the integrator's absolute and relative tolerance, > 0.
-	GSLErrorTol float64
+	GSLErrorTol float64 `nest:"gsl_error_tol"`
 
 	// Initial state.
-	VM   float64 // V_m: membrane potential (mV)
-	GEx  float64 // g_ex: excitatory conductance (nS), ≥ 0
-	DGEx float64 // dg_ex (nS/ms)
-	GIn  float64 // g_in: inhibitory conductance (nS), ≥ 0
-	DGIn float64 // dg_in (nS/ms)
-	W    float64 // w: adaptation current (pA)
+	VM   float64 `nest:"V_m"`   // V_m: membrane potential (mV)
+	GEx  float64 `nest:"g_ex"`  // g_ex: excitatory conductance (nS), ≥ 0
+	DGEx float64 `nest:"dg_ex"` // dg_ex (nS/ms)
+	GIn  float64 `nest:"g_in"`  // g_in: inhibitory conductance (nS), ≥ 0
+	DGIn float64 `nest:"dg_in"` // dg_in (nS/ms)
+	W    float64 `nest:"w"`     // w: adaptation current (pA)
 }
 
 // DefaultAeifCondAlphaAstro returns NEST 3.8's defaults (V_m = E_L).
@@ -156,6 +156,7 @@ type aeifWork struct {
 	batch batch[[aeifDim]float64]
 	sys   aeifRHS
 	lanes aeifLanes
+	simd  aeifSIMDWork
 	_     [cacheLinePad]byte
 }
 
@@ -178,11 +179,21 @@ func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	b := &aeifBlock{p: p}
 	b.y = make([][aeifDim]float64, n)
 	for i := range n {
-		y := &b.y[i]
-		y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = p.VM, p.DGEx, p.GEx, p.DGIn, p.GIn, p.W
+		b.y[i] = p.initialState()
 	}
 	return b, nil
 }
+
+// initialState returns the state vector the parameters' initial-state
+// fields describe.
+func (p AeifCondAlphaAstro) initialState() (y [aeifDim]float64) {
+	y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = p.VM, p.DGEx, p.GEx, p.DGIn, p.GIn, p.W
+	return y
+}
+
+// aeifStateIndex maps the NEST names of the state variables to their
+// position in the state vector.
+var aeifStateIndex = map[string]int{"V_m": aeifV, "dg_ex": aeifDGEx, "g_ex": aeifGEx, "dg_in": aeifDGIn, "g_in": aeifGIn, "w": aeifW}
 
 func (b *aeifBlock) prepare(k *Kernel) error {
 	n := b.n
@@ -204,6 +215,8 @@ func (b *aeifBlock) prepare(k *Kernel) error {
 	return nil
 }
 
+// preRun re-derives everything that depends on the parameters (they may
+// have changed through SetStatus since the last Simulate).
 func (b *aeifBlock) preRun(k *Kernel) error {
 	b.g0Ex = math.E / b.p.TauSynEx
 	b.g0In = math.E / b.p.TauSynIn
@@ -279,8 +292,7 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 // refractory clamp or spike check, then the step's inputs.
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
-	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
-	h := k.h
+	vector := b.vectorReady(w)
 	for i0 := lo; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)
 		var y, dydt [lanes]*[aeifDim]float64
@@ -288,34 +300,51 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 		var valid [lanes]bool
 		for l := range n {
 			i := i0 + l
-			ls.idx[l] = i
+			w.lanes.idx[l] = i
 			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 		}
-		for lag := from; lag < to; lag++ {
-			step := origin + int64(lag)
-			bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
-			for l := range n {
-				i := i0 + l
-				t, sum := bt.t[l], ls.sum[l]
-				if t > 0 {
-					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
-						return err
-					}
+		if vector && n == lanes {
+			if err := b.updateBatch4(k, tc, w, i0, origin, from, to, &y, &dydt, &hs, &valid); err != nil {
+				return err
+			}
+		} else {
+			for lag := from; lag < to; lag++ {
+				if err := b.scalarStep(k, tc, w, i0, n, origin+int64(lag), &y, &dydt, &hs, &valid); err != nil {
+					return err
 				}
-				sys.i = i
-				for t < h {
-					t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
-					valid[l], sum = true, sys.sum
-					if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
-						return err
-					}
-				}
-				b.endOfStep(k, tc, i, step, sum, &valid[l])
 			}
 		}
 		for l := range n {
 			b.fsal[i0+l] = valid[l]
 		}
+	}
+	return nil
+}
+
+// scalarStep advances the batch of n neurons starting at i0 through the
+// resolution step ending at step+1.
+func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, i0, n int, step int64,
+	y, dydt *[lanes]*[aeifDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
+	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
+	h := k.h
+	bt.firstSubstep(ls, &b.ctrl, h, n, y, dydt, hs, valid)
+	for l := range n {
+		i := i0 + l
+		t, sum := bt.t[l], ls.sum[l]
+		if t > 0 {
+			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
+				return err
+			}
+		}
+		sys.i = i
+		for t < h {
+			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
+			valid[l], sum = true, sys.sum
+			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
+				return err
+			}
+		}
+		b.endOfStep(k, tc, i, step, sum, &valid[l])
 	}
 	return nil
 }

@@ -21,27 +21,27 @@ import (
 // J_pump = rate_SERCA·c²/(Km_SERCA² + c²), α_h = k_IP3R·Kd_inh·(IP3+Kd_IP3_1)/(IP3+Kd_IP3_2),
 // β_h = k_IP3R·c.
 type AstrocyteLR1994 struct {
-	CaTot      float64 // Ca_tot: total free Ca²⁺ (µM), > 0
-	IP30       float64 // IP3_0: IP3 baseline (µM), ≥ 0
-	KdIP31     float64 // Kd_IP3_1 (µM), > 0
-	KdIP32     float64 // Kd_IP3_2 (µM), > 0
-	KdAct      float64 // Kd_act (µM), > 0
-	KdInh      float64 // Kd_inh (µM), ≥ 0
-	KmSERCA    float64 // Km_SERCA (µM), > 0
-	SICScale   float64 // SIC_scale (pA), > 0
-	SICTh      float64 // SIC_th: Ca²⁺ threshold of the SIC (µM), ≥ 0
-	DeltaIP3   float64 // delta_IP3: IP3 jump per unit input weight (µM), ≥ 0
-	KIP3R      float64 // k_IP3R (1/(µM·ms)), ≥ 0
-	RateIP3R   float64 // rate_IP3R (1/ms), ≥ 0
-	RateL      float64 // rate_L (1/ms), ≥ 0
-	RateSERCA  float64 // rate_SERCA (µM/ms), ≥ 0
-	RatioERCyt float64 // ratio_ER_cyt, > 0
-	TauIP3     float64 // tau_IP3 (ms), > 0
+	CaTot      float64 `nest:"Ca_tot"`       // Ca_tot: total free Ca²⁺ (µM), > 0
+	IP30       float64 `nest:"IP3_0"`        // IP3_0: IP3 baseline (µM), ≥ 0
+	KdIP31     float64 `nest:"Kd_IP3_1"`     // Kd_IP3_1 (µM), > 0
+	KdIP32     float64 `nest:"Kd_IP3_2"`     // Kd_IP3_2 (µM), > 0
+	KdAct      float64 `nest:"Kd_act"`       // Kd_act (µM), > 0
+	KdInh      float64 `nest:"Kd_inh"`       // Kd_inh (µM), ≥ 0
+	KmSERCA    float64 `nest:"Km_SERCA"`     // Km_SERCA (µM), > 0
+	SICScale   float64 `nest:"SIC_scale"`    // SIC_scale (pA), > 0
+	SICTh      float64 `nest:"SIC_th"`       // SIC_th: Ca²⁺ threshold of the SIC (µM), ≥ 0
+	DeltaIP3   float64 `nest:"delta_IP3"`    // delta_IP3: IP3 jump per unit input weight (µM), ≥ 0
+	KIP3R      float64 `nest:"k_IP3R"`       // k_IP3R (1/(µM·ms)), ≥ 0
+	RateIP3R   float64 `nest:"rate_IP3R"`    // rate_IP3R (1/ms), ≥ 0
+	RateL      float64 `nest:"rate_L"`       // rate_L (1/ms), ≥ 0
+	RateSERCA  float64 `nest:"rate_SERCA"`   // rate_SERCA (µM/ms), ≥ 0
+	RatioERCyt float64 `nest:"ratio_ER_cyt"` // ratio_ER_cyt, > 0
+	TauIP3     float64 `nest:"tau_IP3"`      // tau_IP3 (ms), > 0
 
 	// Initial state.
-	IP3     float64 // IP3 (µM), ≥ 0
-	CaAstro float64 // Ca_astro (µM), ≥ 0
-	HIP3R   float64 // h_IP3R, in [0, 1]
+	IP3     float64 `nest:"IP3"`      // IP3 (µM), ≥ 0
+	CaAstro float64 `nest:"Ca_astro"` // Ca_astro (µM), ≥ 0
+	HIP3R   float64 `nest:"h_IP3R"`   // h_IP3R, in [0, 1]
 }
 
 // DefaultAstrocyteLR1994 returns NEST 3.8's defaults (delta_IP3 = 5 µM;
@@ -124,10 +124,20 @@ func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	b := &astrocyteBlock{p: p}
 	b.y = make([][astroDim]float64, n)
 	for i := range n {
-		b.y[i] = [astroDim]float64{astroIP3: p.IP3, astroCa: p.CaAstro, astroH: p.HIP3R}
+		b.y[i] = p.initialState()
 	}
 	return b, nil
 }
+
+// initialState returns the state vector the parameters' initial-state
+// fields describe.
+func (p AstrocyteLR1994) initialState() [astroDim]float64 {
+	return [astroDim]float64{astroIP3: p.IP3, astroCa: p.CaAstro, astroH: p.HIP3R}
+}
+
+// astroStateIndex maps the NEST names of the state variables to their
+// position in the state vector.
+var astroStateIndex = map[string]int{"IP3": astroIP3, "Ca_astro": astroCa, "h_IP3R": astroH}
 
 func (b *astrocyteBlock) prepare(k *Kernel) error {
 	b.hstep = make([]float64, b.n)
@@ -137,6 +147,14 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	b.exc = newRingBuffer(b.n, k.ringLen)
 	b.sicVals = make([]float64, b.n*int(k.minDelay))
 	b.work = make([]astroWork, k.threads)
+	b.dydt = make([][astroDim]float64, b.n)
+	b.fsal = make([]bool, b.n)
+	return nil
+}
+
+// preRun re-derives everything that depends on the parameters (they may
+// have changed through SetStatus since the last Simulate).
+func (b *astrocyteBlock) preRun(*Kernel) error {
 	p := &b.p
 	c := astroConsts{kIP3RKdInh: p.KIP3R * p.KdInh, kmSERCA2: p.KmSERCA * p.KmSERCA,
 		ratioRateL: p.RatioERCyt * p.RateL, ratioRateIP3R: p.RatioERCyt * p.RateIP3R,
@@ -144,12 +162,6 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	for t := range b.work {
 		b.work[t].sys = astroRHS{p: p, c: c}
 	}
-	b.dydt = make([][astroDim]float64, b.n)
-	b.fsal = make([]bool, b.n)
-	return nil
-}
-
-func (b *astrocyteBlock) preRun(*Kernel) error {
 	b.ctrl = stepControl{epsAbs: 1e-3, epsRel: 0, aY: 1, aDydt: 0}
 	return nil
 }

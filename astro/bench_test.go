@@ -6,7 +6,7 @@ import (
 
 // benchNeurons builds n example neurons driven by 2 kHz Poisson input and
 // inhibitory spikes, warmed up for 50 ms.
-func benchNeurons(b *testing.B, n, threads int) *Kernel {
+func benchNeurons(b testing.TB, n, threads int) *Kernel {
 	k := mustKernel(b, KernelConfig{LocalNumThreads: threads})
 	p := DefaultAeifCondAlphaAstro()
 	p.TauSynEx, p.TauSynIn = 2, 4

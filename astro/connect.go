@@ -21,8 +21,8 @@ type OneToOne struct{}
 // NEST's default for AllowAutapses is true; the Go zero value is false, so
 // set it explicitly (NewPairwiseBernoulli does).
 type PairwiseBernoulli struct {
-	P             float64 // connection probability, in [0, 1]
-	AllowAutapses bool
+	P             float64 `nest:"p"` // connection probability, in [0, 1]
+	AllowAutapses bool    `nest:"allow_autapses"`
 }
 
 // NewPairwiseBernoulli returns the rule with NEST's defaults (autapses on).
@@ -33,9 +33,9 @@ func NewPairwiseBernoulli(p float64) PairwiseBernoulli {
 // FixedIndegree draws Indegree sources per target uniformly with
 // replacement (spec 6.5). NEST's defaults allow autapses and multapses.
 type FixedIndegree struct {
-	Indegree       int
-	AllowAutapses  bool
-	AllowMultapses bool
+	Indegree       int  `nest:"indegree"`
+	AllowAutapses  bool `nest:"allow_autapses"`
+	AllowMultapses bool `nest:"allow_multapses"`
 }
 
 // NewFixedIndegree returns the rule with NEST's defaults (autapses and

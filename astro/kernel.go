@@ -17,12 +17,12 @@ const DefaultRNGSeed = 143202461
 type KernelConfig struct {
 	// Resolution is the simulation step h in ms (default 0.1). It must be a
 	// whole number of microseconds (NEST's 1000 tics per ms).
-	Resolution float64
+	Resolution float64 `nest:"resolution"`
 	// LocalNumThreads is the number of worker threads (default 1). Results do
 	// not depend on it.
-	LocalNumThreads int
+	LocalNumThreads int `nest:"local_num_threads"`
 	// RNGSeed seeds every random stream (default 143202461, NEST's default).
-	RNGSeed uint64
+	RNGSeed uint64 `nest:"rng_seed"`
 }
 
 // Kernel is one simulation: nodes, connections, time. It mirrors NEST's
@@ -128,6 +128,16 @@ func NewKernel(cfg KernelConfig) (*Kernel, error) {
 	return &Kernel{h: cfg.Resolution, ticsPerStep: int64(tics), threads: cfg.LocalNumThreads, seed: cfg.RNGSeed}, nil
 }
 
+// ResetKernel empties the kernel (NEST's ResetKernel): all nodes,
+// connections, recorded events and the time are gone, and a kernel that
+// refused to continue after an error becomes usable again. Unlike NEST's,
+// it keeps the settings (resolution, local_num_threads, rng_seed) and the
+// progress callback, so a reset kernel rebuilt the same way reproduces the
+// same results.
+func (k *Kernel) ResetKernel() {
+	*k = Kernel{h: k.h, ticsPerStep: k.ticsPerStep, threads: k.threads, seed: k.seed, progress: k.progress}
+}
+
 // Resolution returns the step h in ms.
 func (k *Kernel) Resolution() float64 { return k.h }
 
@@ -178,7 +188,7 @@ func (k *Kernel) delaySteps(model string, d float64) (int64, error) {
 
 func (k *Kernel) checkMutable(what string) error {
 	if k.failed != nil {
-		return fmt.Errorf("%s: kernel is unusable after an earlier error (%v); create a new kernel", what, k.failed)
+		return fmt.Errorf("%s: kernel is unusable after an earlier error (%v); call ResetKernel", what, k.failed)
 	}
 	if k.prepared {
 		return fmt.Errorf("%s: not possible after Simulate was called (the network is frozen)", what)
@@ -199,7 +209,7 @@ func (k *Kernel) ref(gid int) (nodeBlock, int, error) {
 // a multiple of the resolution. Consecutive calls continue seamlessly.
 func (k *Kernel) Simulate(t float64) error {
 	if k.failed != nil {
-		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); create a new kernel", k.failed)
+		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); call ResetKernel", k.failed)
 	}
 	if !(t >= 0) || math.IsInf(t, 0) {
 		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)

@@ -10,25 +10,32 @@ import (
 // delivered as one event per step with the drawn count as multiplicity.
 type PoissonGenerator struct {
 	// Rate in spikes/s (Hz), ≥ 0.
-	Rate float64
+	Rate float64 `nest:"rate"`
 	// Start and Stop bound the active window (ms, relative to Origin): the
 	// generator fires in steps k with start < k·h ≤ stop. Stop 0 means ∞.
-	Start, Stop, Origin float64
+	Start  float64 `nest:"start"`
+	Stop   float64 `nest:"stop"`
+	Origin float64 `nest:"origin"` // ms
 }
 
 // ModelName implements Model.
 func (PoissonGenerator) ModelName() string { return "poisson_generator" }
 
 func (p PoissonGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
-	m := p.ModelName()
-	if math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) || p.Rate < 0 {
-		return nil, fmt.Errorf("%s: rate = %g Hz: must be ≥ 0 and finite", m, p.Rate)
-	}
-	win, err := newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
+	win, err := p.check(k)
 	if err != nil {
 		return nil, err
 	}
 	return &poissonBlock{blockBase: blockBase{replicated: true}, p: p, win: win}, nil
+}
+
+// check validates the parameters and returns the active window.
+func (p PoissonGenerator) check(k *Kernel) (activeWindow, error) {
+	m := p.ModelName()
+	if math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) || p.Rate < 0 {
+		return activeWindow{}, fmt.Errorf("%s: rate = %g Hz: must be ≥ 0 and finite", m, p.Rate)
+	}
+	return newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
 }
 
 // activeWindow is a device's (start, stop] window in steps.

@@ -12,7 +12,9 @@ import (
 type SpikeRecorder struct {
 	// Start and Stop bound the recording window (ms, relative to Origin): a
 	// spike at time t is recorded if start < t ≤ stop. Stop 0 means ∞.
-	Start, Stop, Origin float64
+	Start  float64 `nest:"start"`
+	Stop   float64 `nest:"stop"`
+	Origin float64 `nest:"origin"` // ms
 }
 
 // ModelName implements Model.
@@ -23,7 +25,7 @@ func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &deviceBlock{first: len(k.spikeRecs)}
+	b := &deviceBlock{first: len(k.spikeRecs), spec: r}
 	for range n {
 		k.spikeRecs = append(k.spikeRecs, &spikeRecorder{win: win})
 	}
@@ -36,12 +38,14 @@ func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
 // (min_delay) of the run so far are not yet visible.
 type Multimeter struct {
 	// Interval in ms: a multiple of the resolution (default 1.0 when 0).
-	Interval float64
+	Interval float64 `nest:"interval"`
 	// RecordFrom names the recordables, e.g. "V_m", "I_SIC", "IP3", "Ca_astro".
-	RecordFrom []string
+	RecordFrom []string `nest:"record_from"`
 	// Start and Stop bound the recording window (ms, relative to Origin): a
 	// sample at time t is kept if start < t ≤ stop. Stop 0 means ∞.
-	Start, Stop, Origin float64
+	Start  float64 `nest:"start"`
+	Stop   float64 `nest:"stop"`
+	Origin float64 `nest:"origin"` // ms
 }
 
 // ModelName implements Model.
@@ -63,7 +67,8 @@ func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &deviceBlock{first: len(k.mms)}
+	m.RecordFrom = slices.Clone(m.RecordFrom)
+	b := &deviceBlock{first: len(k.mms), spec: m}
 	for range n {
 		k.mms = append(k.mms, &multimeter{interval: s, recordFrom: slices.Clone(m.RecordFrom), idx: map[int32][]int{}, win: win})
 	}
@@ -73,7 +78,8 @@ func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 // deviceBlock holds recorders; they have no dynamics.
 type deviceBlock struct {
 	blockBase
-	first int // index of the first device in k.spikeRecs or k.mms
+	first int   // index of the first device in k.spikeRecs or k.mms
+	spec  Model // the parameters: a SpikeRecorder or a Multimeter
 }
 
 func (b *deviceBlock) prepare(*Kernel) error { return nil }

@@ -8,9 +8,9 @@ import "fmt"
 // incoming sic_connections.
 type SICConnection struct {
 	// Weight is a plain scale factor (any sign).
-	Weight float64
+	Weight float64 `nest:"weight"`
 	// Delay in ms (≥ resolution); it counts for the kernel's min_delay.
-	Delay float64
+	Delay float64 `nest:"delay"`
 }
 
 // DefaultSICConnection returns NEST's defaults: weight 1, delay 1 ms.

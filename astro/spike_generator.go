@@ -10,18 +10,29 @@ import (
 // given times, directly to each target.
 type SpikeGenerator struct {
 	// SpikeTimes in ms: > 0, on the resolution grid, non-decreasing.
-	SpikeTimes []float64
+	SpikeTimes []float64 `nest:"spike_times"`
 	// SpikeWeights, if given (one per time), multiply the connection weight.
-	SpikeWeights []float64
+	SpikeWeights []float64 `nest:"spike_weights"`
 	// SpikeMultiplicities, if given (one per time, ≥ 1), set each spike's
 	// multiplicity.
-	SpikeMultiplicities []int
+	SpikeMultiplicities []int `nest:"spike_multiplicities"`
 }
 
 // ModelName implements Model.
 func (SpikeGenerator) ModelName() string { return "spike_generator" }
 
 func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
+	b, err := g.compile(k)
+	if err != nil {
+		return nil, err
+	}
+	b.blockBase.replicated = true
+	return b, nil
+}
+
+// compile validates the parameters and converts them to a block's spike
+// list (a block without blockBase settings).
+func (g SpikeGenerator) compile(k *Kernel) (*spikeGenBlock, error) {
 	m := g.ModelName()
 	if len(g.SpikeWeights) != 0 && len(g.SpikeWeights) != len(g.SpikeTimes) {
 		return nil, fmt.Errorf("%s: spike_weights has %d entries: must be empty or one per spike time (%d)", m, len(g.SpikeWeights), len(g.SpikeTimes))
@@ -29,7 +40,8 @@ func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if len(g.SpikeMultiplicities) != 0 && len(g.SpikeMultiplicities) != len(g.SpikeTimes) {
 		return nil, fmt.Errorf("%s: spike_multiplicities has %d entries: must be empty or one per spike time (%d)", m, len(g.SpikeMultiplicities), len(g.SpikeTimes))
 	}
-	b := &spikeGenBlock{blockBase: blockBase{replicated: true}}
+	b := &spikeGenBlock{g: SpikeGenerator{SpikeTimes: slices.Clone(g.SpikeTimes),
+		SpikeWeights: slices.Clone(g.SpikeWeights), SpikeMultiplicities: slices.Clone(g.SpikeMultiplicities)}}
 	for i, t := range g.SpikeTimes {
 		s, ok := k.msToSteps(t)
 		if !ok || !(t > 0) || math.IsInf(t, 0) {
@@ -60,7 +72,8 @@ func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
 
 type spikeGenBlock struct {
 	blockBase
-	stamps  []int64 // spike times in steps
+	g       SpikeGenerator // the parameters (for GetStatus and SetStatus)
+	stamps  []int64        // spike times in steps
 	weights []float64
 	mults   []int32
 }

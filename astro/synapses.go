@@ -20,9 +20,9 @@ type Synapse interface {
 type StaticSynapse struct {
 	// Weight in nS for conductance-based neurons (sign selects excitatory or
 	// inhibitory input), or a plain factor for parrots and astrocytes.
-	Weight float64
+	Weight float64 `nest:"weight"`
 	// Delay in ms (≥ resolution).
-	Delay float64
+	Delay float64 `nest:"delay"`
 }
 
 // DefaultStaticSynapse returns NEST's defaults: weight 1, delay 1 ms.

@@ -22,13 +22,13 @@ const (
 // which gets a third_in connection from the source and sends a third_out
 // connection to the target.
 type TripartiteBernoulliWithPool struct {
-	PPrimary        float64  // in [0, 1]
-	PThirdIfPrimary float64  // in [0, 1]
-	PoolSize        int      // in [1, number of astrocytes]; 0 means all astrocytes
-	PoolType        PoolType // "random" (default when empty) or "block"
+	PPrimary        float64  `nest:"p_primary"`          // in [0, 1]
+	PThirdIfPrimary float64  `nest:"p_third_if_primary"` // in [0, 1]
+	PoolSize        int      `nest:"pool_size"`          // in [1, number of astrocytes]; 0 means all astrocytes
+	PoolType        PoolType `nest:"pool_type"`          // "random" (default when empty) or "block"
 	// AllowAutapses: NEST's default is true; the Go zero value is false, so
 	// set it explicitly (NewTripartiteBernoulliWithPool does).
-	AllowAutapses bool
+	AllowAutapses bool `nest:"allow_autapses"`
 }
 
 // NewTripartiteBernoulliWithPool returns the rule with NEST's defaults
@@ -95,9 +95,9 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 // 6.5): each primary connection made is paired, with probability P, with
 // one astrocyte drawn uniformly from the target's pool.
 type ThirdFactorBernoulliWithPool struct {
-	P        float64  // in [0, 1]
-	PoolSize int      // in [1, number of astrocytes]; 0 means all astrocytes
-	PoolType PoolType // "random" (default when empty) or "block"
+	P        float64  `nest:"p"`         // in [0, 1]
+	PoolSize int      `nest:"pool_size"` // in [1, number of astrocytes]; 0 means all astrocytes
+	PoolType PoolType `nest:"pool_type"` // "random" (default when empty) or "block"
 }
 
 // TripartiteConnectWith is NEST 3.9+'s TripartiteConnect: any bipartite

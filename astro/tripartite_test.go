@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Tripartite connectivity: ports of test_tripartite_connect.py and
@@ -652,6 +655,213 @@ func TestTripartiteConnectWithPrimaryRules(t *testing.T) {
 		}
 		if _, ok := c.rule.(FixedIndegree); !ok {
 			checkTripartiteStructure(t, c.rule.RuleName(), r, nrn, nrn, astro, 2)
+		}
+	}
+}
+
+// degreeChiSquared is NEST's chi_squared_check for a Bernoulli degree
+// distribution (test_connect_tripartite_bernoulli.py, spec 11.4): the
+// histogram of the degrees (each a count out of nTrials possible partners)
+// against Binomial(nTrials, p)·len(degrees) expected counts. Bins are merged
+// from both tails until every expected count is ≥ 5 (with 50 targets the
+// binomial's peak expects only ~5.6–9 counts, so besides the far tails whole
+// flanks are merged: p = 0.5 keeps 5 bins, p = 0.3 keeps 6, p = 0.1 keeps
+// 7); the statistic has (bins − 1) degrees of freedom (scipy.stats.chisquare,
+// ddof 0).
+func degreeChiSquared(t *testing.T, degrees []int, nTrials int, p float64) (chi2 float64, dof int, pValue float64) {
+	t.Helper()
+	obs := make([]float64, nTrials+1)
+	exp := make([]float64, nTrials+1)
+	for _, d := range degrees {
+		obs[d]++
+	}
+	bin := distuv.Binomial{N: float64(nTrials), P: p}
+	for k := range exp {
+		exp[k] = bin.Prob(float64(k)) * float64(len(degrees))
+	}
+	// The left tail (bins 0..lo) absorbs its neighbour while its own sum or
+	// that neighbour's expected count is below 5, and so does the right tail
+	// (hi..nTrials); the binomial is unimodal, so the bins left between the
+	// tails, around the mode, all expect ≥ 5 (checked below).
+	mode := 0
+	for k := range exp {
+		if exp[k] > exp[mode] {
+			mode = k
+		}
+	}
+	lo, sumLE, sumLO := 0, exp[0], obs[0]
+	for lo+1 < mode && (sumLE < 5 || exp[lo+1] < 5) {
+		lo++
+		sumLE, sumLO = sumLE+exp[lo], sumLO+obs[lo]
+	}
+	hi, sumRE, sumRO := nTrials, exp[nTrials], obs[nTrials]
+	for hi-1 > mode && (sumRE < 5 || exp[hi-1] < 5) {
+		hi--
+		sumRE, sumRO = sumRE+exp[hi], sumRO+obs[hi]
+	}
+	exp = slices.Concat([]float64{sumLE}, exp[lo+1:hi], []float64{sumRE})
+	obs = slices.Concat([]float64{sumLO}, obs[lo+1:hi], []float64{sumRO})
+	sumO, sumE := 0.0, 0.0
+	for k, e := range exp {
+		if e < 5 {
+			t.Fatalf("Binomial(%d, %g): expected count %.3g < 5 inside the merged bins %v", nTrials, p, e, exp)
+		}
+		chi2 += (obs[k] - e) * (obs[k] - e) / e
+		sumO += obs[k]
+		sumE += e
+	}
+	if sumO != float64(len(degrees)) || math.Abs(sumE-sumO) > 1e-9*sumO {
+		t.Fatalf("chi-squared bins hold %g observed and %g expected counts, want %d", sumO, sumE, len(degrees))
+	}
+	dof = len(exp) - 1
+	return chi2, dof, distuv.ChiSquared{K: float64(dof)}.Survival(chi2)
+}
+
+// kolmogorovCDF returns K(n, d) = P(D_n < d), the exact distribution of the
+// two-sided one-sample Kolmogorov–Smirnov statistic D_n, by the matrix
+// method of Marsaglia, Tsang & Wang, "Evaluating Kolmogorov's
+// distribution", J. Stat. Softw. 8(18), 2003 (their function K without the
+// large-n shortcut and without exponent tracking, so it is meant for small
+// n, as here: n = 20). With k = ⌊n·d⌋ + 1, m = 2k − 1 and h = k − n·d, H is
+// the m×m matrix with H[i][j] = 1 for i − j + 1 ≥ 0 and 0 otherwise, whose
+// first column and last row are reduced by h^(i+1) and h^(m−j), whose corner
+// H[m−1][0] gets (2h − 1)^m added when 2h > 1, and whose entry (i, j) is then
+// divided by (i − j + 1)! for i − j + 1 > 0. K(n, d) = n!/nⁿ · (Hⁿ)[k−1][k−1].
+func kolmogorovCDF(t *testing.T, n int, d float64) float64 {
+	t.Helper()
+	switch {
+	case d <= 1/(2*float64(n)):
+		return 0
+	case d >= 1:
+		return 1
+	}
+	k := int(float64(n)*d) + 1
+	m := 2*k - 1
+	h := float64(k) - float64(n)*d
+	H := mat.NewDense(m, m, nil)
+	for i := range m {
+		for j := range m {
+			if i-j+1 >= 0 {
+				H.Set(i, j, 1)
+			}
+		}
+	}
+	for i := range m {
+		H.Set(i, 0, H.At(i, 0)-math.Pow(h, float64(i+1)))
+		H.Set(m-1, i, H.At(m-1, i)-math.Pow(h, float64(m-i)))
+	}
+	if 2*h-1 > 0 {
+		H.Set(m-1, 0, H.At(m-1, 0)+math.Pow(2*h-1, float64(m)))
+	}
+	for i := range m {
+		for j := range m {
+			for g := 2; g <= i-j+1; g++ {
+				H.Set(i, j, H.At(i, j)/float64(g))
+			}
+		}
+	}
+	var Q mat.Dense
+	Q.Pow(H, n)
+	s := Q.At(k-1, k-1)
+	for i := 1; i <= n; i++ {
+		s = s * float64(i) / float64(n)
+	}
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		t.Fatalf("K(%d, %g) overflows: use a smaller n", n, d)
+	}
+	return s
+}
+
+// ksUniform is scipy.stats.kstest(xs, "uniform") (two-sided, exact): the
+// statistic D = max_i max(i/n − u_(i), u_(i) − (i−1)/n) over the sorted
+// sample u and the p-value P(D_n ≥ D) = 1 − K(n, D).
+func ksUniform(t *testing.T, xs []float64) (d, p float64) {
+	t.Helper()
+	u := slices.Sorted(slices.Values(xs))
+	n := float64(len(u))
+	for i, x := range u {
+		d = max(d, float64(i+1)/n-x, x-float64(i)/n)
+	}
+	return d, 1 - kolmogorovCDF(t, len(u), d)
+}
+
+// TestKolmogorovDistribution checks kolmogorovCDF against the value
+// Marsaglia, Tsang & Wang (2003) quote, K(10, 0.274) = 0.6284796154565043,
+// against the closed form for n = 1 (P(D_1 < d) = 2d − 1 for d ≥ ½), and
+// ksUniform on a sample that is exactly the uniform grid.
+func TestKolmogorovDistribution(t *testing.T) {
+	if got, want := kolmogorovCDF(t, 10, 0.274), 0.6284796154565043; math.Abs(got-want) > 1e-13 {
+		t.Errorf("K(10, 0.274) = %.16g, want %.16g", got, want)
+	}
+	for _, d := range []float64{0.5, 0.6, 0.75, 0.99} {
+		if got := kolmogorovCDF(t, 1, d); math.Abs(got-(2*d-1)) > 1e-15 {
+			t.Errorf("K(1, %g) = %g, want %g", d, got, 2*d-1)
+		}
+	}
+	grid := make([]float64, 20)
+	for i := range grid {
+		grid[i] = (float64(i) + 0.5) / 20 // D = 1/(2n), the smallest possible
+	}
+	if d, p := ksUniform(t, grid); math.Abs(d-0.025) > 1e-15 || p != 1 {
+		t.Errorf("uniform grid: D = %g, p = %g, want 0.025 and 1", d, p)
+	}
+	if _, p := ksUniform(t, []float64{0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1}); p > 1e-8 {
+		t.Errorf("ten p-values below 0.1: KS p = %g, want tiny", p)
+	}
+}
+
+// TestConnectTripartiteBernoulliStatistics ports test_statistics of NEST's
+// test_connect_tripartite_bernoulli.py (spec 11.4). For p_primary 0.1, 0.3
+// and 0.5: 50 pre and 50 post aeif_cond_alpha_astro, 50 astrocytes, random
+// pools of 5, third_out = sic_connection, 2 threads, rng_seed 1…20. Each
+// run's in-degrees and out-degrees of the primary pre→post matrix are
+// χ²-tested against Binomial(50, p)·50 (degreeChiSquared); the 20 p-values
+// of each fan must pass a KS test for Uniform(0, 1) with p > 0.05. Every
+// target must get third_out from at most pool_size distinct astrocytes
+// (checkTripartiteStructure). NEST builds a fresh network per fan with the
+// same seeds, so one network per seed serves both fans here.
+func TestConnectTripartiteBernoulliStatistics(t *testing.T) {
+	const n, nRuns, poolSize, alpha = 50, 20, 5, 0.05
+	for _, p := range []float64{0.1, 0.3, 0.5} {
+		var pIn, pOut []float64
+		for seed := uint64(1); seed <= nRuns; seed++ {
+			k := mustKernel(t, KernelConfig{LocalNumThreads: 2, RNGSeed: seed})
+			pre := mustCreate(t, k, DefaultAeifCondAlphaAstro(), n)
+			post := mustCreate(t, k, DefaultAeifCondAlphaAstro(), n)
+			astros := mustCreate(t, k, DefaultAstrocyteLR1994(), n)
+			rule := NewTripartiteBernoulliWithPool()
+			rule.PPrimary, rule.PoolSize = p, poolSize
+			r := tripartiteCall(t, k, func() error {
+				return k.TripartiteConnect(pre, post, astros, rule, TripartiteSynSpecs{ThirdOut: DefaultSICConnection()})
+			})
+			what := fmt.Sprintf("p_primary %g seed %d", p, seed)
+			if r.models[2] != "sic_connection" {
+				t.Fatalf("%s: third_out model %q, want sic_connection", what, r.models[2])
+			}
+			checkTripartiteStructure(t, what, r, pre, post, astros, poolSize)
+			// The primary matrix through GetConnections (pre→post only; the
+			// primary synapse is static_synapse) is the primary role.
+			if got := k.GetConnections(pre, post, "static_synapse"); len(got) != len(r.primary) {
+				t.Fatalf("%s: GetConnections lists %d pre→post connections, the primary role has %d", what, len(got), len(r.primary))
+			}
+			inDeg, outDeg := make([]int, n), make([]int, n)
+			for _, e := range r.primary {
+				inDeg[slices.Index(post.ids, e.tgt)]++
+				outDeg[slices.Index(pre.ids, e.src)]++
+			}
+			_, _, pi := degreeChiSquared(t, inDeg, n, p)
+			_, _, po := degreeChiSquared(t, outDeg, n, p)
+			pIn, pOut = append(pIn, pi), append(pOut, po)
+		}
+		for _, f := range []struct {
+			fan string
+			ps  []float64
+		}{{"in", pIn}, {"out", pOut}} {
+			d, pks := ksUniform(t, f.ps)
+			t.Logf("p_primary %.1f %s-degree: KS D = %.4f, p = %.4f over %d chi-squared p-values", p, f.fan, d, pks, len(f.ps))
+			if !(pks > alpha) {
+				t.Errorf("p_primary %g %s-degree: KS p = %.4g ≤ %g; chi-squared p-values %.3f", p, f.fan, pks, alpha, f.ps)
+			}
 		}
 	}
 }

@@ -11,22 +11,23 @@ import (
 // updated at the presynaptic spike's emission time.
 type TsodyksSynapse struct {
 	// Weight in nS (or a plain factor for astrocytes and parrots).
-	Weight float64
+	Weight float64 `nest:"weight"`
 	// Delay in ms.
-	Delay float64
+	Delay float64 `nest:"delay"`
 	// U is the utilisation increment per spike, in [0, 1].
-	U float64
+	U float64 `nest:"U"`
 	// TauPsc is the time constant of the synaptic current y (ms, > 0).
-	TauPsc float64
+	TauPsc float64 `nest:"tau_psc"`
 	// TauRec is the recovery time constant of x (ms, > 0, ≠ TauPsc).
-	TauRec float64
+	TauRec float64 `nest:"tau_rec"`
 	// TauFac is the facilitation time constant (ms, ≥ 0; 0 disables it).
-	TauFac float64
+	TauFac float64 `nest:"tau_fac"`
 	// X is the initial fraction of available resources; Y the initial
 	// fraction in the active state (X + Y ≤ 1).
-	X, Y float64
+	X float64 `nest:"x"`
+	Y float64 `nest:"y"`
 	// UState is the initial utilisation, NEST's lower-case u, in [0, 1].
-	UState float64
+	UState float64 `nest:"u"`
 }
 
 // DefaultTsodyksSynapse returns NEST's defaults: weight 1, delay 1 ms,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -484,7 +485,8 @@ func minOf(xs []float64) float64 {
 // TestNumericalInstabilityIsAnError: NEST throws NumericalInstability when
 // |w| > 1e6 pA; here b = 2e6 pA makes w jump past it at the first spike.
 // Simulate returns an error (no panic, no hang), and the kernel refuses
-// further work instead of continuing from a broken state.
+// further work instead of continuing from a broken state, until
+// ResetKernel, after which a rebuilt network simulates normally.
 func TestNumericalInstabilityIsAnError(t *testing.T) {
 	k := mustKernel(t, KernelConfig{})
 	p := DefaultAeifCondAlphaAstro()
@@ -495,4 +497,48 @@ func TestNumericalInstabilityIsAnError(t *testing.T) {
 	expectErr(t, "Simulate after the failure", noPanic(t, "simulate", func() error { return k.Simulate(1) }), "unusable")
 	_, err = k.Create(ParrotNeuron{}, 1)
 	expectErr(t, "Create after the failure", err)
+
+	k.ResetKernel()
+	if k.NumNodes() != 0 || k.Time() != 0 {
+		t.Fatalf("after ResetKernel: %d nodes at %g ms, want an empty kernel at 0 ms", k.NumNodes(), k.Time())
+	}
+	p.B = 80.5
+	mustCreate(t, k, p, 1)
+	if err := k.Simulate(50); err != nil {
+		t.Fatalf("simulate after ResetKernel: %v", err)
+	}
+	if k.Time() != 50 {
+		t.Fatalf("time after ResetKernel and Simulate(50) = %g ms, want 50", k.Time())
+	}
+}
+
+// TestResetKernelReproduces: a network built, simulated, reset and built
+// again gives the same spikes as the first time.
+func TestResetKernelReproduces(t *testing.T) {
+	k := mustKernel(t, KernelConfig{LocalNumThreads: 2, RNGSeed: 7})
+	run := func() SpikeEvents {
+		pg := mustCreate(t, k, PoissonGenerator{Rate: 20000}, 1)
+		n := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 20)
+		sr := mustCreate(t, k, SpikeRecorder{}, 1)
+		if err := k.Connect(pg, n, AllToAll{}, StaticSynapse{Weight: 2, Delay: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Connect(n, sr, AllToAll{}, DefaultStaticSynapse()); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Simulate(200); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := k.SpikeEvents(sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	a := run()
+	k.ResetKernel()
+	b := run()
+	if len(a.Times) == 0 || !slices.Equal(a.Times, b.Times) || !slices.Equal(a.Senders, b.Senders) {
+		t.Fatalf("after ResetKernel: %d spikes, first run %d (or they differ)", len(b.Times), len(a.Times))
+	}
 }

@@ -1,0 +1,338 @@
+package astro
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// SetStatus sets parameters and state variables of nodes by NEST name
+// (NEST's nest.SetStatus(nodes, d) and nodes.set(**d)), e.g.
+//
+//	err := k.SetStatus(neurons, astro.Dict{"V_m": -65.0, "I_e": 700.0})
+//
+// Values are converted as SetParams documents and checked with the model's
+// rules (Create's). What can be set:
+//
+//   - State variables are per node: for aeif_cond_alpha_astro V_m (mV),
+//     g_ex, g_in (nS), dg_ex, dg_in (nS/ms), w (pA); for astrocyte_lr_1994
+//     IP3, Ca_astro (µM), h_IP3R. They are set on exactly the given nodes,
+//     also between Simulate calls (as in NEST): the next step starts from
+//     the new values.
+//   - Every other parameter is shared by the nodes of one Create call, so it
+//     can be set only on all of them at once (otherwise an error says which
+//     nodes share it); it takes effect at the next Simulate, which
+//     re-derives all constants. This holds for the neuron and astrocyte
+//     parameters, poisson_generator's rate, start, stop and origin, and the
+//     recorders' start, stop and origin.
+//   - spike_generator's spike_times, spike_weights and
+//     spike_multiplicities can be changed until the first Simulate.
+//   - multimeter's interval and record_from cannot be changed after Create.
+//
+// Passing a parameter's current value is always allowed.
+//   - parrot_neuron has no parameters.
+//
+// An unknown node ID, an unknown name, a value of the wrong type or out of
+// range, or a parameter that cannot be set is an error, and the kernel is
+// then exactly as before the call: everything is checked before anything
+// changes.
+func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
+	if k.failed != nil {
+		return fmt.Errorf("SetStatus: kernel is unusable after an earlier error (%v)", k.failed)
+	}
+	groups, err := k.groupByBlock(nodes)
+	if err != nil {
+		return fmt.Errorf("SetStatus: %w", err)
+	}
+	commits := make([]func(), 0, len(groups))
+	for _, g := range groups {
+		c, err := k.planStatus(g.b, g.locals, d)
+		if err != nil {
+			return err
+		}
+		commits = append(commits, c)
+	}
+	for _, c := range commits {
+		c()
+	}
+	return nil
+}
+
+// GetStatus returns, for every node of the collection in order, its
+// parameters and current state by NEST name (NEST's nest.GetStatus /
+// nodes.get()). The dictionaries hold exactly the names SetStatus accepts
+// for the node's model, so they can be passed back to SetStatus (for all
+// nodes of a Create call, since they hold shared parameters too).
+// Recordables that are not state variables (I_SIC) are not included.
+func (k *Kernel) GetStatus(nodes NodeCollection) ([]Dict, error) {
+	out := make([]Dict, nodes.Len())
+	for j, id := range nodes.ids {
+		blk, local, err := k.ref(id)
+		if err != nil {
+			return nil, fmt.Errorf("GetStatus: %w", err)
+		}
+		switch b := blk.(type) {
+		case *aeifBlock:
+			out[j] = GetParams(b.p)
+			for name, idx := range aeifStateIndex {
+				out[j][name] = b.y[local][idx]
+			}
+		case *astrocyteBlock:
+			out[j] = GetParams(b.p)
+			for name, idx := range astroStateIndex {
+				out[j][name] = b.y[local][idx]
+			}
+		case *poissonBlock:
+			out[j] = GetParams(b.p)
+		case *spikeGenBlock:
+			out[j] = GetParams(b.g)
+		case *deviceBlock:
+			out[j] = GetParams(b.spec)
+		default:
+			out[j] = Dict{}
+		}
+	}
+	return out, nil
+}
+
+// blockGroup is the part of a collection that lies in one block.
+type blockGroup struct {
+	b      nodeBlock
+	locals []int
+}
+
+// groupByBlock resolves node IDs and groups them by block, in order of
+// first appearance.
+func (k *Kernel) groupByBlock(nodes NodeCollection) ([]blockGroup, error) {
+	var groups []blockGroup
+	pos := map[nodeBlock]int{}
+	for _, id := range nodes.ids {
+		b, local, err := k.ref(id)
+		if err != nil {
+			return nil, err
+		}
+		j, ok := pos[b]
+		if !ok {
+			j = len(groups)
+			pos[b] = j
+			groups = append(groups, blockGroup{b: b})
+		}
+		groups[j].locals = append(groups[j].locals, local)
+	}
+	return groups, nil
+}
+
+// planStatus checks d for nodes locals of block blk and returns the
+// function that applies it; it changes nothing itself.
+func (k *Kernel) planStatus(blk nodeBlock, locals []int, d Dict) (func(), error) {
+	bb := blk.base()
+	fail := func(err error) (func(), error) { return nil, fmt.Errorf("SetStatus: %w", err) }
+	switch b := blk.(type) {
+	case *aeifBlock:
+		np := b.p
+		if err := SetParams(&np, d); err != nil {
+			return fail(err)
+		}
+		if err := checkShared(bb, locals, d, aeifStateIndex); err != nil {
+			return nil, err
+		}
+		if err := np.Validate(); err != nil {
+			return fail(err)
+		}
+		y0, idx, shared := np.initialState(), stateKeys(d, aeifStateIndex), hasShared(d, aeifStateIndex)
+		return func() {
+			for _, l := range locals {
+				for _, i := range idx {
+					b.y[l][i] = y0[i]
+				}
+				if b.fsal != nil {
+					b.fsal[l] = false // f(y) must be evaluated anew
+				}
+			}
+			if shared {
+				// The state fields keep the Create values (they only
+				// describe the initial state).
+				np.VM, np.GEx, np.DGEx, np.GIn, np.DGIn, np.W = b.p.VM, b.p.GEx, b.p.DGEx, b.p.GIn, b.p.DGIn, b.p.W
+				b.p = np
+				clear(b.fsal)
+			}
+		}, nil
+	case *astrocyteBlock:
+		np := b.p
+		if err := SetParams(&np, d); err != nil {
+			return fail(err)
+		}
+		if err := checkShared(bb, locals, d, astroStateIndex); err != nil {
+			return nil, err
+		}
+		if err := np.Validate(); err != nil {
+			return fail(err)
+		}
+		y0, idx, shared := np.initialState(), stateKeys(d, astroStateIndex), hasShared(d, astroStateIndex)
+		return func() {
+			for _, l := range locals {
+				for _, i := range idx {
+					b.y[l][i] = y0[i]
+				}
+				if b.fsal != nil {
+					b.fsal[l] = false
+				}
+			}
+			if shared {
+				np.IP3, np.CaAstro, np.HIP3R = b.p.IP3, b.p.CaAstro, b.p.HIP3R
+				b.p = np
+				clear(b.fsal)
+			}
+		}, nil
+	case *poissonBlock:
+		np := b.p
+		if err := SetParams(&np, d); err != nil {
+			return fail(err)
+		}
+		if err := checkShared(bb, locals, d, nil); err != nil {
+			return nil, err
+		}
+		win, err := np.check(k)
+		if err != nil {
+			return fail(err)
+		}
+		return func() { b.p, b.win = np, win }, nil
+	case *spikeGenBlock:
+		np := b.g
+		if err := SetParams(&np, d); err != nil {
+			return fail(err)
+		}
+		changed := !slices.Equal(np.SpikeTimes, b.g.SpikeTimes) || !slices.Equal(np.SpikeWeights, b.g.SpikeWeights) ||
+			!slices.Equal(np.SpikeMultiplicities, b.g.SpikeMultiplicities)
+		if changed && k.prepared {
+			return nil, fmt.Errorf("SetStatus: spike_generator: %s cannot be changed after the first Simulate (only before it)", sortedNames(d))
+		}
+		if err := checkShared(bb, locals, d, nil); err != nil {
+			return nil, err
+		}
+		nb, err := np.compile(k)
+		if err != nil {
+			return fail(err)
+		}
+		return func() { b.g, b.stamps, b.weights, b.mults = nb.g, nb.stamps, nb.weights, nb.mults }, nil
+	case *deviceBlock:
+		var win activeWindow
+		var spec Model
+		switch s := b.spec.(type) {
+		case SpikeRecorder:
+			if err := SetParams(&s, d); err != nil {
+				return fail(err)
+			}
+			w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
+			if err != nil {
+				return fail(err)
+			}
+			win, spec = w, s
+		case Multimeter:
+			old := s
+			if err := SetParams(&s, d); err != nil {
+				return fail(err)
+			}
+			if s.Interval != old.Interval {
+				return nil, fmt.Errorf("SetStatus: multimeter: interval cannot be changed after Create; pass it to Create")
+			}
+			if !slices.Equal(s.RecordFrom, old.RecordFrom) {
+				return nil, fmt.Errorf("SetStatus: multimeter: record_from cannot be changed after Create; pass it to Create")
+			}
+			w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
+			if err != nil {
+				return fail(err)
+			}
+			win, spec = w, s
+		default:
+			return nil, fmt.Errorf("SetStatus: %s: setting parameters is not supported", bb.model)
+		}
+		if err := checkShared(bb, locals, d, nil); err != nil {
+			return nil, err
+		}
+		return func() {
+			b.spec = spec
+			for i := range bb.n {
+				switch spec.(type) {
+				case SpikeRecorder:
+					k.spikeRecs[b.first+i].win = win
+				case Multimeter:
+					k.mms[b.first+i].win = win
+				}
+			}
+		}, nil
+	case *parrotBlock:
+		np := ParrotNeuron{}
+		if err := SetParams(&np, d); err != nil {
+			return fail(err)
+		}
+		return func() {}, nil
+	}
+	if len(d) > 0 {
+		return nil, fmt.Errorf("SetStatus: %s: setting parameters is not supported", bb.model)
+	}
+	return func() {}, nil
+}
+
+// sortedNames lists the names of d, sorted.
+func sortedNames(d Dict) string {
+	s := ""
+	for i, name := range slices.Sorted(maps.Keys(d)) {
+		if i > 0 {
+			s += ", "
+		}
+		s += name
+	}
+	return s
+}
+
+// hasShared tells whether d sets a parameter that is not a state variable.
+func hasShared(d Dict, state map[string]int) bool {
+	for name := range d {
+		if _, ok := state[name]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// stateKeys returns the state-vector positions of the state variables d
+// sets.
+func stateKeys(d Dict, state map[string]int) []int {
+	var idx []int
+	for name, i := range state {
+		if _, ok := d[name]; ok {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+// checkShared refuses a shared (non-state) parameter unless locals covers
+// every node of the block.
+func checkShared(bb *blockBase, locals []int, d Dict, state map[string]int) error {
+	var shared []string
+	for name := range d {
+		if _, ok := state[name]; !ok {
+			shared = append(shared, name)
+		}
+	}
+	if len(shared) == 0 {
+		return nil
+	}
+	seen := make([]bool, bb.n)
+	covered := 0
+	for _, l := range locals {
+		if !seen[l] {
+			seen[l] = true
+			covered++
+		}
+	}
+	if covered == bb.n {
+		return nil
+	}
+	slices.Sort(shared)
+	return fmt.Errorf("SetStatus: parameter %s of %s is shared by all %d nodes created together (node IDs %d–%d); "+
+		"set it for all of them or pass it to Create", shared[0], bb.model, bb.n, bb.first, bb.first+bb.n-1)
+}
