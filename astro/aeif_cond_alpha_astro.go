@@ -156,7 +156,7 @@ type aeifWork struct {
 	batch batch[[aeifDim]float64]
 	sys   aeifRHS
 	lanes aeifLanes
-	simd  aeifSIMDWork
+	simd  aeifVecSys // vector path (GOEXPERIMENT=simd builds)
 	_     [cacheLinePad]byte
 }
 

@@ -171,6 +171,7 @@ type astroWork struct {
 	integ rkf45[[astroDim]float64]
 	batch batch[[astroDim]float64]
 	sys   astroRHS
+	simd  astroVecSys // vector path (GOEXPERIMENT=simd builds)
 	_     [cacheLinePad]byte
 }
 
@@ -220,8 +221,7 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 // are advanced in batches (see lanes) with NEST's per-node arithmetic.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
-	integ, bt, sys := &w.integ, &w.batch, &w.sys
-	h := k.h
+	vector := b.vectorReady(w)
 	md := int(k.minDelay)
 	for i0 := lo; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)
@@ -232,16 +232,13 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 			i := i0 + l
 			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 		}
-		for lag := from; lag < to; lag++ {
-			step := origin + int64(lag)
-			bt.firstSubstep(sys, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
-			for l := range n {
-				i := i0 + l
-				for t := bt.t[l]; t < h; {
-					t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
-					valid[l] = true
-				}
-				b.endOfStep(k, tc, i, step, lag, md, &valid[l])
+		if vector && n == lanes {
+			if err := b.updateBatch4(k, tc, w, i0, origin, from, to, md, &y, &dydt, &hs, &valid); err != nil {
+				return err
+			}
+		} else {
+			for lag := from; lag < to; lag++ {
+				b.scalarStep(k, tc, w, i0, n, origin+int64(lag), lag, md, &y, &dydt, &hs, &valid)
 			}
 		}
 		for l := range n {
@@ -249,6 +246,22 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 		}
 	}
 	return nil
+}
+
+// scalarStep advances the batch of n astrocytes starting at i0 through the
+// resolution step ending at step+1 (lag within the slice).
+func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, n int, step int64, lag, md int,
+	y, dydt *[lanes]*[astroDim]float64, hs *[lanes]*float64, valid *[lanes]bool) {
+	integ, bt, sys := &w.integ, &w.batch, &w.sys
+	h := k.h
+	bt.firstSubstep(sys, &b.ctrl, h, n, y, dydt, hs, valid)
+	for l := range n {
+		for t := bt.t[l]; t < h; {
+			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
+			valid[l] = true
+		}
+		b.endOfStep(k, tc, i0+l, step, lag, md, &valid[l])
+	}
 }
 
 // endOfStep clamps Ca, applies the step's IP3 input, computes the SIC and

@@ -16,11 +16,10 @@ import (
 // in the last bit (see the test), which the fidelity tests tolerate.
 func expFast(x float64) float64 {
 	const (
-		invLn2N = 128 / math.Ln2
-		shift   = 0x1.8p52 // rounds to an integer held in the low mantissa bits
-		// ln2/128 split so that k·ln2hiN is exact for |k| < 2^20.
-		ln2hiN = 0x1.62e42fefa0000p-8
-		ln2loN = 0x1.cf79abc9e3b3ap-47
+		invLn2N = expInvLn2N
+		shift   = expShift
+		ln2hiN  = expLn2hiN
+		ln2loN  = expLn2loN
 	)
 	if !(x > -700 && x < 700) { // NaN, ±Inf, overflow and underflow: library
 		return math.Exp(x)
@@ -39,6 +38,15 @@ func expFast(x float64) float64 {
 	scale := math.Float64frombits(math.Float64bits(e.hi) + (ki>>7)<<52)
 	return scale + scale*tmp
 }
+
+// expFast's constants (shared with the vector form).
+const (
+	expInvLn2N = 128 / math.Ln2
+	expShift   = 0x1.8p52 // rounds to an integer held in the low mantissa bits
+	// ln2/128 split so that k·ln2hiN is exact for |k| < 2^20.
+	expLn2hiN = 0x1.62e42fefa0000p-8
+	expLn2loN = 0x1.cf79abc9e3b3ap-47
+)
 
 // expTab[j] holds 2^(j/128) rounded to a double (hi) and its relative
 // rounding error (tail), computed once with 256-bit arithmetic.

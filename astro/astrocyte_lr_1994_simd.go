@@ -1,0 +1,142 @@
+//go:build goexperiment.simd && amd64
+
+package astro
+
+import "math"
+
+// astrocyte_lr_1994 on the vector path (see gsl_rkf45_simd.go): rhs below
+// is astroRHS.rhs, and endOfStep is astrocyteBlock.endOfStep, for four
+// astrocytes, operation for operation.
+
+// astroVecSys is one thread's vector integrator and constants for a block.
+type astroVecSys struct {
+	vecRKF45[[astroDim]f64x4]
+
+	caTot, zero, one, kIP3RKdInh, kdIP31, kdIP32, kIP3R, rateSERCA, kmSERCA2 f64x4
+	kdAct, invRatio, ratioRateL, ratioRateIP3R, ip30, invTauIP3              f64x4
+	deltaIP3, sicTh, thousand                                                f64x4
+}
+
+func (s *astroVecSys) set(b *astrocyteBlock) {
+	p, c := &b.p, &b.work[0].sys.c
+	s.rkVec.set(&b.ctrl)
+	s.caTot, s.zero, s.one = bc(p.CaTot), bc(0), bc(1)
+	s.kIP3RKdInh, s.kdIP31, s.kdIP32, s.kIP3R = bc(c.kIP3RKdInh), bc(p.KdIP31), bc(p.KdIP32), bc(p.KIP3R)
+	s.rateSERCA, s.kmSERCA2, s.kdAct, s.invRatio = bc(p.RateSERCA), bc(c.kmSERCA2), bc(p.KdAct), bc(c.invRatio)
+	s.ratioRateL, s.ratioRateIP3R, s.ip30, s.invTauIP3 = bc(c.ratioRateL), bc(c.ratioRateIP3R), bc(p.IP30), bc(c.invTauIP3)
+	s.deltaIP3, s.sicTh, s.thousand = bc(p.DeltaIP3), bc(p.SICTh), bc(1000)
+}
+
+// rhs implements vecRHS.
+func (s *astroVecSys) rhs(y, f *[astroDim]f64x4) bool {
+	ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
+	c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
+	c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }
+	alphaH := s.kIP3RKdInh.Mul(ip3.Add(s.kdIP31)).Div(ip3.Add(s.kdIP32))
+	betaH := s.kIP3R.Mul(c)
+	c2 := c.Mul(c)
+	jPump := s.rateSERCA.Mul(c2).Div(s.kmSERCA2.Add(c2))
+	mInf := ip3.Div(ip3.Add(s.kdIP31))
+	nInf := c.Div(c.Add(s.kdAct))
+	caER := s.caTot.Sub(c).Mul(s.invRatio)
+	jLeak := s.ratioRateL.Mul(caER.Sub(c))
+	m3 := mInf.Mul(mInf).Mul(mInf)
+	n3 := nInf.Mul(nInf).Mul(nInf)
+	h3 := h.Mul(h).Mul(h)
+	jChannel := s.ratioRateIP3R.Mul(m3).Mul(n3).Mul(h3).Mul(caER.Sub(c))
+	f[astroIP3] = s.ip30.Sub(ip3).Mul(s.invTauIP3)
+	f[astroCa] = jChannel.Sub(jPump).Add(jLeak)
+	f[astroH] = alphaH.Mul(s.one.Sub(h)).Sub(betaH.Mul(h))
+	return true
+}
+
+// endOfStep is astrocyteBlock.endOfStep for the vector state of a batch
+// (recording aside): Ca clamp, IP3 input, SIC of the step.
+func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[lanes]bool) {
+	ca := s.y[astroCa]
+	// max(0, min(Ca, Ca_tot)) differs from Ca exactly where Ca > Ca_tot,
+	// Ca < 0 or Ca is NaN (which the clamp keeps, as the scalar code).
+	if m := ca.Greater(s.caTot).Or(ca.Less(s.zero)).Or(ca.IsNaN()); m.ToBits() != 0 {
+		clamped := s.caTot.Merge(ca, ca.Greater(s.caTot))
+		clamped = s.zero.Merge(clamped, ca.Less(s.zero))
+		s.y[astroCa] = clamped
+		bits := m.ToBits()
+		for l := range 4 {
+			if bits&(1<<l) != 0 {
+				valid[l] = false
+			}
+		}
+	}
+	if x := takeVec(&b.exc, i0, step); x.NotEqual(s.zero).ToBits() != 0 {
+		m := x.NotEqual(s.zero)
+		s.y[astroIP3] = s.y[astroIP3].Add(s.deltaIP3.Mul(x)).Merge(s.y[astroIP3], m)
+		bits := m.ToBits()
+		for l := range 4 {
+			if bits&(1<<l) != 0 {
+				valid[l] = false
+			}
+		}
+	}
+	x := s.y[astroCa].Sub(s.sicTh).Mul(s.thousand)
+	bits := x.Greater(s.one).ToBits()
+	var xs [4]float64
+	if bits != 0 {
+		x.Store(&xs)
+	}
+	for l := range 4 {
+		sic := 0.0
+		if bits&(1<<l) != 0 {
+			sic = math.Log(xs[l]) * b.p.SICScale
+		}
+		b.sicVals[(i0+l)*md+lag] = sic
+	}
+}
+
+// vectorReady tells whether update may use updateBatch4, and prepares the
+// thread's vector constants.
+func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
+	if !simdAvailable || simdDisabled {
+		return false
+	}
+	w.simd.set(b)
+	return true
+}
+
+// updateBatch4 is astrocyteBlock.update's loop over the lags [from, to)
+// for the batch of four astrocytes starting at i0: the vector step where it
+// applies, scalarStep where it does not.
+func (b *astrocyteBlock) updateBatch4(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int,
+	y, dydt *[lanes]*[astroDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
+	s := &w.simd
+	recorded := b.subs != nil && (b.subs[i0] != nil || b.subs[i0+1] != nil || b.subs[i0+2] != nil || b.subs[i0+3] != nil)
+	store := func() {
+		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
+		clearUpper()
+	}
+	vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
+	for lag := from; lag < to; lag++ {
+		step := origin + int64(lag)
+		if hStepsCover(b.hstep, i0, k.h) && s.refresh(s, valid) && s.trial(s, k.h) {
+			s.accept()
+			*valid = [lanes]bool{true, true, true, true}
+			for l := range 4 {
+				b.hstep[i0+l] = 5 * k.h
+			}
+			s.endOfStep(b, i0, step, lag, md, valid)
+			if recorded {
+				store()
+				for l := range 4 {
+					if b.subs[i0+l] != nil {
+						k.sample(tc, &b.blockBase, b, i0+l, step)
+					}
+				}
+			}
+			continue
+		}
+		store()
+		b.scalarStep(k, tc, w, i0, lanes, step, lag, md, y, dydt, hs, valid)
+		vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
+	}
+	store()
+	return nil
+}
