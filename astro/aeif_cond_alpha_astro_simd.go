@@ -11,50 +11,23 @@ import "simd/archsimd"
 // aeifVecSys is one thread's vector integrator and constants for a block.
 type aeifVecSys struct {
 	vecRKF45[[aeifDim]f64x4]
+	vecMath
 	iSIC, sum f64x4 // I_SIC of each lane (pA); current sum of the last rhs
 
 	vPeak, eEx, eIn, vTh, invDeltaT, gLDeltaT, negGL, eL, iE, invCM f64x4
 	negInvTauEx, invTauEx, negInvTauIn, invTauIn, a, invTauW        f64x4
 	g0Ex, g0In, instV, instWLo, instWHi, vPeakDet                   f64x4
-	expLo, expHi, invLn2N, shift, ln2hiN, ln2loN                    f64x4
-	half, sixth, twentyFourth, oneTwentieth                         f64x4
 }
 
 func (s *aeifVecSys) set(b *aeifBlock) {
 	p, c := &b.p, &b.c
 	s.rkVec.set(&b.ctrl)
+	s.vecMath.set()
 	s.vPeak, s.eEx, s.eIn, s.vTh = bc(p.VPeak), bc(p.EEx), bc(p.EIn), bc(p.VTh)
 	s.invDeltaT, s.gLDeltaT, s.negGL, s.eL, s.iE, s.invCM = bc(c.invDeltaT), bc(c.gLDeltaT), bc(-p.GL), bc(p.EL), bc(p.IE), bc(c.invCM)
 	s.negInvTauEx, s.invTauEx, s.negInvTauIn, s.invTauIn = bc(-c.invTauEx), bc(c.invTauEx), bc(-c.invTauIn), bc(c.invTauIn)
 	s.a, s.invTauW, s.g0Ex, s.g0In = bc(p.A), bc(c.invTauW), bc(b.g0Ex), bc(b.g0In)
 	s.instV, s.instWLo, s.instWHi, s.vPeakDet = bc(-1e3), bc(-1e6), bc(1e6), bc(b.vPeakDet)
-	s.expLo, s.expHi = bc(-700), bc(700)
-	s.invLn2N, s.shift, s.ln2hiN, s.ln2loN = bc(expInvLn2N), bc(expShift), bc(expLn2hiN), bc(expLn2loN)
-	s.half, s.sixth, s.twentyFourth, s.oneTwentieth = bc(0.5), bc(1.0/6), bc(1.0/24), bc(1.0/120)
-}
-
-// exp is expFast lane-wise; ok is false if a lane is outside the table
-// method's range (expFast then calls math.Exp).
-func (s *aeifVecSys) exp(x f64x4) (e f64x4, ok bool) {
-	if x.Greater(s.expLo).And(x.Less(s.expHi)).ToBits() != 0xF {
-		return x, false
-	}
-	kd := x.Mul(s.invLn2N).Add(s.shift)
-	ki := kd.AsUint64x4()
-	kd = kd.Sub(s.shift)
-	r := x.Sub(kd.Mul(s.ln2hiN)).Sub(kd.Mul(s.ln2loN))
-	var ks [4]uint64
-	ki.Store(&ks)
-	var hi, tail [4]float64
-	for l := range 4 {
-		t := &expTab[ks[l]&127]
-		hi[l], tail[l] = t.hi, t.tail
-	}
-	r2 := r.Mul(r)
-	p := r.Add(r2.Mul(s.half.Add(r.Mul(s.sixth)))).Add(r2.Mul(r2).Mul(s.twentyFourth.Add(r.Mul(s.oneTwentieth))))
-	tmp := archsimd.LoadFloat64x4(&tail).Add(p)
-	scale := archsimd.LoadFloat64x4(&hi).AsUint64x4().Add(ki.ShiftAllRight(7).ShiftAllLeft(52)).AsFloat64x4()
-	return scale.Add(scale.Mul(tmp)), true
 }
 
 // rhs implements vecRHS (Delta_T ≠ 0, no lane refractory).

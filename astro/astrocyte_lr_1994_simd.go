@@ -2,8 +2,6 @@
 
 package astro
 
-import "math"
-
 // astrocyte_lr_1994 on the vector path (see gsl_rkf45_simd.go): rhs below
 // is astroRHS.rhs, and endOfStep is astrocyteBlock.endOfStep, for four
 // astrocytes, operation for operation.
@@ -11,20 +9,23 @@ import "math"
 // astroVecSys is one thread's vector integrator and constants for a block.
 type astroVecSys struct {
 	vecRKF45[[astroDim]f64x4]
+	vecMath
 
 	caTot, zero, one, kIP3RKdInh, kdIP31, kdIP32, kIP3R, rateSERCA, kmSERCA2 f64x4
 	kdAct, invRatio, ratioRateL, ratioRateIP3R, ip30, invTauIP3              f64x4
-	deltaIP3, sicTh, thousand                                                f64x4
+	deltaIP3, sicTh, thousand, sicScale                                      f64x4
 }
 
 func (s *astroVecSys) set(b *astrocyteBlock) {
 	p, c := &b.p, &b.work[0].sys.c
 	s.rkVec.set(&b.ctrl)
+	s.vecMath.set()
 	s.caTot, s.zero, s.one = bc(p.CaTot), bc(0), bc(1)
 	s.kIP3RKdInh, s.kdIP31, s.kdIP32, s.kIP3R = bc(c.kIP3RKdInh), bc(p.KdIP31), bc(p.KdIP32), bc(p.KIP3R)
 	s.rateSERCA, s.kmSERCA2, s.kdAct, s.invRatio = bc(p.RateSERCA), bc(c.kmSERCA2), bc(p.KdAct), bc(c.invRatio)
 	s.ratioRateL, s.ratioRateIP3R, s.ip30, s.invTauIP3 = bc(c.ratioRateL), bc(c.ratioRateIP3R), bc(p.IP30), bc(c.invTauIP3)
 	s.deltaIP3, s.sicTh, s.thousand = bc(p.DeltaIP3), bc(p.SICTh), bc(1000)
+	s.sicScale = bc(p.SICScale)
 }
 
 // rhs implements vecRHS.
@@ -77,18 +78,14 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 			}
 		}
 	}
+	// if x > 1 { sic = log(x)·SIC_scale } else { sic = 0 }
 	x := s.y[astroCa].Sub(s.sicTh).Mul(s.thousand)
-	bits := x.Greater(s.one).ToBits()
-	var xs [4]float64
-	if bits != 0 {
-		x.Store(&xs)
+	var sic [4]float64
+	if m := x.Greater(s.one); m.ToBits() != 0 {
+		s.log(x).Mul(s.sicScale).Masked(m).Store(&sic)
 	}
 	for l := range 4 {
-		sic := 0.0
-		if bits&(1<<l) != 0 {
-			sic = math.Log(xs[l]) * b.p.SICScale
-		}
-		b.sicVals[(i0+l)*md+lag] = sic
+		b.sicVals[(i0+l)*md+lag] = sic[l]
 	}
 }
 
