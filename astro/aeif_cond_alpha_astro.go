@@ -292,26 +292,26 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 // refractory clamp or spike check, then the step's inputs.
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
-	vector := b.vectorReady(w)
-	for i0 := lo; i0 < hi; i0 += lanes {
+	i0 := lo
+	if b.vectorReady(w) {
+		for ; i0+vlanes <= hi; i0 += vlanes {
+			if err := b.updateVector(k, tc, w, i0, origin, from, to); err != nil {
+				return err
+			}
+		}
+	}
+	for ; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)
 		var y, dydt [lanes]*[aeifDim]float64
 		var hs [lanes]*float64
 		var valid [lanes]bool
 		for l := range n {
 			i := i0 + l
-			w.lanes.idx[l] = i
 			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 		}
-		if vector && n == lanes {
-			if err := b.updateBatch4(k, tc, w, i0, origin, from, to, &y, &dydt, &hs, &valid); err != nil {
+		for lag := from; lag < to; lag++ {
+			if err := b.scalarStep(k, tc, w, i0, n, origin+int64(lag), &y, &dydt, &hs, &valid); err != nil {
 				return err
-			}
-		} else {
-			for lag := from; lag < to; lag++ {
-				if err := b.scalarStep(k, tc, w, i0, n, origin+int64(lag), &y, &dydt, &hs, &valid); err != nil {
-					return err
-				}
 			}
 		}
 		for l := range n {
@@ -327,6 +327,9 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, i0, n int,
 	y, dydt *[lanes]*[aeifDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
 	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
 	h := k.h
+	for l := range n {
+		ls.idx[l] = i0 + l
+	}
 	bt.firstSubstep(ls, &b.ctrl, h, n, y, dydt, hs, valid)
 	for l := range n {
 		i := i0 + l

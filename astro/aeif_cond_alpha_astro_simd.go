@@ -12,7 +12,7 @@ import "simd/archsimd"
 type aeifVecSys struct {
 	vecRKF45[[aeifDim]f64x4]
 	vecMath
-	iSIC, sum f64x4 // I_SIC of each lane (pA); current sum of the last rhs
+	iSIC, sum [vgroups]f64x4 // I_SIC of each lane (pA); current sum of the last rhs
 
 	vPeak, eEx, eIn, vTh, invDeltaT, gLDeltaT, negGL, eL, iE, invCM f64x4
 	negInvTauEx, invTauEx, negInvTauIn, invTauIn, a, invTauW        f64x4
@@ -31,7 +31,7 @@ func (s *aeifVecSys) set(b *aeifBlock) {
 }
 
 // rhs implements vecRHS (Delta_T ≠ 0, no lane refractory).
-func (s *aeifVecSys) rhs(y, f *[aeifDim]f64x4) bool {
+func (s *aeifVecSys) rhs(g int, y, f *[aeifDim]f64x4) bool {
 	v := y[aeifV].Min(s.vPeak)
 	iSynEx := y[aeifGEx].Mul(v.Sub(s.eEx))
 	iSynIn := y[aeifGIn].Mul(v.Sub(s.eIn))
@@ -41,13 +41,13 @@ func (s *aeifVecSys) rhs(y, f *[aeifDim]f64x4) bool {
 	}
 	iSpike := s.gLDeltaT.Mul(e)
 	sum := s.negGL.Mul(v.Sub(s.eL)).Add(iSpike).Sub(iSynEx).Sub(iSynIn).Sub(y[aeifW]).Add(s.iE)
-	f[aeifV] = sum.Add(s.iSIC).Mul(s.invCM)
+	f[aeifV] = sum.Add(s.iSIC[g]).Mul(s.invCM)
 	f[aeifDGEx] = y[aeifDGEx].Mul(s.negInvTauEx) // dg·(−1/τ) = (−dg)·(1/τ) exactly
 	f[aeifGEx] = y[aeifDGEx].Sub(y[aeifGEx].Mul(s.invTauEx))
 	f[aeifDGIn] = y[aeifDGIn].Mul(s.negInvTauIn)
 	f[aeifGIn] = y[aeifDGIn].Sub(y[aeifGIn].Mul(s.invTauIn))
 	f[aeifW] = s.a.Mul(v.Sub(s.eL)).Sub(y[aeifW]).Mul(s.invTauW)
-	s.sum = sum
+	s.sum[g] = sum
 	return true
 }
 
@@ -55,21 +55,24 @@ func (s *aeifVecSys) rhs(y, f *[aeifDim]f64x4) bool {
 // path applies (no refractory lane, suggestions covering t1, every lane's
 // step accepted and grown, no instability, no spike). Otherwise it returns
 // false with the batch's state unchanged.
-func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[lanes]bool) bool {
-	if b.r[i0]|b.r[i0+1]|b.r[i0+2]|b.r[i0+3] != 0 || !hStepsCover(b.hstep, i0, t1) {
+func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool) bool {
+	for _, r := range b.r[i0 : i0+vlanes] {
+		if r != 0 {
+			return false
+		}
+	}
+	if !hStepsCover(b.hstep, i0, t1) || !s.refresh(s, valid) || !s.trial(s, t1) {
 		return false
 	}
-	if !s.refresh(s, valid) || !s.trial(s, t1) {
-		return false
-	}
-	// afterSubstep's checks.
-	v, w := s.yt[aeifV], s.yt[aeifW]
-	if v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet)).ToBits() != 0 {
-		return false
+	for g := range vgroups { // afterSubstep's checks
+		v, w := s.yt[g][aeifV], s.yt[g][aeifW]
+		if v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet)).ToBits() != 0 {
+			return false
+		}
 	}
 	s.accept()
-	*valid = [lanes]bool{true, true, true, true}
-	for l := range 4 {
+	for l := range vlanes {
+		valid[l] = true
 		b.hstep[i0+l] = 5 * t1
 	}
 	return true
@@ -79,28 +82,31 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[lanes]bool) 
 // without input keep their values exactly.
 func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64) {
 	zero := archsimd.Float64x4{}
-	if x := takeVec(&b.exc, i0, step); x.NotEqual(zero).ToBits() != 0 {
-		m := x.NotEqual(zero)
-		dg := s.y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(s.y[aeifDGEx], m)
-		s.y[aeifDGEx] = dg
-		s.k1[aeifDGEx] = dg.Mul(s.negInvTauEx).Merge(s.k1[aeifDGEx], m)
-		s.k1[aeifGEx] = dg.Sub(s.y[aeifGEx].Mul(s.invTauEx)).Merge(s.k1[aeifGEx], m)
-	}
-	if x := takeVec(&b.inh, i0, step); x.NotEqual(zero).ToBits() != 0 {
-		m := x.NotEqual(zero)
-		dg := s.y[aeifDGIn].Add(x.Mul(s.g0In)).Merge(s.y[aeifDGIn], m)
-		s.y[aeifDGIn] = dg
-		s.k1[aeifDGIn] = dg.Mul(s.negInvTauIn).Merge(s.k1[aeifDGIn], m)
-		s.k1[aeifGIn] = dg.Sub(s.y[aeifGIn].Mul(s.invTauIn)).Merge(s.k1[aeifGIn], m)
-	}
-	if x := takeVec(&b.sic, i0, step); x.NotEqual(s.iSIC).ToBits() != 0 {
-		m := x.NotEqual(s.iSIC)
-		s.iSIC = x.Merge(s.iSIC, m)
-		s.k1[aeifV] = s.sum.Add(x).Mul(s.invCM).Merge(s.k1[aeifV], m)
+	for g := range vgroups {
+		y, f, j := &s.y[g], &s.k1[g], i0+4*g
+		if x := takeVec(&b.exc, j, step); x.NotEqual(zero).ToBits() != 0 {
+			m := x.NotEqual(zero)
+			dg := y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(y[aeifDGEx], m)
+			y[aeifDGEx] = dg
+			f[aeifDGEx] = dg.Mul(s.negInvTauEx).Merge(f[aeifDGEx], m)
+			f[aeifGEx] = dg.Sub(y[aeifGEx].Mul(s.invTauEx)).Merge(f[aeifGEx], m)
+		}
+		if x := takeVec(&b.inh, j, step); x.NotEqual(zero).ToBits() != 0 {
+			m := x.NotEqual(zero)
+			dg := y[aeifDGIn].Add(x.Mul(s.g0In)).Merge(y[aeifDGIn], m)
+			y[aeifDGIn] = dg
+			f[aeifDGIn] = dg.Mul(s.negInvTauIn).Merge(f[aeifDGIn], m)
+			f[aeifGIn] = dg.Sub(y[aeifGIn].Mul(s.invTauIn)).Merge(f[aeifGIn], m)
+		}
+		if x := takeVec(&b.sic, j, step); x.NotEqual(s.iSIC[g]).ToBits() != 0 {
+			m := x.NotEqual(s.iSIC[g])
+			s.iSIC[g] = x.Merge(s.iSIC[g], m)
+			f[aeifV] = s.sum[g].Add(x).Mul(s.invCM).Merge(f[aeifV], m)
+		}
 	}
 }
 
-// vectorReady tells whether update may use updateBatch4, and prepares the
+// vectorReady tells whether update may use updateVector, and prepares the
 // thread's vector constants.
 func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 	if !simdAvailable || simdDisabled || b.p.DeltaT == 0 {
@@ -110,20 +116,29 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 	return true
 }
 
-// updateBatch4 is aeifBlock.update's loop over the lags [from, to) for the
-// batch of four neurons starting at i0: the vector step where it applies,
-// scalarStep where it does not.
-func (b *aeifBlock) updateBatch4(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int,
-	y, dydt *[lanes]*[aeifDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
+// updateVector is aeifBlock.update's loop over the lags [from, to) for the
+// vlanes neurons starting at i0: the vector step where it applies,
+// scalarStep (per group of four) where it does not.
+func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error {
 	s := &w.simd
-	recorded := b.subs != nil && (b.subs[i0] != nil || b.subs[i0+1] != nil || b.subs[i0+2] != nil || b.subs[i0+3] != nil)
+	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
+	recorded := false
+	if b.subs != nil {
+		for _, sub := range b.subs[i0 : i0+vlanes] {
+			recorded = recorded || sub != nil
+		}
+	}
 	load := func() {
 		vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
-		s.iSIC = archsimd.LoadFloat64x4Slice(b.iSIC[i0 : i0+4])
+		for g := range vgroups {
+			s.iSIC[g] = archsimd.LoadFloat64x4Slice(b.iSIC[i0+4*g : i0+4*g+4])
+		}
 	}
 	store := func() {
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
-		s.iSIC.StoreSlice(b.iSIC[i0 : i0+4])
+		for g := range vgroups {
+			s.iSIC[g].StoreSlice(b.iSIC[i0+4*g : i0+4*g+4])
+		}
 		clearUpper()
 	}
 	load()
@@ -133,7 +148,7 @@ func (b *aeifBlock) updateBatch4(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, 
 			s.endOfStep(b, i0, step)
 			if recorded {
 				store()
-				for l := range 4 {
+				for l := range vlanes {
 					if b.subs[i0+l] != nil {
 						k.sample(tc, &b.blockBase, b, i0+l, step)
 					}
@@ -142,8 +157,11 @@ func (b *aeifBlock) updateBatch4(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, 
 			continue
 		}
 		store()
-		if err := b.scalarStep(k, tc, w, i0, lanes, step, y, dydt, hs, valid); err != nil {
-			return err
+		ys, dydts, hss := scalarLanes(b.y, b.dydt, b.hstep, i0)
+		for g := range vgroups {
+			if err := b.scalarStep(k, tc, w, i0+4*g, lanes, step, &ys[g], &dydts[g], &hss[g], (*[lanes]bool)(valid[4*g:4*g+4])); err != nil {
+				return err
+			}
 		}
 		load()
 	}

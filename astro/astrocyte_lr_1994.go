@@ -221,9 +221,14 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 // are advanced in batches (see lanes) with NEST's per-node arithmetic.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
-	vector := b.vectorReady(w)
 	md := int(k.minDelay)
-	for i0 := lo; i0 < hi; i0 += lanes {
+	i0 := lo
+	if b.vectorReady(w) {
+		for ; i0+vlanes <= hi; i0 += vlanes {
+			b.updateVector(k, tc, w, i0, origin, from, to, md)
+		}
+	}
+	for ; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)
 		var y, dydt [lanes]*[astroDim]float64
 		var hs [lanes]*float64
@@ -232,14 +237,8 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 			i := i0 + l
 			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 		}
-		if vector && n == lanes {
-			if err := b.updateBatch4(k, tc, w, i0, origin, from, to, md, &y, &dydt, &hs, &valid); err != nil {
-				return err
-			}
-		} else {
-			for lag := from; lag < to; lag++ {
-				b.scalarStep(k, tc, w, i0, n, origin+int64(lag), lag, md, &y, &dydt, &hs, &valid)
-			}
+		for lag := from; lag < to; lag++ {
+			b.scalarStep(k, tc, w, i0, n, origin+int64(lag), lag, md, &y, &dydt, &hs, &valid)
 		}
 		for l := range n {
 			b.fsal[i0+l] = valid[l]

@@ -29,7 +29,7 @@ func (s *astroVecSys) set(b *astrocyteBlock) {
 }
 
 // rhs implements vecRHS.
-func (s *astroVecSys) rhs(y, f *[astroDim]f64x4) bool {
+func (s *astroVecSys) rhs(_ int, y, f *[astroDim]f64x4) bool {
 	ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
 	c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
 	c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }
@@ -53,43 +53,45 @@ func (s *astroVecSys) rhs(y, f *[astroDim]f64x4) bool {
 
 // endOfStep is astrocyteBlock.endOfStep for the vector state of a batch
 // (recording aside): Ca clamp, IP3 input, SIC of the step.
-func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[lanes]bool) {
-	ca := s.y[astroCa]
-	// max(0, min(Ca, Ca_tot)) differs from Ca exactly where Ca > Ca_tot,
-	// Ca < 0 or Ca is NaN (which the clamp keeps, as the scalar code).
-	if m := ca.Greater(s.caTot).Or(ca.Less(s.zero)).Or(ca.IsNaN()); m.ToBits() != 0 {
-		clamped := s.caTot.Merge(ca, ca.Greater(s.caTot))
-		clamped = s.zero.Merge(clamped, ca.Less(s.zero))
-		s.y[astroCa] = clamped
-		bits := m.ToBits()
-		for l := range 4 {
-			if bits&(1<<l) != 0 {
-				valid[l] = false
-			}
+func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[vlanes]bool) {
+	for g := range vgroups {
+		y, j := &s.y[g], i0+4*g
+		ca := y[astroCa]
+		// max(0, min(Ca, Ca_tot)) differs from Ca exactly where Ca > Ca_tot,
+		// Ca < 0 or Ca is NaN (which the clamp keeps, as the scalar code).
+		if m := ca.Greater(s.caTot).Or(ca.Less(s.zero)).Or(ca.IsNaN()); m.ToBits() != 0 {
+			clamped := s.caTot.Merge(ca, ca.Greater(s.caTot))
+			clamped = s.zero.Merge(clamped, ca.Less(s.zero))
+			y[astroCa] = clamped
+			invalidate(valid, 4*g, m.ToBits())
 		}
-	}
-	if x := takeVec(&b.exc, i0, step); x.NotEqual(s.zero).ToBits() != 0 {
-		m := x.NotEqual(s.zero)
-		s.y[astroIP3] = s.y[astroIP3].Add(s.deltaIP3.Mul(x)).Merge(s.y[astroIP3], m)
-		bits := m.ToBits()
-		for l := range 4 {
-			if bits&(1<<l) != 0 {
-				valid[l] = false
-			}
+		if x := takeVec(&b.exc, j, step); x.NotEqual(s.zero).ToBits() != 0 {
+			m := x.NotEqual(s.zero)
+			y[astroIP3] = y[astroIP3].Add(s.deltaIP3.Mul(x)).Merge(y[astroIP3], m)
+			invalidate(valid, 4*g, m.ToBits())
 		}
-	}
-	// if x > 1 { sic = log(x)·SIC_scale } else { sic = 0 }
-	x := s.y[astroCa].Sub(s.sicTh).Mul(s.thousand)
-	var sic [4]float64
-	if m := x.Greater(s.one); m.ToBits() != 0 {
-		s.log(x).Mul(s.sicScale).Masked(m).Store(&sic)
-	}
-	for l := range 4 {
-		b.sicVals[(i0+l)*md+lag] = sic[l]
+		// if x > 1 { sic = log(x)·SIC_scale } else { sic = 0 }
+		x := y[astroCa].Sub(s.sicTh).Mul(s.thousand)
+		var sic [4]float64
+		if m := x.Greater(s.one); m.ToBits() != 0 {
+			s.log(x).Mul(s.sicScale).Masked(m).Store(&sic)
+		}
+		for l := range 4 {
+			b.sicVals[(j+l)*md+lag] = sic[l]
+		}
 	}
 }
 
-// vectorReady tells whether update may use updateBatch4, and prepares the
+// invalidate clears valid[off+l] for the lanes l set in bits.
+func invalidate(valid *[vlanes]bool, off int, bits uint8) {
+	for l := range 4 {
+		if bits&(1<<l) != 0 {
+			valid[off+l] = false
+		}
+	}
+}
+
+// vectorReady tells whether update may use updateVector, and prepares the
 // thread's vector constants.
 func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 	if !simdAvailable || simdDisabled {
@@ -99,13 +101,18 @@ func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 	return true
 }
 
-// updateBatch4 is astrocyteBlock.update's loop over the lags [from, to)
-// for the batch of four astrocytes starting at i0: the vector step where it
-// applies, scalarStep where it does not.
-func (b *astrocyteBlock) updateBatch4(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int,
-	y, dydt *[lanes]*[astroDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
+// updateVector is astrocyteBlock.update's loop over the lags [from, to)
+// for the vlanes astrocytes starting at i0: the vector step where it
+// applies, scalarStep (per group of four) where it does not.
+func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int) {
 	s := &w.simd
-	recorded := b.subs != nil && (b.subs[i0] != nil || b.subs[i0+1] != nil || b.subs[i0+2] != nil || b.subs[i0+3] != nil)
+	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
+	recorded := false
+	if b.subs != nil {
+		for _, sub := range b.subs[i0 : i0+vlanes] {
+			recorded = recorded || sub != nil
+		}
+	}
 	store := func() {
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
 		clearUpper()
@@ -115,14 +122,14 @@ func (b *astrocyteBlock) updateBatch4(k *Kernel, tc *threadCtx, w *astroWork, i0
 		step := origin + int64(lag)
 		if hStepsCover(b.hstep, i0, k.h) && s.refresh(s, valid) && s.trial(s, k.h) {
 			s.accept()
-			*valid = [lanes]bool{true, true, true, true}
-			for l := range 4 {
+			for l := range vlanes {
+				valid[l] = true
 				b.hstep[i0+l] = 5 * k.h
 			}
 			s.endOfStep(b, i0, step, lag, md, valid)
 			if recorded {
 				store()
-				for l := range 4 {
+				for l := range vlanes {
 					if b.subs[i0+l] != nil {
 						k.sample(tc, &b.blockBase, b, i0+l, step)
 					}
@@ -131,9 +138,11 @@ func (b *astrocyteBlock) updateBatch4(k *Kernel, tc *threadCtx, w *astroWork, i0
 			continue
 		}
 		store()
-		b.scalarStep(k, tc, w, i0, lanes, step, lag, md, y, dydt, hs, valid)
+		ys, dydts, hss := scalarLanes(b.y, b.dydt, b.hstep, i0)
+		for g := range vgroups {
+			b.scalarStep(k, tc, w, i0+4*g, lanes, step, lag, md, &ys[g], &dydts[g], &hss[g], (*[lanes]bool)(valid[4*g:4*g+4]))
+		}
 		vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
 	}
 	store()
-	return nil
 }

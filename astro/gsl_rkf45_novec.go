@@ -19,14 +19,13 @@ func (b *aeifBlock) vectorReady(*aeifWork) bool { return false }
 
 func (b *astrocyteBlock) vectorReady(*astroWork) bool { return false }
 
+// vlanes is the vector batch size of the vector path.
+const vlanes = 8
+
+func (b *aeifBlock) updateVector(*Kernel, *threadCtx, *aeifWork, int, int64, int, int) error {
+	return errNoVectorPath
+}
+
+func (b *astrocyteBlock) updateVector(*Kernel, *threadCtx, *astroWork, int, int64, int, int, int) {}
+
 var errNoVectorPath = errors.New("astro: internal error: vector path used in a build without it")
-
-func (b *aeifBlock) updateBatch4(*Kernel, *threadCtx, *aeifWork, int, int64, int, int,
-	*[lanes]*[aeifDim]float64, *[lanes]*[aeifDim]float64, *[lanes]*float64, *[lanes]bool) error {
-	return errNoVectorPath
-}
-
-func (b *astrocyteBlock) updateBatch4(*Kernel, *threadCtx, *astroWork, int, int64, int, int, int,
-	*[lanes]*[astroDim]float64, *[lanes]*[astroDim]float64, *[lanes]*float64, *[lanes]bool) error {
-	return errNoVectorPath
-}

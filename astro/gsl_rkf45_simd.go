@@ -41,11 +41,21 @@ type vecState interface {
 	[aeifDim]f64x4 | [astroDim]f64x4
 }
 
-// vecRHS evaluates the right-hand side for four nodes. It reports false if
-// a lane needs the scalar path (e.g. exp outside its fast range).
+// vecRHS evaluates the right-hand side for the four nodes of vector group
+// g. It reports false if a lane needs the scalar path (e.g. exp outside its
+// fast range).
 type vecRHS[S vecState] interface {
-	rhs(y, f *S) bool
+	rhs(g int, y, f *S) bool
 }
+
+// A vector batch is vgroups groups of four nodes. The groups' operations
+// are independent, so interleaving them gives the CPU independent work
+// while one group waits for a result (a single group leaves most of the
+// vector units idle).
+const (
+	vgroups = 2
+	vlanes  = 4 * vgroups
+)
 
 // rkVec holds the broadcast rkf45 coefficients and step-control constants.
 type rkVec struct {
@@ -74,27 +84,30 @@ func (r *rkVec) abs(x f64x4) f64x4 {
 // batch's state, the rest scratch.
 type vecRKF45[S vecState] struct {
 	rkVec
-	y, k1, k2, k3, k4, k5, k6, yt, out S
+	y, k1, k2, k3, k4, k5, k6, yt, out [vgroups]S
 }
 
 // refresh recomputes k1 = f(y) for the lanes whose stored derivative is
 // not valid (firstSubstep does the same per lane).
-func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[lanes]bool) bool {
-	if valid[0] && valid[1] && valid[2] && valid[3] {
-		return true
-	}
-	if !sys.rhs(&r.y, &r.out) {
-		return false
-	}
-	m := laneMask(valid)
-	for i := range len(r.k1) {
-		r.k1[i] = r.k1[i].Merge(r.out[i], m)
+func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
+	for g := range vgroups {
+		v := (*[4]bool)(valid[4*g : 4*g+4])
+		if v[0] && v[1] && v[2] && v[3] {
+			continue
+		}
+		if !sys.rhs(g, &r.y[g], &r.out[g]) {
+			return false
+		}
+		m := laneMask(v)
+		for i := range len(r.k1[g]) {
+			r.k1[g][i] = r.k1[g][i].Merge(r.out[g][i], m)
+		}
 	}
 	return true
 }
 
 // laneMask is true for the lanes with valid[l].
-func laneMask(valid *[lanes]bool) archsimd.Mask64x4 {
+func laneMask(valid *[4]bool) archsimd.Mask64x4 {
 	var t [4]int64
 	for l := range 4 {
 		if valid[l] {
@@ -112,41 +125,62 @@ func laneMask(valid *[lanes]bool) archsimd.Mask64x4 {
 func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 	h, ah := bc(t1), bc(rkAh0*t1)
 	y, k1, k2, k3, k4, k5, k6, yt := &r.y, &r.k1, &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.yt
-	for i := range len(*y) {
-		(*yt)[i] = (*y)[i].Add(ah.Mul((*k1)[i]))
+	n := len(y[0])
+	rhs := func(k *[vgroups]S) bool {
+		for g := range vgroups {
+			if !sys.rhs(g, &yt[g], &k[g]) {
+				return false
+			}
+		}
+		return true
 	}
-	if !sys.rhs(yt, k2) {
+	for g := range vgroups {
+		for i := range n {
+			yt[g][i] = y[g][i].Add(ah.Mul(k1[g][i]))
+		}
+	}
+	if !rhs(k2) {
 		return false
 	}
-	for i := range len(*y) {
-		(*yt)[i] = (*y)[i].Add(h.Mul(r.b30.Mul((*k1)[i]).Add(r.b31.Mul((*k2)[i]))))
+	for g := range vgroups {
+		for i := range n {
+			yt[g][i] = y[g][i].Add(h.Mul(r.b30.Mul(k1[g][i]).Add(r.b31.Mul(k2[g][i]))))
+		}
 	}
-	if !sys.rhs(yt, k3) {
+	if !rhs(k3) {
 		return false
 	}
-	for i := range len(*y) {
-		(*yt)[i] = (*y)[i].Add(h.Mul(r.b40.Mul((*k1)[i]).Add(r.b41.Mul((*k2)[i])).Add(r.b42.Mul((*k3)[i]))))
+	for g := range vgroups {
+		for i := range n {
+			yt[g][i] = y[g][i].Add(h.Mul(r.b40.Mul(k1[g][i]).Add(r.b41.Mul(k2[g][i])).Add(r.b42.Mul(k3[g][i]))))
+		}
 	}
-	if !sys.rhs(yt, k4) {
+	if !rhs(k4) {
 		return false
 	}
-	for i := range len(*y) {
-		(*yt)[i] = (*y)[i].Add(h.Mul(r.b50.Mul((*k1)[i]).Add(r.b51.Mul((*k2)[i])).Add(r.b52.Mul((*k3)[i])).Add(r.b53.Mul((*k4)[i]))))
+	for g := range vgroups {
+		for i := range n {
+			yt[g][i] = y[g][i].Add(h.Mul(r.b50.Mul(k1[g][i]).Add(r.b51.Mul(k2[g][i])).Add(r.b52.Mul(k3[g][i])).Add(r.b53.Mul(k4[g][i]))))
+		}
 	}
-	if !sys.rhs(yt, k5) {
+	if !rhs(k5) {
 		return false
 	}
-	for i := range len(*y) {
-		(*yt)[i] = (*y)[i].Add(h.Mul(r.b60.Mul((*k1)[i]).Add(r.b61.Mul((*k2)[i])).Add(r.b62.Mul((*k3)[i])).Add(r.b63.Mul((*k4)[i])).Add(r.b64.Mul((*k5)[i]))))
+	for g := range vgroups {
+		for i := range n {
+			yt[g][i] = y[g][i].Add(h.Mul(r.b60.Mul(k1[g][i]).Add(r.b61.Mul(k2[g][i])).Add(r.b62.Mul(k3[g][i])).Add(r.b63.Mul(k4[g][i])).Add(r.b64.Mul(k5[g][i]))))
+		}
 	}
-	if !sys.rhs(yt, k6) {
+	if !rhs(k6) {
 		return false
 	}
-	for i := range len(*y) {
-		di := r.c1.Mul((*k1)[i]).Add(r.c3.Mul((*k3)[i])).Add(r.c4.Mul((*k4)[i])).Add(r.c5.Mul((*k5)[i])).Add(r.c6.Mul((*k6)[i]))
-		(*yt)[i] = (*y)[i].Add(h.Mul(di))
+	for g := range vgroups {
+		for i := range n {
+			di := r.c1.Mul(k1[g][i]).Add(r.c3.Mul(k3[g][i])).Add(r.c4.Mul(k4[g][i])).Add(r.c5.Mul(k5[g][i])).Add(r.c6.Mul(k6[g][i]))
+			yt[g][i] = y[g][i].Add(h.Mul(di))
+		}
 	}
-	if !sys.rhs(yt, &r.out) {
+	if !rhs(&r.out) {
 		return false
 	}
 
@@ -159,18 +193,23 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 		capped = max(capped, q2*q2*q2*(1-1e-9))
 	}
 	cv := bc(min(capped, 0.5) * (1 - 1e-12))
-	var small archsimd.Mask64x4
-	for i := range len(*y) {
-		yerr := h.Mul(r.e1.Mul((*k1)[i]).Add(r.e3.Mul((*k3)[i])).Add(r.e4.Mul((*k4)[i])).Add(r.e5.Mul((*k5)[i])).Add(r.e6.Mul((*k6)[i])))
-		d0 := r.epsRel.Mul(r.aY.Mul(r.abs((*yt)[i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[i]))))).Add(r.epsAbs)
-		m := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
-		if i == 0 {
-			small = m
-		} else {
-			small = small.And(m)
+	for g := range vgroups {
+		small := archsimd.Mask64x4{}
+		for i := range n {
+			yerr := h.Mul(r.e1.Mul(k1[g][i]).Add(r.e3.Mul(k3[g][i])).Add(r.e4.Mul(k4[g][i])).Add(r.e5.Mul(k5[g][i])).Add(r.e6.Mul(k6[g][i])))
+			d0 := r.epsRel.Mul(r.aY.Mul(r.abs(yt[g][i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[g][i]))))).Add(r.epsAbs)
+			m := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
+			if i == 0 {
+				small = m
+			} else {
+				small = small.And(m)
+			}
+		}
+		if small.ToBits() != 0xF {
+			return false
 		}
 	}
-	return small.ToBits() == 0xF
+	return true
 }
 
 // accept makes the trial step the batch's state.
@@ -178,25 +217,30 @@ func (r *vecRKF45[S]) accept() {
 	r.y, r.k1 = r.yt, r.out
 }
 
-// load copies y and f(y) of nodes i0..i0+3 into the vector state.
+// vecLoad copies y and f(y) of nodes i0..i0+vlanes-1 into the vector
+// state.
 func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	var t, u [4]float64
-	for c := range len(r.y) {
-		for l := range 4 {
-			t[l], u[l] = y[i0+l][c], dydt[i0+l][c]
+	for g := range vgroups {
+		for c := range len(r.y[g]) {
+			for l := range 4 {
+				t[l], u[l] = y[i0+4*g+l][c], dydt[i0+4*g+l][c]
+			}
+			r.y[g][c], r.k1[g][c] = archsimd.LoadFloat64x4(&t), archsimd.LoadFloat64x4(&u)
 		}
-		r.y[c], r.k1[c] = archsimd.LoadFloat64x4(&t), archsimd.LoadFloat64x4(&u)
 	}
 }
 
-// vecStore copies the vector state back to nodes i0..i0+3.
+// vecStore copies the vector state back to nodes i0..i0+vlanes-1.
 func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	var t, u [4]float64
-	for c := range len(r.y) {
-		r.y[c].Store(&t)
-		r.k1[c].Store(&u)
-		for l := range 4 {
-			y[i0+l][c], dydt[i0+l][c] = t[l], u[l]
+	for g := range vgroups {
+		for c := range len(r.y[g]) {
+			r.y[g][c].Store(&t)
+			r.k1[g][c].Store(&u)
+			for l := range 4 {
+				y[i0+4*g+l][c], dydt[i0+4*g+l][c] = t[l], u[l]
+			}
 		}
 	}
 }
@@ -210,9 +254,27 @@ func takeVec(r *ringBuffer, i0 int, step int64) f64x4 {
 	return x
 }
 
-// hStepsCover tells whether every lane's step suggestion covers t1.
+// hStepsCover tells whether the step suggestions of nodes i0..i0+vlanes-1
+// all cover t1.
 func hStepsCover(hs []float64, i0 int, t1 float64) bool {
-	return hs[i0] >= t1 && hs[i0+1] >= t1 && hs[i0+2] >= t1 && hs[i0+3] >= t1
+	for _, h := range hs[i0 : i0+vlanes] {
+		if !(h >= t1) {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarLanes returns, for the vector batch starting at i0, the pointer
+// arrays the scalar batch code takes, for each group of four.
+func scalarLanes[V vec](y, dydt []V, hs []float64, i0 int) (ys, dydts [vgroups][lanes]*V, hss [vgroups][lanes]*float64) {
+	for g := range vgroups {
+		for l := range lanes {
+			i := i0 + 4*g + l
+			ys[g][l], dydts[g][l], hss[g][l] = &y[i], &dydt[i], &hs[i]
+		}
+	}
+	return
 }
 
 // clearUpper ends a stretch of vector code (see the file comment).
