@@ -33,9 +33,9 @@ func expFast(x float64) float64 {
 	// e^r − 1 = r + r²/2 + r³/6 + r⁴/24 + r⁵/120 (truncation < 1e-18 relative).
 	r2 := r * r
 	p := r + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24+r*(1.0/120))
-	tmp := e.tail + p
+	tmp := e[1] + p
 	// scale = 2^(j/128) with the exponent of 2^(k>>7) added to its bits.
-	scale := math.Float64frombits(math.Float64bits(e.hi) + (ki>>7)<<52)
+	scale := math.Float64frombits(math.Float64bits(e[0]) + (ki>>7)<<52)
 	return scale + scale*tmp
 }
 
@@ -48,9 +48,9 @@ const (
 	expLn2loN = 0x1.cf79abc9e3b3ap-47
 )
 
-// expTab[j] holds 2^(j/128) rounded to a double (hi) and its relative
+// expTab[j] holds 2^(j/128) rounded to a double ([0]) and its relative
 // rounding error (tail), computed once with 256-bit arithmetic.
-var expTab = func() (t [128]struct{ hi, tail float64 }) {
+var expTab = func() (t [128][2]float64) {
 	const prec = 256
 	ln2 := new(big.Float).SetPrec(prec)
 	ln2.SetString("0.693147180559945309417232121458176568075500134360255254120680009493393621969694715605863326996418687542001481021")
@@ -68,8 +68,8 @@ var expTab = func() (t [128]struct{ hi, tail float64 }) {
 		hi, _ := sum.Float64()
 		d := new(big.Float).SetPrec(prec).Sub(sum, big.NewFloat(hi).SetPrec(prec))
 		d.Quo(d, big.NewFloat(hi).SetPrec(prec))
-		t[j].hi = hi
-		t[j].tail, _ = d.Float64()
+		t[j][0] = hi
+		t[j][1], _ = d.Float64()
 	}
 	return t
 }()

@@ -11,6 +11,7 @@ import "simd/archsimd"
 type vecMath struct {
 	expLo, expHi, invLn2N, shift, ln2hiN, ln2loN f64x4
 	half, sixth, twentyFourth, oneTwentieth      f64x4
+	ks                                           [4]uint64 // scratch
 
 	mantMask, halfBits, expBits            archsimd.Uint64x4
 	kBias, hSqrt2, one, two                f64x4
@@ -42,17 +43,17 @@ func (s *vecMath) exp(x f64x4) (e f64x4, ok bool) {
 	ki := kd.AsUint64x4()
 	kd = kd.Sub(s.shift)
 	r := x.Sub(kd.Mul(s.ln2hiN)).Sub(kd.Mul(s.ln2loN))
-	var ks [4]uint64
-	ki.Store(&ks)
-	var hi, tail [4]float64
-	for l := range 4 {
-		t := &expTab[ks[l]&127]
-		hi[l], tail[l] = t.hi, t.tail
-	}
+	// Table lookup without a gather: each entry (hi, tail) is one 16-byte
+	// load; a = (e0, e2), b = (e1, e3) and one shuffle per 128-bit half
+	// give hi = (e0.hi, e1.hi, e2.hi, e3.hi) and tail likewise.
+	ki.Store(&s.ks)
+	a := f64x4{}.SetLo(archsimd.LoadFloat64x2(&expTab[s.ks[0]&127])).SetHi(archsimd.LoadFloat64x2(&expTab[s.ks[2]&127]))
+	b := f64x4{}.SetLo(archsimd.LoadFloat64x2(&expTab[s.ks[1]&127])).SetHi(archsimd.LoadFloat64x2(&expTab[s.ks[3]&127]))
+	hi, tail := a.SelectFromPairGrouped(0, 2, b), a.SelectFromPairGrouped(1, 3, b)
 	r2 := r.Mul(r)
 	p := r.Add(r2.Mul(s.half.Add(r.Mul(s.sixth)))).Add(r2.Mul(r2).Mul(s.twentyFourth.Add(r.Mul(s.oneTwentieth))))
-	tmp := archsimd.LoadFloat64x4(&tail).Add(p)
-	scale := archsimd.LoadFloat64x4(&hi).AsUint64x4().Add(ki.ShiftAllRight(7).ShiftAllLeft(52)).AsFloat64x4()
+	tmp := tail.Add(p)
+	scale := hi.AsUint64x4().Add(ki.ShiftAllRight(7).ShiftAllLeft(52)).AsFloat64x4()
 	return scale.Add(scale.Mul(tmp)), true
 }
 
