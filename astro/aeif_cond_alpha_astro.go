@@ -157,7 +157,9 @@ type aeifWork struct {
 	sys   aeifRHS
 	lanes aeifLanes
 	simd  aeifVecSys // vector path (GOEXPERIMENT=simd builds)
-	_     [cacheLinePad]byte
+	// sicAcc sums one neuron's SIC inputs per lag (deliverSIC).
+	sicAcc []float64
+	_      [cacheLinePad]byte
 }
 
 // aeifConsts are reciprocals and products of parameters used by rhs.
@@ -417,6 +419,15 @@ func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
 	}
 }
 
+// addSpikes implements spikeSink.
+func (b *aeifBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
+	if w > 0 {
+		b.exc.addAll(locals, step, w*float64(mult))
+	} else {
+		b.inh.addAll(locals, step, -w*float64(mult))
+	}
+}
+
 // deliverSIC implements sicSink: the SIC values the astrocytes computed in
 // the slice starting at prevOrigin land at step (astrocyte step + delay).
 // Inputs with the example's single SIC delay are summed per lag first and
@@ -426,7 +437,12 @@ func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
 		return
 	}
 	md := int(k.minDelay)
-	acc := make([]float64, md)
+	w := &b.work[tc.id]
+	if cap(w.sicAcc) < md {
+		w.sicAcc = make([]float64, md)
+	}
+	acc := w.sicAcc[:md]
+	r := &b.sic
 	for i := b.lo[tc.id]; i < b.hi[tc.id]; i++ {
 		ins := b.sicIn[b.sicOff[i]:b.sicOff[i+1]]
 		for len(ins) > 0 {
@@ -435,13 +451,18 @@ func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
 			j := 0
 			for ; j < len(ins) && ins[j].delay == d; j++ {
 				in := &ins[j]
-				vals := in.astro.sicVals[int(in.local)*md : (int(in.local)+1)*md]
+				vals := in.astro.sicVals[int(in.local)*md:][:len(acc)]
 				for lag, v := range vals {
 					acc[lag] += in.w * v
 				}
 			}
-			for lag, v := range acc {
-				b.sic.add(i, prevOrigin+int64(lag)+d, v)
+			// Ring slots of consecutive steps are consecutive (mod slots).
+			slot := (prevOrigin + d) % r.slots
+			for _, v := range acc {
+				r.v[slot*r.n+int64(i)] += v
+				if slot++; slot == r.slots {
+					slot = 0
+				}
 			}
 			ins = ins[j:]
 		}

@@ -290,6 +290,11 @@ func (b *astrocyteBlock) addSpike(local int, step int64, w float64, mult int32) 
 	b.exc.add(local, step, w*float64(mult))
 }
 
+// addSpikes implements spikeSink.
+func (b *astrocyteBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
+	b.exc.addAll(locals, step, w*float64(mult))
+}
+
 func (b *astrocyteBlock) recordables() []string { return astroRecordables }
 
 func (b *astrocyteBlock) value(local, idx int) float64 { return b.y[local][idx] }

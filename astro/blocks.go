@@ -19,6 +19,8 @@ type nodeBlock interface {
 // absolute step at whose end the input is applied (spec 1.4).
 type spikeSink interface {
 	addSpike(local int, step int64, weight float64, mult int32)
+	// addSpikes is addSpike for each node in locals, in order.
+	addSpikes(locals []int32, step int64, weight float64, mult int32)
 }
 
 // sicSink is implemented by blocks that receive slow inward currents.
@@ -128,6 +130,15 @@ func newRingBuffer(n int, slots int64) ringBuffer {
 
 func (r *ringBuffer) add(local int, step int64, x float64) {
 	r.v[(step%r.slots)*r.n+int64(local)] += x
+}
+
+// addAll adds x to the value of every node in locals for step; the slot is
+// found once (one division instead of one per node).
+func (r *ringBuffer) addAll(locals []int32, step int64, x float64) {
+	v := r.v[(step%r.slots)*r.n:][:r.n]
+	for _, l := range locals {
+		v[l] += x
+	}
 }
 
 // take returns and clears the value of node local for step.

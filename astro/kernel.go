@@ -367,8 +367,8 @@ func (k *Kernel) deliver(tc *threadCtx) {
 	for _, d := range k.deliv {
 		for _, part := range d.proj.parts[tc.id] {
 			lo, hi := part.off[d.row], part.off[d.row+1]
-			for _, t := range part.tgt[lo:hi] {
-				part.sink.addSpike(int(t), d.step, d.weight, d.mult)
+			if lo < hi {
+				part.sink.addSpikes(part.tgt[lo:hi], d.step, d.weight, d.mult)
 			}
 		}
 	}

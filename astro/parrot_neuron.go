@@ -37,3 +37,7 @@ func (b *parrotBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64,
 func (b *parrotBlock) addSpike(local int, step int64, _ float64, mult int32) {
 	b.counts.add(local, step, float64(mult))
 }
+
+func (b *parrotBlock) addSpikes(locals []int32, step int64, _ float64, mult int32) {
+	b.counts.addAll(locals, step, float64(mult))
+}
