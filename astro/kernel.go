@@ -52,12 +52,13 @@ type Kernel struct {
 	sliceStart int64 // origin of the most recently started slice
 	slices     int64 // completed slices
 
-	outProj  [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
-	recOf    [][]int32      // node ID - 1 -> spike recorders it is connected to
-	tcs      []*threadCtx   // one per thread
-	pending  []spikeEvent   // spikes of the last completed slice, sorted
-	deliv    []delivery     // the pending spikes, resolved per projection
-	progress func(Progress) // optional Simulate progress callback
+	outProj   [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
+	nodeWhere []int32        // node ID - 1 -> owner thread·len(blocks) + block (during prepare)
+	recOf     [][]int32      // node ID - 1 -> spike recorders it is connected to
+	tcs       []*threadCtx   // one per thread
+	pending   []spikeEvent   // spikes of the last completed slice, sorted
+	deliv     []delivery     // the pending spikes, resolved per projection
+	progress  func(Progress) // optional Simulate progress callback
 
 	stats Stats
 }

@@ -24,6 +24,13 @@ func (k *Kernel) prepare() error {
 	if len(k.recOf) < len(k.nodes) {
 		k.recOf = append(k.recOf, make([][]int32, len(k.nodes)-len(k.recOf))...)
 	}
+	// nodeWhere[gid-1] = owner thread·len(blocks) + block, looked up for
+	// every connection below.
+	k.nodeWhere = make([]int32, len(k.nodes))
+	for g, r := range k.nodes {
+		th := k.blocks[r.block].base().owner(int(r.local))
+		k.nodeWhere[g] = int32(th*len(k.blocks)) + r.block
+	}
 	k.outProj = make([][]int32, len(k.nodes))
 	var sics []*projection
 	for _, p := range k.projs {
@@ -51,6 +58,7 @@ func (k *Kernel) prepare() error {
 		}
 	}
 	k.buildSIC(sics)
+	k.nodeWhere = nil
 	k.tcs = make([]*threadCtx, k.threads)
 	for t := range k.tcs {
 		k.tcs[t] = &threadCtx{id: t, samples: make([]sampleBuf, len(k.mms))}

@@ -123,9 +123,8 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 	p.parts = make([][]projPart, k.threads)
 	slot := make([]int32, k.threads*nb) // (thread, block) -> index in parts[thread], +1
 	where := func(t int32) (int32, int) {
-		r := k.nodes[t-1]
-		th := k.blocks[r.block].base().owner(int(r.local))
-		return int32(th*nb) + r.block, th
+		w := k.nodeWhere[t-1]
+		return w, int(w) / nb
 	}
 	part := func(w int32) *projPart { return &p.parts[int(w)/nb][slot[w]-1] }
 	for r := range int32(rows) {
