@@ -10,7 +10,7 @@ import "simd/archsimd"
 
 // aeifVecSys is one thread's vector integrator and constants for a block.
 type aeifVecSys struct {
-	vecRKF45[[aeifDim]f64x4]
+	vecRKF45[[vgroups * aeifDim]f64x4]
 	vecMath
 	iSIC, sum [vgroups]f64x4 // I_SIC of each lane (pA); current sum of the last rhs
 
@@ -31,7 +31,9 @@ func (s *aeifVecSys) set(b *aeifBlock) {
 }
 
 // rhs implements vecRHS (Delta_T ≠ 0, no lane refractory).
-func (s *aeifVecSys) rhs(g int, y, f *[aeifDim]f64x4) bool {
+func (s *aeifVecSys) rhs(g int, yy, ff *[vgroups * aeifDim]f64x4) bool {
+	o := g * aeifDim
+	y, f := (*[aeifDim]f64x4)(yy[o:o+aeifDim]), (*[aeifDim]f64x4)(ff[o:o+aeifDim])
 	v := y[aeifV].Min(s.vPeak)
 	iSynEx := y[aeifGEx].Mul(v.Sub(s.eEx))
 	iSynIn := y[aeifGIn].Mul(v.Sub(s.eIn))
@@ -65,7 +67,7 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 		return false
 	}
 	for g := range vgroups { // afterSubstep's checks
-		v, w := s.yt[g][aeifV], s.yt[g][aeifW]
+		v, w := s.yt[g*aeifDim+aeifV], s.yt[g*aeifDim+aeifW]
 		if v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet)).ToBits() != 0 {
 			return false
 		}
@@ -83,7 +85,8 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64) {
 	zero := archsimd.Float64x4{}
 	for g := range vgroups {
-		y, f, j := &s.y[g], &s.k1[g], i0+4*g
+		o, j := g*aeifDim, i0+4*g
+		y, f := (*[aeifDim]f64x4)(s.y[o:o+aeifDim]), (*[aeifDim]f64x4)(s.k1[o:o+aeifDim])
 		if x := takeVec(&b.exc, j, step); x.NotEqual(zero).ToBits() != 0 {
 			m := x.NotEqual(zero)
 			dg := y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(y[aeifDGEx], m)

@@ -8,7 +8,7 @@ package astro
 
 // astroVecSys is one thread's vector integrator and constants for a block.
 type astroVecSys struct {
-	vecRKF45[[astroDim]f64x4]
+	vecRKF45[[vgroups * astroDim]f64x4]
 	vecMath
 
 	caTot, zero, one, kIP3RKdInh, kdIP31, kdIP32, kIP3R, rateSERCA, kmSERCA2 f64x4
@@ -29,7 +29,9 @@ func (s *astroVecSys) set(b *astrocyteBlock) {
 }
 
 // rhs implements vecRHS.
-func (s *astroVecSys) rhs(_ int, y, f *[astroDim]f64x4) bool {
+func (s *astroVecSys) rhs(g int, yy, ff *[vgroups * astroDim]f64x4) bool {
+	o := g * astroDim
+	y, f := (*[astroDim]f64x4)(yy[o:o+astroDim]), (*[astroDim]f64x4)(ff[o:o+astroDim])
 	ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
 	c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
 	c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }
@@ -55,7 +57,8 @@ func (s *astroVecSys) rhs(_ int, y, f *[astroDim]f64x4) bool {
 // (recording aside): Ca clamp, IP3 input, SIC of the step.
 func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[vlanes]bool) {
 	for g := range vgroups {
-		y, j := &s.y[g], i0+4*g
+		o, j := g*astroDim, i0+4*g
+		y := (*[astroDim]f64x4)(s.y[o : o+astroDim])
 		ca := y[astroCa]
 		// max(0, min(Ca, Ca_tot)) differs from Ca exactly where Ca > Ca_tot,
 		// Ca < 0 or Ca is NaN (which the clamp keeps, as the scalar code).

@@ -36,14 +36,16 @@ var simdDisabled bool
 
 func bc(x float64) f64x4 { return archsimd.BroadcastFloat64x4(x) }
 
-// vecState is the state of four nodes, one vector per component.
+// vecState is the state of a vector batch: vgroups groups of four nodes,
+// one vector per component, group after group. A flat array keeps every
+// access a constant offset from one index.
 type vecState interface {
-	[aeifDim]f64x4 | [astroDim]f64x4
+	[vgroups * aeifDim]f64x4 | [vgroups * astroDim]f64x4
 }
 
 // vecRHS evaluates the right-hand side for the four nodes of vector group
-// g. It reports false if a lane needs the scalar path (e.g. exp outside its
-// fast range).
+// g (components g·dim … g·dim+dim−1 of y and f). It reports false if a lane
+// needs the scalar path (e.g. exp outside its fast range).
 type vecRHS[S vecState] interface {
 	rhs(g int, y, f *S) bool
 }
@@ -84,23 +86,24 @@ func (r *rkVec) abs(x f64x4) f64x4 {
 // batch's state, the rest scratch.
 type vecRKF45[S vecState] struct {
 	rkVec
-	y, k1, k2, k3, k4, k5, k6, yt, out [vgroups]S
+	y, k1, k2, k3, k4, k5, k6, yt, out S
 }
 
 // refresh recomputes k1 = f(y) for the lanes whose stored derivative is
 // not valid (firstSubstep does the same per lane).
 func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
+	dim := len(r.y) / vgroups
 	for g := range vgroups {
 		v := (*[4]bool)(valid[4*g : 4*g+4])
 		if v[0] && v[1] && v[2] && v[3] {
 			continue
 		}
-		if !sys.rhs(g, &r.y[g], &r.out[g]) {
+		if !sys.rhs(g, &r.y, &r.out) {
 			return false
 		}
 		m := laneMask(v)
-		for i := range len(r.k1[g]) {
-			r.k1[g][i] = r.k1[g][i].Merge(r.out[g][i], m)
+		for i := g * dim; i < (g+1)*dim; i++ {
+			r.k1[i] = r.k1[i].Merge(r.out[i], m)
 		}
 	}
 	return true
@@ -124,61 +127,47 @@ func laneMask(valid *[4]bool) archsimd.Mask64x4 {
 // suggests 5·t1 next; false also if a right-hand side refused.
 func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 	h, ah := bc(t1), bc(rkAh0*t1)
-	y, k1, k2, k3, k4, k5, k6, yt := &r.y, &r.k1, &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.yt
-	n := len(y[0])
-	rhs := func(k *[vgroups]S) bool {
+	rhs := func(k *S) bool {
 		for g := range vgroups {
-			if !sys.rhs(g, &yt[g], &k[g]) {
+			if !sys.rhs(g, &r.yt, k) {
 				return false
 			}
 		}
 		return true
 	}
-	for g := range vgroups {
-		for i := range n {
-			yt[g][i] = y[g][i].Add(ah.Mul(k1[g][i]))
-		}
+	for i := range len(r.y) {
+		r.yt[i] = r.y[i].Add(ah.Mul(r.k1[i]))
 	}
-	if !rhs(k2) {
+	if !rhs(&r.k2) {
 		return false
 	}
-	for g := range vgroups {
-		for i := range n {
-			yt[g][i] = y[g][i].Add(h.Mul(r.b30.Mul(k1[g][i]).Add(r.b31.Mul(k2[g][i]))))
-		}
+	for i := range len(r.y) {
+		r.yt[i] = r.y[i].Add(h.Mul(r.b30.Mul(r.k1[i]).Add(r.b31.Mul(r.k2[i]))))
 	}
-	if !rhs(k3) {
+	if !rhs(&r.k3) {
 		return false
 	}
-	for g := range vgroups {
-		for i := range n {
-			yt[g][i] = y[g][i].Add(h.Mul(r.b40.Mul(k1[g][i]).Add(r.b41.Mul(k2[g][i])).Add(r.b42.Mul(k3[g][i]))))
-		}
+	for i := range len(r.y) {
+		r.yt[i] = r.y[i].Add(h.Mul(r.b40.Mul(r.k1[i]).Add(r.b41.Mul(r.k2[i])).Add(r.b42.Mul(r.k3[i]))))
 	}
-	if !rhs(k4) {
+	if !rhs(&r.k4) {
 		return false
 	}
-	for g := range vgroups {
-		for i := range n {
-			yt[g][i] = y[g][i].Add(h.Mul(r.b50.Mul(k1[g][i]).Add(r.b51.Mul(k2[g][i])).Add(r.b52.Mul(k3[g][i])).Add(r.b53.Mul(k4[g][i]))))
-		}
+	for i := range len(r.y) {
+		r.yt[i] = r.y[i].Add(h.Mul(r.b50.Mul(r.k1[i]).Add(r.b51.Mul(r.k2[i])).Add(r.b52.Mul(r.k3[i])).Add(r.b53.Mul(r.k4[i]))))
 	}
-	if !rhs(k5) {
+	if !rhs(&r.k5) {
 		return false
 	}
-	for g := range vgroups {
-		for i := range n {
-			yt[g][i] = y[g][i].Add(h.Mul(r.b60.Mul(k1[g][i]).Add(r.b61.Mul(k2[g][i])).Add(r.b62.Mul(k3[g][i])).Add(r.b63.Mul(k4[g][i])).Add(r.b64.Mul(k5[g][i]))))
-		}
+	for i := range len(r.y) {
+		r.yt[i] = r.y[i].Add(h.Mul(r.b60.Mul(r.k1[i]).Add(r.b61.Mul(r.k2[i])).Add(r.b62.Mul(r.k3[i])).Add(r.b63.Mul(r.k4[i])).Add(r.b64.Mul(r.k5[i]))))
 	}
-	if !rhs(k6) {
+	if !rhs(&r.k6) {
 		return false
 	}
-	for g := range vgroups {
-		for i := range n {
-			di := r.c1.Mul(k1[g][i]).Add(r.c3.Mul(k3[g][i])).Add(r.c4.Mul(k4[g][i])).Add(r.c5.Mul(k5[g][i])).Add(r.c6.Mul(k6[g][i]))
-			yt[g][i] = y[g][i].Add(h.Mul(di))
-		}
+	for i := range len(r.y) {
+		di := r.c1.Mul(r.k1[i]).Add(r.c3.Mul(r.k3[i])).Add(r.c4.Mul(r.k4[i])).Add(r.c5.Mul(r.k5[i])).Add(r.c6.Mul(r.k6[i]))
+		r.yt[i] = r.y[i].Add(h.Mul(di))
 	}
 	if !rhs(&r.out) {
 		return false
@@ -193,23 +182,18 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 		capped = max(capped, q2*q2*q2*(1-1e-9))
 	}
 	cv := bc(min(capped, 0.5) * (1 - 1e-12))
-	for g := range vgroups {
-		small := archsimd.Mask64x4{}
-		for i := range n {
-			yerr := h.Mul(r.e1.Mul(k1[g][i]).Add(r.e3.Mul(k3[g][i])).Add(r.e4.Mul(k4[g][i])).Add(r.e5.Mul(k5[g][i])).Add(r.e6.Mul(k6[g][i])))
-			d0 := r.epsRel.Mul(r.aY.Mul(r.abs(yt[g][i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[g][i]))))).Add(r.epsAbs)
-			m := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
-			if i == 0 {
-				small = m
-			} else {
-				small = small.And(m)
-			}
-		}
-		if small.ToBits() != 0xF {
-			return false
+	var small archsimd.Mask64x4
+	for i := range len(r.y) {
+		yerr := h.Mul(r.e1.Mul(r.k1[i]).Add(r.e3.Mul(r.k3[i])).Add(r.e4.Mul(r.k4[i])).Add(r.e5.Mul(r.k5[i])).Add(r.e6.Mul(r.k6[i])))
+		d0 := r.epsRel.Mul(r.aY.Mul(r.abs(r.yt[i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[i]))))).Add(r.epsAbs)
+		m := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
+		if i == 0 {
+			small = m
+		} else {
+			small = small.And(m)
 		}
 	}
-	return true
+	return small.ToBits() == 0xF
 }
 
 // accept makes the trial step the batch's state.
@@ -221,12 +205,13 @@ func (r *vecRKF45[S]) accept() {
 // state.
 func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	var t, u [4]float64
+	dim := len(r.y) / vgroups
 	for g := range vgroups {
-		for c := range len(r.y[g]) {
+		for c := range dim {
 			for l := range 4 {
 				t[l], u[l] = y[i0+4*g+l][c], dydt[i0+4*g+l][c]
 			}
-			r.y[g][c], r.k1[g][c] = archsimd.LoadFloat64x4(&t), archsimd.LoadFloat64x4(&u)
+			r.y[g*dim+c], r.k1[g*dim+c] = archsimd.LoadFloat64x4(&t), archsimd.LoadFloat64x4(&u)
 		}
 	}
 }
@@ -234,10 +219,11 @@ func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 // vecStore copies the vector state back to nodes i0..i0+vlanes-1.
 func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	var t, u [4]float64
+	dim := len(r.y) / vgroups
 	for g := range vgroups {
-		for c := range len(r.y[g]) {
-			r.y[g][c].Store(&t)
-			r.k1[g][c].Store(&u)
+		for c := range dim {
+			r.y[g*dim+c].Store(&t)
+			r.k1[g*dim+c].Store(&u)
 			for l := range 4 {
 				y[i0+4*g+l][c], dydt[i0+4*g+l][c] = t[l], u[l]
 			}
