@@ -448,20 +448,26 @@ func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
 		for len(ins) > 0 {
 			d := ins[0].delay
 			clear(acc)
-			j := 0
+			j, any := 0, false
 			for ; j < len(ins) && ins[j].delay == d; j++ {
 				in := &ins[j]
+				if !in.astro.sicAny[in.local] {
+					continue // all zero: adding them would change nothing
+				}
+				any = true
 				vals := in.astro.sicVals[int(in.local)*md:][:len(acc)]
 				for lag, v := range vals {
 					acc[lag] += in.w * v
 				}
 			}
-			// Ring slots of consecutive steps are consecutive (mod slots).
-			slot := (prevOrigin + d) % r.slots
-			for _, v := range acc {
-				r.v[slot*r.n+int64(i)] += v
-				if slot++; slot == r.slots {
-					slot = 0
+			if any {
+				// Ring slots of consecutive steps are consecutive (mod slots).
+				slot := (prevOrigin + d) % r.slots
+				for _, v := range acc {
+					r.v[slot*r.n+int64(i)] += v
+					if slot++; slot == r.slots {
+						slot = 0
+					}
 				}
 			}
 			ins = ins[j:]

@@ -109,8 +109,12 @@ type astrocyteBlock struct {
 	// sicVals holds, per node, the SIC of each lag of the current slice; it
 	// is sent to neurons at the start of the next slice.
 	sicVals []float64
-	ctrl    stepControl
-	work    []astroWork // per thread
+	// sicAny[i] tells whether any of node i's sicVals in the current slice
+	// is non-zero; neurons skip the all-zero ones (adding +0 changes
+	// nothing, so the sums are exactly the same).
+	sicAny []bool
+	ctrl   stepControl
+	work   []astroWork // per thread
 	// dydt[i] is f(y[i]) after the last step; fsal[i] tells whether it is
 	// still valid (no IP3 jump or Ca clamp since).
 	dydt [][astroDim]float64
@@ -146,6 +150,7 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	}
 	b.exc = newRingBuffer(b.n, k.ringLen)
 	b.sicVals = make([]float64, b.n*int(k.minDelay))
+	b.sicAny = make([]bool, b.n)
 	b.work = make([]astroWork, k.threads)
 	b.dydt = make([][astroDim]float64, b.n)
 	b.fsal = make([]bool, b.n)
@@ -280,6 +285,7 @@ func (b *astrocyteBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, 
 		sic = math.Log(x) * b.p.SICScale
 	}
 	b.sicVals[i*md+lag] = sic
+	b.sicAny[i] = sic != 0 || (lag > 0 && b.sicAny[i])
 	if b.subs != nil && b.subs[i] != nil {
 		k.sample(tc, &b.blockBase, b, i, step)
 	}

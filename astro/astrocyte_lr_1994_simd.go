@@ -81,6 +81,7 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 		}
 		for l := range 4 {
 			b.sicVals[(j+l)*md+lag] = sic[l]
+			b.sicAny[j+l] = sic[l] != 0 || (lag > 0 && b.sicAny[j+l])
 		}
 	}
 }
