@@ -390,3 +390,13 @@ func (k *Kernel) NumConnections() map[string]int {
 	}
 	return out
 }
+
+// VectorPath names the vector path the neuron and astrocyte updates use:
+// "avx2" in GOEXPERIMENT=simd builds on amd64 CPUs with AVX2, "off"
+// otherwise. Results are bit-identical either way; only the speed differs.
+func VectorPath() string {
+	if simdAvailable {
+		return "avx2"
+	}
+	return "off"
+}

@@ -1,8 +1,10 @@
 // Command astrobench builds and simulates NEST's astrocyte_brunel example
 // network (100 ms pre-simulation + 1000 ms) and prints one line of figures:
-// wall time per phase, peak RSS, connections per kind, spikes and deliveries.
+// wall time per phase, peak RSS, connections per kind, spikes and
+// deliveries, and whether the AVX2 vector path ran (GOEXPERIMENT=simd
+// builds on CPUs with AVX2; results are bit-identical either way).
 //
-//	go run ./astro/cmd/astrobench -threads 2 -scale 1
+//	GOEXPERIMENT=simd go run ./astro/cmd/astrobench -threads 2 -scale 1
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
 )
 
@@ -57,8 +60,8 @@ func main() {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	ph := res.Phases
 	fmt.Printf("threads=%d scale=%g neurons=%d create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs peakRSS=%dMB "+
-		"tsodyks=%d sic=%d static=%d spikes=%d deliveries=%d\n",
+		"tsodyks=%d sic=%d static=%d spikes=%d deliveries=%d vector=%s\n",
 		*threads, *scale, res.NumNeurons, ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(),
 		ph.Total().Seconds(), ru.Maxrss/1024, res.Connections["tsodyks_synapse"], res.Connections["sic_connection"],
-		res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries)
+		res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries, astro.VectorPath())
 }
