@@ -304,37 +304,35 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 	}
 	for ; i0 < hi; i0 += lanes {
 		n := min(lanes, hi-i0)
-		var y, dydt [lanes]*[aeifDim]float64
-		var hs [lanes]*float64
-		var valid [lanes]bool
+		var idx [lanes]int
 		for l := range n {
-			i := i0 + l
-			y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
+			idx[l] = i0 + l
 		}
 		for lag := from; lag < to; lag++ {
-			if err := b.scalarStep(k, tc, w, i0, n, origin+int64(lag), &y, &dydt, &hs, &valid); err != nil {
+			if err := b.scalarStep(k, tc, w, &idx, n, origin+int64(lag)); err != nil {
 				return err
 			}
-		}
-		for l := range n {
-			b.fsal[i0+l] = valid[l]
 		}
 	}
 	return nil
 }
 
-// scalarStep advances the batch of n neurons starting at i0 through the
-// resolution step ending at step+1.
-func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, i0, n int, step int64,
-	y, dydt *[lanes]*[aeifDim]float64, hs *[lanes]*float64, valid *[lanes]bool) error {
+// scalarStep advances neurons idx[0..n-1] through the resolution step
+// ending at step+1 (the scalar path: any neuron, any case).
+func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lanes]int, n int, step int64) error {
 	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
 	h := k.h
+	var y, dydt [lanes]*[aeifDim]float64
+	var hs [lanes]*float64
+	var valid [lanes]bool
 	for l := range n {
-		ls.idx[l] = i0 + l
+		i := idx[l]
+		ls.idx[l] = i
+		y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 	}
-	bt.firstSubstep(ls, &b.ctrl, h, n, y, dydt, hs, valid)
+	bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
 	for l := range n {
-		i := i0 + l
+		i := idx[l]
 		t, sum := bt.t[l], ls.sum[l]
 		if t > 0 {
 			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
@@ -350,6 +348,7 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, i0, n int,
 			}
 		}
 		b.endOfStep(k, tc, i, step, sum, &valid[l])
+		b.fsal[i] = valid[l]
 	}
 	return nil
 }

@@ -53,56 +53,69 @@ func (s *aeifVecSys) rhs(g int, yy, ff *[vgroups * aeifDim]f64x4) bool {
 	return true
 }
 
-// step advances the batch by one resolution step t1 (ms) if the vector
-// path applies (no refractory lane, suggestions covering t1, every lane's
-// step accepted and grown, no instability, no spike). Otherwise it returns
-// false with the batch's state unchanged.
-func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool) bool {
-	for _, r := range b.r[i0 : i0+vlanes] {
-		if r != 0 {
-			return false
+// step advances the batch by one resolution step t1 (ms) for the lanes
+// where the vector path applies (not refractory, suggestion covering t1,
+// step accepted and grown, no instability, no spike) and returns them (bit
+// 4g+l: lane l of group g). The other lanes are left unchanged for the
+// scalar path.
+func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool) uint8 {
+	var pre uint8
+	for l := range vlanes {
+		if b.r[i0+l] == 0 && b.hstep[i0+l] >= t1 {
+			pre |= 1 << l
 		}
 	}
-	if !hStepsCover(b.hstep, i0, t1) || !s.refresh(s, valid) || !s.trial(s, t1) {
-		return false
+	if pre == 0 || !s.refresh(s, valid) {
+		return 0
+	}
+	small, ok := s.trial(s, t1)
+	if !ok {
+		return 0
 	}
 	for g := range vgroups { // afterSubstep's checks
 		v, w := s.yt[g*aeifDim+aeifV], s.yt[g*aeifDim+aeifW]
-		if v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet)).ToBits() != 0 {
-			return false
+		bad := v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet))
+		small &^= bad.ToBits() << (4 * g)
+	}
+	done := pre & small
+	s.accept(done)
+	for l := range vlanes {
+		if done&(1<<l) != 0 {
+			valid[l] = true
+			b.hstep[i0+l] = 5 * t1
 		}
 	}
-	s.accept()
-	for l := range vlanes {
-		valid[l] = true
-		b.hstep[i0+l] = 5 * t1
-	}
-	return true
+	return done
 }
 
-// endOfStep applies the step's inputs like aeifBlock.endOfStep; lanes
-// without input keep their values exactly.
-func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64) {
+// endOfStep applies the step's inputs like aeifBlock.endOfStep, for the
+// lanes in done; lanes without input keep their values exactly.
+func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
 	zero := archsimd.Float64x4{}
 	for g := range vgroups {
+		bits := done >> (4 * g) & 0xF
+		if bits == 0 {
+			continue
+		}
+		all, on := bits == 0xF, bitsMask(bits)
 		o, j := g*aeifDim, i0+4*g
 		y, f := (*[aeifDim]f64x4)(s.y[o:o+aeifDim]), (*[aeifDim]f64x4)(s.k1[o:o+aeifDim])
-		if x := takeVec(&b.exc, j, step); x.NotEqual(zero).ToBits() != 0 {
+		if x := takeVec(&b.exc, j, step, all, on); x.NotEqual(zero).ToBits() != 0 {
 			m := x.NotEqual(zero)
 			dg := y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(y[aeifDGEx], m)
 			y[aeifDGEx] = dg
 			f[aeifDGEx] = dg.Mul(s.negInvTauEx).Merge(f[aeifDGEx], m)
 			f[aeifGEx] = dg.Sub(y[aeifGEx].Mul(s.invTauEx)).Merge(f[aeifGEx], m)
 		}
-		if x := takeVec(&b.inh, j, step); x.NotEqual(zero).ToBits() != 0 {
+		if x := takeVec(&b.inh, j, step, all, on); x.NotEqual(zero).ToBits() != 0 {
 			m := x.NotEqual(zero)
 			dg := y[aeifDGIn].Add(x.Mul(s.g0In)).Merge(y[aeifDGIn], m)
 			y[aeifDGIn] = dg
 			f[aeifDGIn] = dg.Mul(s.negInvTauIn).Merge(f[aeifDGIn], m)
 			f[aeifGIn] = dg.Sub(y[aeifGIn].Mul(s.invTauIn)).Merge(f[aeifGIn], m)
 		}
-		if x := takeVec(&b.sic, j, step); x.NotEqual(s.iSIC[g]).ToBits() != 0 {
-			m := x.NotEqual(s.iSIC[g])
+		x := takeVec(&b.sic, j, step, all, on)
+		if m := x.NotEqual(s.iSIC[g]).And(on); m.ToBits() != 0 {
 			s.iSIC[g] = x.Merge(s.iSIC[g], m)
 			f[aeifV] = s.sum[g].Add(x).Mul(s.invCM).Merge(f[aeifV], m)
 		}
@@ -147,22 +160,40 @@ func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, 
 	load()
 	for lag := from; lag < to; lag++ {
 		step := origin + int64(lag)
-		if s.step(b, i0, k.h, valid) {
-			s.endOfStep(b, i0, step)
-			if recorded {
-				store()
-				for l := range vlanes {
-					if b.subs[i0+l] != nil {
-						k.sample(tc, &b.blockBase, b, i0+l, step)
-					}
-				}
-			}
+		done := s.step(b, i0, k.h, valid)
+		if done != 0 {
+			s.endOfStep(b, i0, step, done)
+		}
+		if done == 1<<vlanes-1 && !recorded {
 			continue
 		}
 		store()
-		ys, dydts, hss := scalarLanes(b.y, b.dydt, b.hstep, i0)
-		for g := range vgroups {
-			if err := b.scalarStep(k, tc, w, i0+4*g, lanes, step, &ys[g], &dydts[g], &hss[g], (*[lanes]bool)(valid[4*g:4*g+4])); err != nil {
+		if recorded {
+			for l := range vlanes {
+				if done&(1<<l) != 0 && b.subs[i0+l] != nil {
+					k.sample(tc, &b.blockBase, b, i0+l, step)
+				}
+			}
+		}
+		if done == 1<<vlanes-1 {
+			continue
+		}
+		// The other lanes take the scalar path.
+		var idx [lanes]int
+		n := 0
+		for l := range vlanes {
+			if done&(1<<l) == 0 {
+				idx[n] = i0 + l
+				if n++; n == lanes {
+					if err := b.scalarStep(k, tc, w, &idx, n, step); err != nil {
+						return err
+					}
+					n = 0
+				}
+			}
+		}
+		if n > 0 {
+			if err := b.scalarStep(k, tc, w, &idx, n, step); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,8 @@
 
 package astro
 
+import "simd/archsimd"
+
 // astrocyte_lr_1994 on the vector path (see gsl_rkf45_simd.go): rhs below
 // is astroRHS.rhs, and endOfStep is astrocyteBlock.endOfStep, for four
 // astrocytes, operation for operation.
@@ -14,6 +16,7 @@ type astroVecSys struct {
 	caTot, zero, one, kIP3RKdInh, kdIP31, kdIP32, kIP3R, rateSERCA, kmSERCA2 f64x4
 	kdAct, invRatio, ratioRateL, ratioRateIP3R, ip30, invTauIP3              f64x4
 	deltaIP3, sicTh, thousand, sicScale                                      f64x4
+	allLanes                                                                 archsimd.Mask64x4
 }
 
 func (s *astroVecSys) set(b *astrocyteBlock) {
@@ -26,6 +29,7 @@ func (s *astroVecSys) set(b *astrocyteBlock) {
 	s.ratioRateL, s.ratioRateIP3R, s.ip30, s.invTauIP3 = bc(c.ratioRateL), bc(c.ratioRateIP3R), bc(p.IP30), bc(c.invTauIP3)
 	s.deltaIP3, s.sicTh, s.thousand = bc(p.DeltaIP3), bc(p.SICTh), bc(1000)
 	s.sicScale = bc(p.SICScale)
+	s.allLanes = s.one.Equal(s.one)
 }
 
 // rhs implements vecRHS.
@@ -53,6 +57,20 @@ func (s *astroVecSys) rhs(g int, yy, ff *[vgroups * astroDim]f64x4) bool {
 	return true
 }
 
+// step advances the whole batch by one resolution step t1 (ms) if every
+// lane's suggestion covers t1 and every lane's step is accepted and grown;
+// otherwise it returns false, leaving the batch for the scalar path.
+func (s *astroVecSys) step(b *astrocyteBlock, i0 int, t1 float64, valid *[vlanes]bool) bool {
+	if !hStepsCover(b.hstep, i0, t1) || !s.refresh(s, valid) {
+		return false
+	}
+	if small, ok := s.trial(s, t1); !ok || small != 1<<vlanes-1 {
+		return false
+	}
+	s.accept(1<<vlanes - 1)
+	return true
+}
+
 // endOfStep is astrocyteBlock.endOfStep for the vector state of a batch
 // (recording aside): Ca clamp, IP3 input, SIC of the step.
 func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[vlanes]bool) {
@@ -68,7 +86,7 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 			y[astroCa] = clamped
 			invalidate(valid, 4*g, m.ToBits())
 		}
-		if x := takeVec(&b.exc, j, step); x.NotEqual(s.zero).ToBits() != 0 {
+		if x := takeVec(&b.exc, j, step, true, s.allLanes); x.NotEqual(s.zero).ToBits() != 0 {
 			m := x.NotEqual(s.zero)
 			y[astroIP3] = y[astroIP3].Add(s.deltaIP3.Mul(x)).Merge(y[astroIP3], m)
 			invalidate(valid, 4*g, m.ToBits())
@@ -124,8 +142,7 @@ func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0
 	vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
 	for lag := from; lag < to; lag++ {
 		step := origin + int64(lag)
-		if hStepsCover(b.hstep, i0, k.h) && s.refresh(s, valid) && s.trial(s, k.h) {
-			s.accept()
+		if s.step(b, i0, k.h, valid) {
 			for l := range vlanes {
 				valid[l] = true
 				b.hstep[i0+l] = 5 * k.h

@@ -121,11 +121,11 @@ func laneMask(valid *[4]bool) archsimd.Mask64x4 {
 }
 
 // trial is rkf45.step of length t1 (ms) for all lanes from (y, k1): the
-// new state goes to yt and f(yt) to out, y and k1 are kept. It reports
-// whether every lane passed hadjust's division-free "small" test with
-// hOld = hMax = t1, i.e. whether GSL accepts every lane's step and
-// suggests 5·t1 next; false also if a right-hand side refused.
-func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
+// new state goes to yt and f(yt) to out, y and k1 are kept. Bit 4g+l of
+// small is set if lane l of group g passed hadjust's division-free "small"
+// test with hOld = hMax = t1, i.e. if GSL accepts that lane's step and
+// suggests 5·t1 next. ok is false if a right-hand side refused.
+func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 	h, ah := bc(t1), bc(rkAh0*t1)
 	rhs := func(k *S) bool {
 		for g := range vgroups {
@@ -139,38 +139,38 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 		r.yt[i] = r.y[i].Add(ah.Mul(r.k1[i]))
 	}
 	if !rhs(&r.k2) {
-		return false
+		return 0, false
 	}
 	for i := range len(r.y) {
 		r.yt[i] = r.y[i].Add(h.Mul(r.b30.Mul(r.k1[i]).Add(r.b31.Mul(r.k2[i]))))
 	}
 	if !rhs(&r.k3) {
-		return false
+		return 0, false
 	}
 	for i := range len(r.y) {
 		r.yt[i] = r.y[i].Add(h.Mul(r.b40.Mul(r.k1[i]).Add(r.b41.Mul(r.k2[i])).Add(r.b42.Mul(r.k3[i]))))
 	}
 	if !rhs(&r.k4) {
-		return false
+		return 0, false
 	}
 	for i := range len(r.y) {
 		r.yt[i] = r.y[i].Add(h.Mul(r.b50.Mul(r.k1[i]).Add(r.b51.Mul(r.k2[i])).Add(r.b52.Mul(r.k3[i])).Add(r.b53.Mul(r.k4[i]))))
 	}
 	if !rhs(&r.k5) {
-		return false
+		return 0, false
 	}
 	for i := range len(r.y) {
 		r.yt[i] = r.y[i].Add(h.Mul(r.b60.Mul(r.k1[i]).Add(r.b61.Mul(r.k2[i])).Add(r.b62.Mul(r.k3[i])).Add(r.b63.Mul(r.k4[i])).Add(r.b64.Mul(r.k5[i]))))
 	}
 	if !rhs(&r.k6) {
-		return false
+		return 0, false
 	}
 	for i := range len(r.y) {
 		di := r.c1.Mul(r.k1[i]).Add(r.c3.Mul(r.k3[i])).Add(r.c4.Mul(r.k4[i])).Add(r.c5.Mul(r.k5[i])).Add(r.c6.Mul(r.k6[i]))
 		r.yt[i] = r.y[i].Add(h.Mul(di))
 	}
 	if !rhs(&r.out) {
-		return false
+		return 0, false
 	}
 
 	// hadjust's test, as there.
@@ -182,23 +182,49 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) bool {
 		capped = max(capped, q2*q2*q2*(1-1e-9))
 	}
 	cv := bc(min(capped, 0.5) * (1 - 1e-12))
-	var small archsimd.Mask64x4
-	for i := range len(r.y) {
-		yerr := h.Mul(r.e1.Mul(r.k1[i]).Add(r.e3.Mul(r.k3[i])).Add(r.e4.Mul(r.k4[i])).Add(r.e5.Mul(r.k5[i])).Add(r.e6.Mul(r.k6[i])))
-		d0 := r.epsRel.Mul(r.aY.Mul(r.abs(r.yt[i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[i]))))).Add(r.epsAbs)
-		m := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
-		if i == 0 {
-			small = m
-		} else {
-			small = small.And(m)
+	dim := len(r.y) / vgroups
+	for g := range vgroups {
+		var m archsimd.Mask64x4
+		for i := g * dim; i < (g+1)*dim; i++ {
+			yerr := h.Mul(r.e1.Mul(r.k1[i]).Add(r.e3.Mul(r.k3[i])).Add(r.e4.Mul(r.k4[i])).Add(r.e5.Mul(r.k5[i])).Add(r.e6.Mul(r.k6[i])))
+			d0 := r.epsRel.Mul(r.aY.Mul(r.abs(r.yt[i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[i]))))).Add(r.epsAbs)
+			mi := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
+			if i == g*dim {
+				m = mi
+			} else {
+				m = m.And(mi)
+			}
 		}
+		small |= m.ToBits() << (4 * g)
 	}
-	return small.ToBits() == 0xF
+	return small, true
 }
 
-// accept makes the trial step the batch's state.
-func (r *vecRKF45[S]) accept() {
-	r.y, r.k1 = r.yt, r.out
+// accept makes the trial step the batch's state, for the lanes whose bit
+// is set in lanes (bit 4g+l: lane l of group g).
+func (r *vecRKF45[S]) accept(lanes uint8) {
+	if lanes == 1<<vlanes-1 {
+		r.y, r.k1 = r.yt, r.out
+		return
+	}
+	dim := len(r.y) / vgroups
+	for g := range vgroups {
+		m := bitsMask(lanes >> (4 * g))
+		for i := g * dim; i < (g+1)*dim; i++ {
+			r.y[i] = r.yt[i].Merge(r.y[i], m)
+			r.k1[i] = r.out[i].Merge(r.k1[i], m)
+		}
+	}
+}
+
+// laneBits are the four lanes' bits, for bitsMask.
+var laneBits = [4]uint64{1, 2, 4, 8}
+
+// bitsMask is the mask of the lanes whose bit is set in the low 4 bits of
+// b (AVX2; Mask64x4FromBits needs AVX-512).
+func bitsMask(b uint8) archsimd.Mask64x4 {
+	lb := archsimd.LoadUint64x4(&laneBits)
+	return archsimd.BroadcastUint64x4(uint64(b)).And(lb).Equal(lb)
 }
 
 // vecLoad copies y and f(y) of nodes i0..i0+vlanes-1 into the vector
@@ -231,12 +257,19 @@ func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	}
 }
 
-// takeVec is ringBuffer.take for nodes i0..i0+3 (adjacent in a slot).
-func takeVec(r *ringBuffer, i0 int, step int64) f64x4 {
+// takeVec is ringBuffer.take for nodes i0..i0+3 (adjacent in a slot), or
+// for the lanes in m only if all is false: the other lanes read 0 and keep
+// their value.
+func takeVec(r *ringBuffer, i0 int, step int64, all bool, m archsimd.Mask64x4) f64x4 {
 	j := (step%r.slots)*r.n + int64(i0)
-	v := r.v[j : j+4 : j+4]
-	x := archsimd.LoadFloat64x4Slice(v)
-	archsimd.Float64x4{}.StoreSlice(v)
+	v := (*[4]float64)(r.v[j : j+4])
+	if all {
+		x := archsimd.LoadFloat64x4(v)
+		archsimd.Float64x4{}.Store(v)
+		return x
+	}
+	x := archsimd.LoadFloat64x4(v).Masked(m)
+	archsimd.Float64x4{}.StoreMasked(v, m)
 	return x
 }
 

@@ -1,6 +1,7 @@
 package astro_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -13,14 +14,23 @@ import (
 // example network is chaotic, so a difference in any bit of any neuron's
 // state would change spike times within a few hundred ms; every spike of
 // every neuron and every recorded I_SIC, IP3 and Ca value must be equal.
-// The vector run uses 3 threads, so its batches of four are formed over
-// other neuron ranges than in the scalar run.
+// The vector run uses 3 threads, so its batches are formed over other
+// neuron ranges than in the scalar run. A second case gives the neurons a
+// refractory period, so batches mix refractory lanes (scalar path) with
+// vector lanes at many steps.
 func TestSIMDMatchesScalar(t *testing.T) {
 	if !astro.SIMDAvailable() {
 		t.Skip("no vector path in this build (build with GOEXPERIMENT=simd on amd64 with AVX2)")
 	}
+	for _, tRef := range []float64{0, 2} {
+		t.Run(fmt.Sprintf("t_ref=%g", tRef), func(t *testing.T) { simdMatchesScalar(t, tRef) })
+	}
+}
+
+func simdMatchesScalar(t *testing.T, tRef float64) {
 	p := brunel.DefaultParams()
 	p.Network.NEx, p.Network.NIn, p.Network.NAstro = 800, 200, 100
+	p.NeuronEx.TRef, p.NeuronIn.TRef = tRef, tRef
 	p.Sim.NRecSpk = 1000
 	if testing.Short() {
 		p.Sim.SimTime = 400
