@@ -69,6 +69,7 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	}
 	nS := pre.Len()
 	rng := newPCG(k.seed, streamTripart, k.connectCalls, 0)
+	edges := tp.newEdgeSink(k.threads > 1)
 	for j, t := range post.ids {
 		kIn := binomial(rng, nS, rule.PPrimary)
 		if kIn == 0 {
@@ -80,12 +81,14 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 			if !rule.AllowAutapses && s == t {
 				continue
 			}
-			tp.primary.addEdge(int32(s), int32(t))
+			a := 0
 			if uniform01(rng) < rule.PThirdIfPrimary {
-				tp.pairThird(rng, s, t)
+				a = tp.thirdFor(rng)
 			}
+			edges.add(s, t, a)
 		}
 	}
+	edges.close()
 	k.connectCalls++
 	tp.register(k)
 	return nil
@@ -264,12 +267,88 @@ func (tp *tripartite) choosePool(rng *randPCG, j int) {
 // pairThird adds a third_in/third_out pair for the primary connection
 // s -> t through an astrocyte drawn uniformly from the pool.
 func (tp *tripartite) pairThird(rng *randPCG, s, t int) {
-	a := tp.pool[0]
-	if tp.poolSize > 1 {
-		a = tp.pool[uniformInt(rng, tp.poolSize)]
-	}
+	a := tp.thirdFor(rng)
 	tp.thirdIn.addEdge(int32(s), int32(a))
 	tp.thirdOut.addEdge(int32(a), int32(t))
+}
+
+// thirdFor draws the astrocyte of a primary connection from the pool.
+func (tp *tripartite) thirdFor(rng *randPCG) int {
+	if tp.poolSize > 1 {
+		return tp.pool[uniformInt(rng, tp.poolSize)]
+	}
+	return tp.pool[0]
+}
+
+// tripEdge is a primary connection s → t and its astrocyte a (0: none).
+type tripEdge struct{ s, t, a int32 }
+
+// edgeSink stores a tripartite call's connections in the order they are
+// drawn: directly, or — with more than one thread — in a second goroutine
+// fed in chunks, so drawing random numbers and storing connections overlap.
+// Each projection receives its connections in the same order either way,
+// so the result is identical.
+type edgeSink struct {
+	tp    *tripartite
+	chunk []tripEdge
+	full  chan []tripEdge
+	free  chan []tripEdge
+	done  chan struct{}
+}
+
+const edgeChunk = 4096
+
+func (tp *tripartite) newEdgeSink(pipelined bool) *edgeSink {
+	e := &edgeSink{tp: tp}
+	if !pipelined {
+		return e
+	}
+	e.full, e.free, e.done = make(chan []tripEdge, 4), make(chan []tripEdge, 5), make(chan struct{})
+	for range 5 {
+		e.free <- make([]tripEdge, 0, edgeChunk)
+	}
+	e.chunk = <-e.free
+	go func() {
+		for c := range e.full {
+			for _, x := range c {
+				e.store(x)
+			}
+			e.free <- c[:0]
+		}
+		close(e.done)
+	}()
+	return e
+}
+
+func (e *edgeSink) store(x tripEdge) {
+	e.tp.primary.addEdge(x.s, x.t)
+	if x.a != 0 {
+		e.tp.thirdIn.addEdge(x.s, x.a)
+		e.tp.thirdOut.addEdge(x.a, x.t)
+	}
+}
+
+func (e *edgeSink) add(s, t, a int) {
+	x := tripEdge{int32(s), int32(t), int32(a)}
+	if e.full == nil {
+		e.store(x)
+		return
+	}
+	e.chunk = append(e.chunk, x)
+	if len(e.chunk) == edgeChunk {
+		e.full <- e.chunk
+		e.chunk = <-e.free
+	}
+}
+
+// close stores what is left and waits until everything is stored.
+func (e *edgeSink) close() {
+	if e.full == nil {
+		return
+	}
+	e.full <- e.chunk
+	close(e.full)
+	<-e.done
 }
 
 func (tp *tripartite) register(k *Kernel) {
