@@ -92,6 +92,7 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 // lanes in done; lanes without input keep their values exactly.
 func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
 	zero := archsimd.Float64x4{}
+	base := b.exc.base(step) // the same for inh and sic: same size and slots
 	for g := range vgroups {
 		bits := done >> (4 * g) & 0xF
 		if bits == 0 {
@@ -100,21 +101,21 @@ func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
 		all, on := bits == 0xF, bitsMask(bits)
 		o, j := g*aeifDim, i0+4*g
 		y, f := (*[aeifDim]f64x4)(s.y[o:o+aeifDim]), (*[aeifDim]f64x4)(s.k1[o:o+aeifDim])
-		if x := takeVec(&b.exc, j, step, all, on); x.NotEqual(zero).ToBits() != 0 {
+		if x := takeVec(&b.exc, base, j, all, on); x.NotEqual(zero).ToBits() != 0 {
 			m := x.NotEqual(zero)
 			dg := y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(y[aeifDGEx], m)
 			y[aeifDGEx] = dg
 			f[aeifDGEx] = dg.Mul(s.negInvTauEx).Merge(f[aeifDGEx], m)
 			f[aeifGEx] = dg.Sub(y[aeifGEx].Mul(s.invTauEx)).Merge(f[aeifGEx], m)
 		}
-		if x := takeVec(&b.inh, j, step, all, on); x.NotEqual(zero).ToBits() != 0 {
+		if x := takeVec(&b.inh, base, j, all, on); x.NotEqual(zero).ToBits() != 0 {
 			m := x.NotEqual(zero)
 			dg := y[aeifDGIn].Add(x.Mul(s.g0In)).Merge(y[aeifDGIn], m)
 			y[aeifDGIn] = dg
 			f[aeifDGIn] = dg.Mul(s.negInvTauIn).Merge(f[aeifDGIn], m)
 			f[aeifGIn] = dg.Sub(y[aeifGIn].Mul(s.invTauIn)).Merge(f[aeifGIn], m)
 		}
-		x := takeVec(&b.sic, j, step, all, on)
+		x := takeVec(&b.sic, base, j, all, on)
 		if m := x.NotEqual(s.iSIC[g]).And(on); m.ToBits() != 0 {
 			s.iSIC[g] = x.Merge(s.iSIC[g], m)
 			f[aeifV] = s.sum[g].Add(x).Mul(s.invCM).Merge(f[aeifV], m)

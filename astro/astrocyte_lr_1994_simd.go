@@ -74,6 +74,7 @@ func (s *astroVecSys) step(b *astrocyteBlock, i0 int, t1 float64, valid *[vlanes
 // endOfStep is astrocyteBlock.endOfStep for the vector state of a batch
 // (recording aside): Ca clamp, IP3 input, SIC of the step.
 func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md int, valid *[vlanes]bool) {
+	base := b.exc.base(step)
 	for g := range vgroups {
 		o, j := g*astroDim, i0+4*g
 		y := (*[astroDim]f64x4)(s.y[o : o+astroDim])
@@ -86,7 +87,7 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 			y[astroCa] = clamped
 			invalidate(valid, 4*g, m.ToBits())
 		}
-		if x := takeVec(&b.exc, j, step, true, s.allLanes); x.NotEqual(s.zero).ToBits() != 0 {
+		if x := takeVec(&b.exc, base, j, true, s.allLanes); x.NotEqual(s.zero).ToBits() != 0 {
 			m := x.NotEqual(s.zero)
 			y[astroIP3] = y[astroIP3].Add(s.deltaIP3.Mul(x)).Merge(y[astroIP3], m)
 			invalidate(valid, 4*g, m.ToBits())

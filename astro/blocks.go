@@ -141,6 +141,10 @@ func (r *ringBuffer) addAll(locals []int32, step int64, x float64) {
 	}
 }
 
+// base returns the offset of step's slot in v (one division, which the
+// vector path does once per step instead of once per node).
+func (r *ringBuffer) base(step int64) int64 { return (step % r.slots) * r.n }
+
 // take returns and clears the value of node local for step.
 func (r *ringBuffer) take(local int, step int64) float64 {
 	i := (step%r.slots)*r.n + int64(local)
