@@ -418,6 +418,15 @@ func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
 	}
 }
 
+// addSpikeSlot implements spikeSink.
+func (b *aeifBlock) addSpikeSlot(local int, slot int64, w float64, mult int32) {
+	if w > 0 {
+		b.exc.addSlot(local, slot, w*float64(mult))
+	} else {
+		b.inh.addSlot(local, slot, -w*float64(mult))
+	}
+}
+
 // addSpikes implements spikeSink.
 func (b *aeifBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
 	if w > 0 {

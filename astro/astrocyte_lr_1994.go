@@ -296,6 +296,11 @@ func (b *astrocyteBlock) addSpike(local int, step int64, w float64, mult int32) 
 	b.exc.add(local, step, w*float64(mult))
 }
 
+// addSpikeSlot implements spikeSink.
+func (b *astrocyteBlock) addSpikeSlot(local int, slot int64, w float64, mult int32) {
+	b.exc.addSlot(local, slot, w*float64(mult))
+}
+
 // addSpikes implements spikeSink.
 func (b *astrocyteBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
 	b.exc.addAll(locals, step, w*float64(mult))

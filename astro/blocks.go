@@ -19,6 +19,9 @@ type nodeBlock interface {
 // absolute step at whose end the input is applied (spec 1.4).
 type spikeSink interface {
 	addSpike(local int, step int64, weight float64, mult int32)
+	// addSpikeSlot is addSpike with the arrival step given as its ring
+	// slot, (step mod the kernel's ringLen).
+	addSpikeSlot(local int, slot int64, weight float64, mult int32)
 	// addSpikes is addSpike for each node in locals, in order.
 	addSpikes(locals []int32, step int64, weight float64, mult int32)
 }
@@ -130,6 +133,11 @@ func newRingBuffer(n int, slots int64) ringBuffer {
 
 func (r *ringBuffer) add(local int, step int64, x float64) {
 	r.v[(step%r.slots)*r.n+int64(local)] += x
+}
+
+// addSlot adds x to the value of node local in ring slot slot.
+func (r *ringBuffer) addSlot(local int, slot int64, x float64) {
+	r.v[slot*r.n+int64(local)] += x
 }
 
 // addAll adds x to the value of every node in locals for step; the slot is

@@ -38,6 +38,10 @@ func (b *parrotBlock) addSpike(local int, step int64, _ float64, mult int32) {
 	b.counts.add(local, step, float64(mult))
 }
 
+func (b *parrotBlock) addSpikeSlot(local int, slot int64, _ float64, mult int32) {
+	b.counts.addSlot(local, slot, float64(mult))
+}
+
 func (b *parrotBlock) addSpikes(locals []int32, step int64, _ float64, mult int32) {
 	b.counts.addAll(locals, step, float64(mult))
 }

@@ -78,9 +78,13 @@ type poissonBlock struct {
 	p       PoissonGenerator
 	win     activeWindow
 	sampler poissonSampler
+	slots   [][]int64 // per thread: scratch of update
 }
 
-func (b *poissonBlock) prepare(*Kernel) error { return nil }
+func (b *poissonBlock) prepare(k *Kernel) error {
+	b.slots = make([][]int64, k.threads)
+	return nil
+}
 
 func (b *poissonBlock) preRun(k *Kernel) error {
 	b.sampler = newPoissonSampler(k.h * b.p.Rate * 1e-3)
@@ -90,21 +94,33 @@ func (b *poissonBlock) preRun(k *Kernel) error {
 // update draws, for every local target and step, an independent Poisson
 // count from that connection's own stream and delivers it directly.
 func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+	// The ring slot of each lag's arrival (one division per lag and
+	// projection instead of one per spike), or -1 outside the window.
+	slots := b.slots[tc.id][:0]
 	for i := lo; i < hi; i++ {
 		k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart, lo, hi int32) {
+			slots = slots[:0]
+			for lag := from; lag < to; lag++ {
+				step := origin + int64(lag)
+				slot := int64(-1)
+				if b.win.active(step) {
+					slot = (step + p.delay) % k.ringLen
+				}
+				slots = append(slots, slot)
+			}
 			for j := lo; j < hi; j++ {
 				t, rng := part.tgt[j], &part.rng[j]
-				for lag := from; lag < to; lag++ {
-					step := origin + int64(lag)
-					if !b.win.active(step) {
+				for _, slot := range slots {
+					if slot < 0 {
 						continue
 					}
 					if n := b.sampler.draw(rng); n > 0 {
-						part.sink.addSpike(int(t), step+p.delay, p.weight, int32(n))
+						part.sink.addSpikeSlot(int(t), slot, p.weight, int32(n))
 					}
 				}
 			}
 		})
 	}
+	b.slots[tc.id] = slots
 	return nil
 }
