@@ -650,3 +650,44 @@ func TestSetStatusDevices(t *testing.T) {
 		t.Errorf("GetStatus devices: %v", st)
 	}
 }
+
+// TestNewModelByName: models and synapses by NEST name, with NEST's
+// defaults and a parameter dictionary; unknown names are errors.
+func TestNewModelByName(t *testing.T) {
+	m, err := NewModel("aeif_cond_alpha_astro", Dict{"tau_syn_ex": 2.0, "I_e": 700})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultAeifCondAlphaAstro()
+	want.TauSynEx, want.IE = 2, 700
+	if m != Model(want) {
+		t.Errorf("NewModel: got %+v, want %+v", m, want)
+	}
+	for name := range modelDefaults {
+		m, err := NewModel(name, nil)
+		if err != nil || m.ModelName() != name {
+			t.Errorf("NewModel(%q): %v, %v", name, m, err)
+		}
+	}
+	for name := range synapseDefaults {
+		s, err := NewSynapse(name, Dict{"delay": 2.0})
+		if err != nil || s.SynapseModel() != name {
+			t.Errorf("NewSynapse(%q): %v, %v", name, s, err)
+		}
+	}
+	_, err = NewModel("iaf_psc_alpha", nil)
+	expectErr(t, "unknown model", err, "iaf_psc_alpha", "aeif_cond_alpha_astro")
+	_, err = NewSynapse("stdp_synapse", nil)
+	expectErr(t, "unknown synapse", err, "stdp_synapse", "tsodyks_synapse")
+	_, err = NewModel("astrocyte_lr_1994", Dict{"tau_IP3": "slow"})
+	expectErr(t, "wrong type", err, "tau_IP3")
+	_, err = NewModel("parrot_neuron", Dict{"V_m": 1.0})
+	expectErr(t, "parrot has no parameters", err, "V_m")
+	k := mustKernel(t, KernelConfig{})
+	bad, err := NewModel("aeif_cond_alpha_astro", Dict{"C_m": -1.0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = k.Create(bad, 1)
+	expectErr(t, "Create with C_m = -1", err, "C_m")
+}

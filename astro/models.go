@@ -1,0 +1,68 @@
+package astro
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Models and synapses by their NEST names, for code that names them as
+// PyNEST does: nest.Create("aeif_cond_alpha_astro", params={...}) is
+//
+//	m, err := astro.NewModel("aeif_cond_alpha_astro", astro.Dict{"tau_syn_ex": 2.0})
+//	nodes, err := k.Create(m, 100)
+
+// modelDefaults holds NEST 3.8's defaults of every model, by name.
+var modelDefaults = map[string]func() Model{
+	"aeif_cond_alpha_astro": func() Model { return DefaultAeifCondAlphaAstro() },
+	"astrocyte_lr_1994":     func() Model { return DefaultAstrocyteLR1994() },
+	"poisson_generator":     func() Model { return PoissonGenerator{} },
+	"spike_generator":       func() Model { return SpikeGenerator{} },
+	"parrot_neuron":         func() Model { return ParrotNeuron{} },
+	"spike_recorder":        func() Model { return SpikeRecorder{} },
+	"multimeter":            func() Model { return Multimeter{} },
+}
+
+// synapseDefaults holds NEST 3.8's defaults of every synapse model.
+var synapseDefaults = map[string]func() Synapse{
+	"static_synapse":  func() Synapse { return DefaultStaticSynapse() },
+	"tsodyks_synapse": func() Synapse { return DefaultTsodyksSynapse() },
+	"sic_connection":  func() Synapse { return DefaultSICConnection() },
+}
+
+// NewModel returns the model named name (NEST's model names) with NEST's
+// defaults and the parameters in params set by NEST name. An unknown model
+// or parameter name, or a value of the wrong type, is an error; ranges are
+// checked by Kernel.Create.
+func NewModel(name string, params Dict) (Model, error) {
+	mk, ok := modelDefaults[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(modelDefaults)), ", "))
+	}
+	return withParams(mk(), params)
+}
+
+// NewSynapse is NewModel for synapse models (static_synapse,
+// tsodyks_synapse, sic_connection), e.g. a PyNEST syn_spec dictionary:
+//
+//	syn, err := astro.NewSynapse("tsodyks_synapse", astro.Dict{"weight": 1.0, "delay": 2.0})
+func NewSynapse(name string, params Dict) (Synapse, error) {
+	mk, ok := synapseDefaults[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown synapse model %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(synapseDefaults)), ", "))
+	}
+	return withParams(mk(), params)
+}
+
+// withParams applies params to a copy of v (a parameter struct held in an
+// interface) and returns the copy.
+func withParams[T any](v T, params Dict) (T, error) {
+	p := reflect.New(reflect.TypeOf(v))
+	p.Elem().Set(reflect.ValueOf(v))
+	if err := SetParams(p.Interface(), params); err != nil {
+		return v, err
+	}
+	return p.Elem().Interface().(T), nil
+}
