@@ -91,7 +91,6 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 // endOfStep applies the step's inputs like aeifBlock.endOfStep, for the
 // lanes in done; lanes without input keep their values exactly.
 func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
-	zero := archsimd.Float64x4{}
 	base := b.exc.base(step) // the same for inh and sic: same size and slots
 	for g := range vgroups {
 		bits := done >> (4 * g) & 0xF
@@ -101,26 +100,28 @@ func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
 		all, on := bits == 0xF, bitsMask(bits)
 		o, j := g*aeifDim, i0+4*g
 		y, f := (*[aeifDim]f64x4)(s.y[o:o+aeifDim]), (*[aeifDim]f64x4)(s.k1[o:o+aeifDim])
-		if x := takeVec(&b.exc, base, j, all, on); x.NotEqual(zero).ToBits() != 0 {
-			m := x.NotEqual(zero)
-			dg := y[aeifDGEx].Add(x.Mul(s.g0Ex)).Merge(y[aeifDGEx], m)
-			y[aeifDGEx] = dg
-			f[aeifDGEx] = dg.Mul(s.negInvTauEx).Merge(f[aeifDGEx], m)
-			f[aeifGEx] = dg.Sub(y[aeifGEx].Mul(s.invTauEx)).Merge(f[aeifGEx], m)
-		}
-		if x := takeVec(&b.inh, base, j, all, on); x.NotEqual(zero).ToBits() != 0 {
-			m := x.NotEqual(zero)
-			dg := y[aeifDGIn].Add(x.Mul(s.g0In)).Merge(y[aeifDGIn], m)
-			y[aeifDGIn] = dg
-			f[aeifDGIn] = dg.Mul(s.negInvTauIn).Merge(f[aeifDGIn], m)
-			f[aeifGIn] = dg.Sub(y[aeifGIn].Mul(s.invTauIn)).Merge(f[aeifGIn], m)
-		}
+		synInput(y, f, aeifDGEx, aeifGEx, takeVec(&b.exc, base, j, all, on), s.g0Ex, s.negInvTauEx, s.invTauEx)
+		synInput(y, f, aeifDGIn, aeifGIn, takeVec(&b.inh, base, j, all, on), s.g0In, s.negInvTauIn, s.invTauIn)
 		x := takeVec(&b.sic, base, j, all, on)
 		if m := x.NotEqual(s.iSIC[g]).And(on); m.ToBits() != 0 {
 			s.iSIC[g] = x.Merge(s.iSIC[g], m)
 			f[aeifV] = s.sum[g].Add(x).Mul(s.invCM).Merge(f[aeifV], m)
 		}
 	}
+}
+
+// synInput adds the spike input x (nS) of a step to the conductance
+// derivative dg (components dgI, gI of y) and patches f exactly where
+// x ≠ 0, as endOfStep does per neuron.
+func synInput(y, f *[aeifDim]f64x4, dgI, gI int, x, g0, negInvTau, invTau f64x4) {
+	m := x.NotEqual(f64x4{})
+	if m.ToBits() == 0 {
+		return
+	}
+	dg := y[dgI].Add(x.Mul(g0)).Merge(y[dgI], m)
+	y[dgI] = dg
+	f[dgI] = dg.Mul(negInvTau).Merge(f[dgI], m)
+	f[gI] = dg.Sub(y[gI].Mul(invTau)).Merge(f[gI], m)
 }
 
 // vectorReady tells whether update may use updateVector, and prepares the
@@ -139,12 +140,7 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error {
 	s := &w.simd
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
-	recorded := false
-	if b.subs != nil {
-		for _, sub := range b.subs[i0 : i0+vlanes] {
-			recorded = recorded || sub != nil
-		}
-	}
+	recorded := b.recorded(i0, i0+vlanes)
 	load := func() {
 		vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
 		for g := range vgroups {

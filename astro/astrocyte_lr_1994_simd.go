@@ -130,12 +130,7 @@ func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int) {
 	s := &w.simd
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
-	recorded := false
-	if b.subs != nil {
-		for _, sub := range b.subs[i0 : i0+vlanes] {
-			recorded = recorded || sub != nil
-		}
-	}
+	recorded := b.recorded(i0, i0+vlanes)
 	store := func() {
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
 		clearUpper()

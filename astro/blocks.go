@@ -1,5 +1,7 @@
 package astro
 
+import "slices"
+
 import "fmt"
 
 // A block holds the nodes of one Create call in struct-of-arrays form. The
@@ -57,6 +59,11 @@ type blockBase struct {
 }
 
 func (b *blockBase) base() *blockBase { return b }
+
+// recorded tells whether a multimeter records any of nodes [lo, hi).
+func (b *blockBase) recorded(lo, hi int) bool {
+	return b.subs != nil && slices.ContainsFunc(b.subs[lo:hi], func(s []int32) bool { return s != nil })
+}
 
 // owner returns the thread that owns node local.
 func (b *blockBase) owner(local int) int {
