@@ -5,8 +5,8 @@ package astro
 import "simd/archsimd"
 
 // aeif_cond_alpha_astro on the vector path (see gsl_rkf45_simd.go): rhs
-// below is aeifBlock.rhs, and endOfStep is aeifBlock.endOfStep, for four
-// non-refractory neurons, operation for operation.
+// below is aeifBlock.rhs, and endOfStep is aeifBlock.endOfStep, for groups
+// of four non-refractory neurons, operation for operation.
 
 // aeifVecSys is one thread's vector integrator and constants for a block.
 type aeifVecSys struct {
@@ -75,6 +75,9 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 	for g := range vgroups { // afterSubstep's checks
 		v, w := s.yt[g*aeifDim+aeifV], s.yt[g*aeifDim+aeifW]
 		bad := v.Less(s.instV).Or(w.Less(s.instWLo)).Or(w.Greater(s.instWHi)).Or(v.GreaterEqual(s.vPeakDet))
+		// A NaN V_m goes to the scalar path: min(V, V_peak) keeps the NaN
+		// there, while the vector minimum would not.
+		bad = bad.Or(s.y[g*aeifDim+aeifV].IsNaN())
 		small &^= bad.ToBits() << (4 * g)
 	}
 	done := pre & small

@@ -5,15 +5,16 @@ package astro
 import "simd/archsimd"
 
 // The vector path (GOEXPERIMENT=simd builds on amd64 CPUs with AVX2):
-// rkf45 steps for four nodes of one model at a time, one node per vector
-// lane, with the state held component-major (one vector per state
-// variable).
+// rkf45 steps for eight nodes of one model at a time, two groups of four
+// vector lanes, with the state held component-major (one vector per state
+// variable and group).
 //
-// A step takes the vector route in the common case: a step suggestion
-// covering the whole resolution step, and every error ratio in GSL's "grow
-// by 5" range (hadjust's division-free test). Everything else (shorter or
-// rejected steps, spikes, refractoriness, NaN) goes to the scalar code,
-// which handles all cases.
+// A node's step takes the vector route in the common case: a step
+// suggestion covering the whole resolution step, and every error ratio in
+// GSL's "grow by 5" range (hadjust's division-free test). Everything else
+// (shorter or rejected steps, spikes, refractoriness, NaN) goes to the
+// scalar code, which handles all cases; for neurons per node, for
+// astrocytes (where it is rare) per batch.
 //
 // Each lane performs exactly the scalar code's operations (rkf45.step,
 // hadjust, the models' right-hand sides) in the same order, without fused
@@ -201,15 +202,15 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 }
 
 // accept makes the trial step the batch's state, for the lanes whose bit
-// is set in lanes (bit 4g+l: lane l of group g).
-func (r *vecRKF45[S]) accept(lanes uint8) {
-	if lanes == 1<<vlanes-1 {
+// is set in done (bit 4g+l: lane l of group g).
+func (r *vecRKF45[S]) accept(done uint8) {
+	if done == 1<<vlanes-1 {
 		r.y, r.k1 = r.yt, r.out
 		return
 	}
 	dim := len(r.y) / vgroups
 	for g := range vgroups {
-		m := bitsMask(lanes >> (4 * g))
+		m := bitsMask(done >> (4 * g))
 		for i := g * dim; i < (g+1)*dim; i++ {
 			r.y[i] = r.yt[i].Merge(r.y[i], m)
 			r.k1[i] = r.out[i].Merge(r.k1[i], m)
