@@ -1,8 +1,9 @@
 package astro
 
-import "slices"
-
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // A block holds the nodes of one Create call in struct-of-arrays form. The
 // kernel updates blocks; models implement the dynamics.

@@ -28,9 +28,9 @@ import (
 //   - spike_generator's spike_times, spike_weights and
 //     spike_multiplicities can be changed until the first Simulate.
 //   - multimeter's interval and record_from cannot be changed after Create.
+//   - parrot_neuron has no parameters.
 //
 // Passing a parameter's current value is always allowed.
-//   - parrot_neuron has no parameters.
 //
 // An unknown node ID, an unknown name, a value of the wrong type or out of
 // range, or a parameter that cannot be set is an error, and the kernel is
