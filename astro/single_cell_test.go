@@ -231,39 +231,16 @@ func astroState(t *testing.T, k *Kernel, id int) map[string]float64 {
 	return map[string]float64{"IP3": y[astroIP3], "Ca_astro": y[astroCa], "h_IP3R": y[astroH]}
 }
 
-// aeifWithParams applies NEST parameter names to the defaults.
-func aeifWithParams(t *testing.T, params map[string]float64) AeifCondAlphaAstro {
+// withNEST applies a reference file's NEST-named parameters to p (a
+// model's or synapse's defaults) through SetParams; unknown names fail.
+func withNEST[T any](t *testing.T, p T, params map[string]float64) T {
 	t.Helper()
-	p := DefaultAeifCondAlphaAstro()
+	d := Dict{}
 	for n, v := range params {
-		switch n {
-		case "tau_syn_ex":
-			p.TauSynEx = v
-		case "tau_syn_in":
-			p.TauSynIn = v
-		case "I_e":
-			p.IE = v
-		default:
-			t.Fatalf("unhandled aeif parameter %s", n)
-		}
+		d[n] = v
 	}
-	return p
-}
-
-func astroWithParams(t *testing.T, params map[string]float64) AstrocyteLR1994 {
-	t.Helper()
-	p := DefaultAstrocyteLR1994()
-	for n, v := range params {
-		switch n {
-		case "IP3":
-			p.IP3 = v
-		case "delta_IP3":
-			p.DeltaIP3 = v
-		case "tau_IP3":
-			p.TauIP3 = v
-		default:
-			t.Fatalf("unhandled astrocyte parameter %s", n)
-		}
+	if err := SetParams(&p, d); err != nil {
+		t.Fatal(err)
 	}
 	return p
 }
@@ -301,7 +278,7 @@ func TestSingleA1AeifSpikeInput(t *testing.T) {
 	protoField(t, proto, "sim_time_ms", &simTime)
 
 	k := mustKernel(t, KernelConfig{Resolution: 0.1})
-	n := mustCreate(t, k, aeifWithParams(t, params), 1) // node 1, as in NEST
+	n := mustCreate(t, k, withNEST(t, DefaultAeifCondAlphaAstro(), params), 1) // node 1, as in NEST
 	for _, in := range inputs {
 		sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: []float64{in[0]}}, 1)
 		mustConnect(t, k, sg, n, nil, StaticSynapse{Weight: in[1], Delay: 1})
@@ -335,7 +312,7 @@ func TestSingleA2AeifConstantCurrent(t *testing.T) {
 			protoField(t, proto, "spike_times_ms", &spikeTimes)
 
 			k := mustKernel(t, KernelConfig{Resolution: 0.1})
-			n := mustCreate(t, k, aeifWithParams(t, params), 1)
+			n := mustCreate(t, k, withNEST(t, DefaultAeifCondAlphaAstro(), params), 1)
 			header, rows := readCSV(t, singleDir+"a2_aeif_Ie"+ie+"_traces.csv")
 			mm := mustCreate(t, k, Multimeter{Interval: 0.1, RecordFrom: header[2:]}, 1)
 			sr := mustCreate(t, k, SpikeRecorder{}, 1)
@@ -407,7 +384,7 @@ func TestSingleBAstrocyte(t *testing.T) {
 			}
 
 			k := mustKernel(t, KernelConfig{Resolution: 0.1})
-			p := astroWithParams(t, params)
+			p := withNEST(t, DefaultAstrocyteLR1994(), params)
 			a := mustCreate(t, k, p, 1) // node 1, as in NEST
 			checkFinalState(t, c.name[:2]+" initial", astroState(t, k, a.At(0)), initial)
 			if len(times) > 0 {
@@ -422,31 +399,6 @@ func TestSingleBAstrocyte(t *testing.T) {
 			checkFinalState(t, c.name[:2], astroState(t, k, a.At(0)), final)
 		})
 	}
-}
-
-// tsodyksFromSpec builds the tsodyks_synapse of a d protocol.
-func tsodyksFromSpec(t *testing.T, spec map[string]float64) TsodyksSynapse {
-	t.Helper()
-	s := DefaultTsodyksSynapse()
-	for n, v := range spec {
-		switch n {
-		case "tau_psc":
-			s.TauPsc = v
-		case "tau_rec":
-			s.TauRec = v
-		case "tau_fac":
-			s.TauFac = v
-		case "U":
-			s.U = v
-		case "weight":
-			s.Weight = v
-		case "delay":
-			s.Delay = v
-		default:
-			t.Fatalf("unhandled tsodyks parameter %s", n)
-		}
-	}
-	return s
 }
 
 // tsodyksProjection returns the only tsodyks projection of k.
@@ -491,7 +443,7 @@ func TestSingleDTsodyks(t *testing.T) {
 			protoField(t, proto, "sim_time_ms", &simTime)
 			var status map[string]any
 			protoField(t, proto, "synapse_status_final", &status)
-			syn := tsodyksFromSpec(t, synSpec)
+			syn := withNEST(t, DefaultTsodyksSynapse(), synSpec)
 			_, states := readCSV(t, singleDir+c.prefix+"synstate_after_each_spike.csv")
 			if len(states) != len(parrotTimes) {
 				t.Fatalf("%d synapse states for %d parrot spikes", len(states), len(parrotTimes))
@@ -518,9 +470,9 @@ func TestSingleDTsodyks(t *testing.T) {
 
 			// (b) The engine, in chunks ending 3 ms after each parrot spike.
 			k := mustKernel(t, KernelConfig{Resolution: 0.1})
-			sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: sgTimes}, 1) // node 1
-			parrot := mustCreate(t, k, ParrotNeuron{}, 1)                  // node 2
-			n := mustCreate(t, k, aeifWithParams(t, nparams), 1)           // node 3
+			sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: sgTimes}, 1)              // node 1
+			parrot := mustCreate(t, k, ParrotNeuron{}, 1)                               // node 2
+			n := mustCreate(t, k, withNEST(t, DefaultAeifCondAlphaAstro(), nparams), 1) // node 3
 			header, rows := readCSV(t, singleDir+c.prefix+"target_traces.csv")
 			mm := mustCreate(t, k, Multimeter{Interval: 0.1, RecordFrom: header[2:]}, 1)
 			sr := mustCreate(t, k, SpikeRecorder{}, 1)
