@@ -122,6 +122,51 @@ func (k *Kernel) groupByBlock(nodes NodeCollection) ([]blockGroup, error) {
 	return groups, nil
 }
 
+// planODE is planStatus for the integrated models: the state variables
+// (names in state) are set per node, every other parameter for the whole
+// block, whose parameter set p is.
+func planODE[P interface {
+	Validate() error
+	initialState() V
+}, V vec](bb *blockBase, p *P, y []V, fsal []bool, locals []int, d Dict, state map[string]int) (func(), error) {
+	np := *p
+	if err := SetParams(&np, d); err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	if err := checkShared(bb, locals, d, state); err != nil {
+		return nil, err
+	}
+	if err := np.Validate(); err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	y0, idx, shared := np.initialState(), stateKeys(d, state), hasShared(d, state)
+	if shared {
+		// The block's state fields keep their Create values (they only
+		// describe the initial state).
+		old, keep := GetParams(*p), Dict{}
+		for name := range state {
+			keep[name] = old[name]
+		}
+		if err := SetParams(&np, keep); err != nil {
+			return nil, fmt.Errorf("SetStatus: %w", err)
+		}
+	}
+	return func() {
+		for _, l := range locals {
+			for _, i := range idx {
+				y[l][i] = y0[i]
+			}
+			if fsal != nil {
+				fsal[l] = false // f(y) must be evaluated anew
+			}
+		}
+		if shared {
+			*p = np
+			clear(fsal)
+		}
+	}, nil
+}
+
 // planStatus checks d for nodes locals of block blk and returns the
 // function that applies it; it changes nothing itself.
 func (k *Kernel) planStatus(blk nodeBlock, locals []int, d Dict) (func(), error) {
@@ -129,61 +174,9 @@ func (k *Kernel) planStatus(blk nodeBlock, locals []int, d Dict) (func(), error)
 	fail := func(err error) (func(), error) { return nil, fmt.Errorf("SetStatus: %w", err) }
 	switch b := blk.(type) {
 	case *aeifBlock:
-		np := b.p
-		if err := SetParams(&np, d); err != nil {
-			return fail(err)
-		}
-		if err := checkShared(bb, locals, d, aeifStateIndex); err != nil {
-			return nil, err
-		}
-		if err := np.Validate(); err != nil {
-			return fail(err)
-		}
-		y0, idx, shared := np.initialState(), stateKeys(d, aeifStateIndex), hasShared(d, aeifStateIndex)
-		return func() {
-			for _, l := range locals {
-				for _, i := range idx {
-					b.y[l][i] = y0[i]
-				}
-				if b.fsal != nil {
-					b.fsal[l] = false // f(y) must be evaluated anew
-				}
-			}
-			if shared {
-				// The state fields keep the Create values (they only
-				// describe the initial state).
-				np.VM, np.GEx, np.DGEx, np.GIn, np.DGIn, np.W = b.p.VM, b.p.GEx, b.p.DGEx, b.p.GIn, b.p.DGIn, b.p.W
-				b.p = np
-				clear(b.fsal)
-			}
-		}, nil
+		return planODE(bb, &b.p, b.y, b.fsal, locals, d, aeifStateIndex)
 	case *astrocyteBlock:
-		np := b.p
-		if err := SetParams(&np, d); err != nil {
-			return fail(err)
-		}
-		if err := checkShared(bb, locals, d, astroStateIndex); err != nil {
-			return nil, err
-		}
-		if err := np.Validate(); err != nil {
-			return fail(err)
-		}
-		y0, idx, shared := np.initialState(), stateKeys(d, astroStateIndex), hasShared(d, astroStateIndex)
-		return func() {
-			for _, l := range locals {
-				for _, i := range idx {
-					b.y[l][i] = y0[i]
-				}
-				if b.fsal != nil {
-					b.fsal[l] = false
-				}
-			}
-			if shared {
-				np.IP3, np.CaAstro, np.HIP3R = b.p.IP3, b.p.CaAstro, b.p.HIP3R
-				b.p = np
-				clear(b.fsal)
-			}
-		}, nil
+		return planODE(bb, &b.p, b.y, b.fsal, locals, d, astroStateIndex)
 	case *poissonBlock:
 		np := b.p
 		if err := SetParams(&np, d); err != nil {
