@@ -1,10 +1,8 @@
 package astro
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -397,15 +395,7 @@ func TestTripartitePoolBound(t *testing.T) {
 // synapse_model, kind, weight, delay) into roles.
 func readNESTConnections(t *testing.T, path string) roles {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecords(t, path)
 	var r roles
 	for _, rec := range recs[1:] {
 		s, err1 := strconv.Atoi(rec[0])
@@ -567,15 +557,7 @@ func TestTripartiteStatisticsMatchNEST(t *testing.T) {
 	if testing.Short() {
 		nSeeds = 20
 	}
-	f, err := os.Open(tripartiteDir + "counts_by_seed.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecords(t, tripartiteDir+"counts_by_seed.csv")
 	// E[distinct] = pool·(1 − E[(1 − 1/pool)^M]), M ~ Bin(n_src, 0.05).
 	ev := func(nSrc, pool int) float64 {
 		return float64(pool) * (1 - math.Pow(1-0.05/float64(pool), float64(nSrc)))
