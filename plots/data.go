@@ -36,15 +36,7 @@ func (sp Spikes) Validate() error {
 	if len(sp.Senders) != len(sp.Times) {
 		return fmt.Errorf("plots: spikes: %d senders but %d times", len(sp.Senders), len(sp.Times))
 	}
-	if len(sp.Times) == 0 {
-		return fmt.Errorf("plots: spikes: %w", ErrNoData)
-	}
-	for i, t := range sp.Times {
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return fmt.Errorf("plots: spikes: non-finite time %v at index %d", t, i)
-		}
-	}
-	return nil
+	return checkTimes("spikes", sp.Times)
 }
 
 // Validate reports whether s is well formed: equal slice lengths, at least
@@ -55,12 +47,17 @@ func (s Samples) Validate() error {
 		return fmt.Errorf("plots: samples: lengths differ (senders %d, times %d, values %d)",
 			len(s.Senders), len(s.Times), len(s.Values))
 	}
-	if len(s.Times) == 0 {
-		return fmt.Errorf("plots: samples: %w", ErrNoData)
+	return checkTimes("samples", s.Times)
+}
+
+// checkTimes reports an empty or non-finite list of times of kind.
+func checkTimes(kind string, times []float64) error {
+	if len(times) == 0 {
+		return fmt.Errorf("plots: %s: %w", kind, ErrNoData)
 	}
-	for i, t := range s.Times {
+	for i, t := range times {
 		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return fmt.Errorf("plots: samples: non-finite time %v at index %d", t, i)
+			return fmt.Errorf("plots: %s: non-finite time %v at index %d", kind, t, i)
 		}
 	}
 	return nil
