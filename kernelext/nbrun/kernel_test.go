@@ -368,7 +368,9 @@ gonbui.Sync()`)
 }
 
 // imagesNotebook has text, PNG, SVG, a live-updated HTML display and
-// markdown outputs.
+// markdown outputs. Every cell that displays ends with gonbui.Sync(): GoNB
+// closes its display pipe when the cell's program exits, so data it has not
+// read by then is dropped — with any runner, nbconvert included.
 var imagesNotebook = []string{pinGonb, `import (
 	"bytes"
 	"fmt"
@@ -393,7 +395,7 @@ for i := 1; i <= 3; i++ {
 	gonbui.UpdateHTML(id, fmt.Sprintf("<b>%d</b>", i))
 }
 gonbui.Sync()
-fmt.Println("after")`, "%%\ngonbui.DisplayMarkdown(\"**done**\")"}
+fmt.Println("after")`, "%%\ngonbui.DisplayMarkdown(\"**done**\")\ngonbui.Sync()"}
 
 // TestCrossCheckNbconvert executes the same notebook with this runner and
 // with `jupyter nbconvert --execute` (if installed, e.g. Debian's
