@@ -17,6 +17,11 @@ import (
 // updates made by NewProgress.
 const DefaultProgressInterval = 250 * time.Millisecond
 
+// newProgressClock is the clock of the Progress values NewProgress makes;
+// nil means time.Now. Tests freeze it so that rate limiting does not depend
+// on how fast the machine runs them.
+var newProgressClock func() time.Time
+
 // Progress renders astro.Progress reports, either as an HTML progress bar
 // updated in place in a notebook cell, or as a single "\r"-rewritten line on
 // a terminal. Use NewProgress for the usual setup; the fields exist so tests
@@ -62,6 +67,7 @@ func NewProgress(label string) func(astro.Progress) {
 		Label:    label,
 		Interval: DefaultProgressInterval,
 		Notebook: gonbui.IsNotebook,
+		Now:      newProgressClock,
 	}
 	return p.Report
 }
