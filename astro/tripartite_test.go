@@ -3,6 +3,7 @@ package astro
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -844,6 +845,41 @@ func TestConnectTripartiteBernoulliStatistics(t *testing.T) {
 			if !(pks > alpha) {
 				t.Errorf("p_primary %g %s-degree: KS p = %.4g ≤ %g; chi-squared p-values %.3f", p, f.fan, pks, alpha, f.ps)
 			}
+		}
+	}
+}
+
+// TestSubsetPicker checks both ways subsetPicker lists a subset (bitset scan
+// for dense, sort for sparse subsets) against Floyd's algorithm written out
+// plainly: the same draws give the same ascending k-subset, and the picker
+// is clean for the next call.
+func TestSubsetPicker(t *testing.T) {
+	sp := newSubsetPicker(10000)
+	for _, c := range []struct{ n, k int }{
+		{1, 0}, {1, 1}, {50, 0}, {50, 8}, {50, 50}, {64, 64}, {65, 3}, {10000, 10}, {10000, 39}, {10000, 40}, {10000, 1000}, {10000, 10000},
+	} {
+		for seed := range uint64(3) {
+			got := slices.Clone(sp.pick(rand.NewPCG(seed, 7), c.n, c.k))
+			src := rand.NewPCG(seed, 7)
+			seen := map[int]bool{}
+			var want []int
+			for j := c.n - c.k; j < c.n; j++ {
+				v := uniformInt(src, j+1)
+				if seen[v] {
+					v = j
+				}
+				seen[v] = true
+				want = append(want, v)
+			}
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("n=%d k=%d seed %d: got %v, want %v", c.n, c.k, seed, got, want)
+			}
+		}
+	}
+	for w, m := range sp.mark {
+		if m != 0 {
+			t.Fatalf("mark word %d not cleared: %#x", w, m)
 		}
 	}
 }
