@@ -45,38 +45,67 @@ func newPCG(seed, purpose, a, b uint64) *rand.PCG {
 }
 
 // poissonSampler draws Poisson(λ) counts. For the small means of a Poisson
-// generator per time step (0.2 in the example) it uses table-free inversion,
-// which needs one uniform draw per sample; for λ ≥ 10 it defers to gonum.
+// generator per time step (0.2 in the example) it uses inversion, which
+// needs one uniform draw per sample; for λ ≥ 10 it defers to gonum.
+//
+// Inversion returns the first n with u ≤ c_n, c_n = Σ_{i≤n} λ^i e^{-λ}/i!
+// accumulated term by term (inversionDraw spells the loop out). The sampler
+// keeps those cumulative sums as 53-bit integer thresholds: with u = m·2^-53
+// for the integer m < 2^53 that uniform01 scales, u > c ⇔ m > c·2^53 ⇔
+// m > ⌊c·2^53⌋ (scaling by 2^53 is exact), so comparing m with the table
+// returns exactly the n of the loop, without its divisions.
 type poissonSampler struct {
 	lambda float64
-	expNeg float64 // exp(-λ)
+	// thresh[n] = ⌊c_n·2^53⌋ up to the first n whose term underflows to 0
+	// (where the loop stops) or whose c_n ≥ 1 (which every u is below).
+	thresh []uint64
 }
 
 func newPoissonSampler(lambda float64) poissonSampler {
-	return poissonSampler{lambda: lambda, expNeg: math.Exp(-lambda)}
+	p := poissonSampler{lambda: lambda}
+	if !(lambda > 0 && lambda < 10) {
+		return p
+	}
+	prob := math.Exp(-lambda)
+	cum := prob
+	for n := 1; ; n++ {
+		p.thresh = append(p.thresh, uint64(math.Floor(cum*0x1p53)))
+		if cum >= 1 {
+			break
+		}
+		prob *= lambda / float64(n)
+		cum += prob
+		if prob == 0 {
+			p.thresh = append(p.thresh, uint64(math.Floor(cum*0x1p53)))
+			break
+		}
+	}
+	return p
 }
 
 // draw returns one Poisson(λ) sample using src.
 func (p poissonSampler) draw(src *rand.PCG) uint32 {
+	if p.thresh != nil {
+		return p.invert(src.Uint64() >> 11) // uniform01's 53 bits
+	}
+	return p.drawOther(src)
+}
+
+// drawOther draws for λ ≤ 0 (always 0) and λ ≥ 10 (gonum).
+func (p poissonSampler) drawOther(src *rand.PCG) uint32 {
 	if p.lambda <= 0 {
 		return 0
 	}
-	if p.lambda >= 10 {
-		return uint32(distuv.Poisson{Lambda: p.lambda, Src: src}.Rand())
-	}
-	u := uniform01(src)
-	n := uint32(0)
-	prob := p.expNeg
-	cum := prob
-	for u > cum {
+	return uint32(distuv.Poisson{Lambda: p.lambda, Src: src}.Rand())
+}
+
+// invert returns the count for the uniform draw u = m·2^-53 (λ in (0, 10)).
+func (p poissonSampler) invert(m uint64) uint32 {
+	n, last := 0, len(p.thresh)-1
+	for n < last && m > p.thresh[n] {
 		n++
-		prob *= p.lambda / float64(n)
-		cum += prob
-		if prob == 0 { // numerical tail: cannot grow further
-			break
-		}
 	}
-	return n
+	return uint32(n)
 }
 
 // uniform01 returns a uniform double in [0, 1) with 53 random bits.
