@@ -3,7 +3,7 @@
 #   make run     set up (tools) and execute notebooks/astrocyte_brunel.ipynb
 #                headlessly into out/ (executed notebook + figures)
 #   make test    everything CI runs (.ci/run), with per-step wall times
-#   make bench   engine benchmark (astrobench, 2 threads)
+#   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
 #
 # Parts: check, test-short, test-full, tools, jupyter, notebooks, nbconvert.
 SHELL := /bin/bash
@@ -86,11 +86,12 @@ test-full: tools
 	$(GO) test ./...
 	$(SIMD) $(GO) test ./astro/...
 
-## bench: the engine benchmark (full-scale network, 2 threads); more flags
+## bench: the engine benchmark (full-scale network, 2 threads, 3 runs and
+## their medians); more flags
 ## with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
 BENCH_FLAGS ?=
 bench:
-	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 $(BENCH_FLAGS)
+	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
 
 ## tools: gonb + goimports (versions pinned by go.mod's tool directives) in
 ## .build/bin, and the gonb kernelspec in .build/jupyter (use it with

@@ -2,17 +2,23 @@
 // network (100 ms pre-simulation + 1000 ms) and prints one line of figures:
 // wall time per phase, peak RSS, connections per kind, spikes and
 // deliveries, and whether the AVX2 vector path ran (GOEXPERIMENT=simd
-// builds on CPUs with AVX2; results are bit-identical either way).
+// builds on CPUs with AVX2; results are bit-identical either way). With
+// -runs N it repeats the run N times in the same process and adds a line of
+// per-phase medians (peak RSS is the process's, i.e. the largest run's).
 //
-//	GOEXPERIMENT=simd go run ./astro/cmd/astrobench -threads 2 -scale 1
+//	GOEXPERIMENT=simd go run ./astro/cmd/astrobench -threads 2 -scale 1 -runs 3
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"syscall"
+	"time"
 
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
@@ -25,8 +31,13 @@ func main() {
 	nIn := flag.Int("nin", 0, "override N_in")
 	nAstro := flag.Int("nastro", 0, "override N_astro")
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
+	runs := flag.Int("runs", 1, "number of runs; more than one adds a line of medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	flag.Parse()
+	if *runs < 1 {
+		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
+		os.Exit(2)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -50,18 +61,53 @@ func main() {
 	if *nAstro > 0 {
 		p.Network.NAstro = *nAstro
 	}
-	res, err := brunel.Run(p, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "astrobench:", err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
+	var all []brunel.Phases
+	for range *runs {
+		res, err := brunel.Run(p, nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		ph := res.Phases
+		all = append(all, ph)
+		fmt.Printf("threads=%d scale=%g neurons=%d %s peakRSS=%dMB "+
+			"tsodyks=%d sic=%d static=%d spikes=%d deliveries=%d vector=%s\n",
+			*threads, *scale, res.NumNeurons, phaseFigures(ph), peakRSSMB(), res.Connections["tsodyks_synapse"],
+			res.Connections["sic_connection"], res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries,
+			astro.VectorPath())
+		runtime.GC()
+		debug.FreeOSMemory() // the next run starts from a clean heap
 	}
+	if len(all) > 1 {
+		med := func(f func(brunel.Phases) time.Duration) time.Duration {
+			d := make([]time.Duration, len(all))
+			for i, ph := range all {
+				d[i] = f(ph)
+			}
+			slices.Sort(d)
+			return d[len(d)/2] // the middle run (odd N), the upper middle one (even N)
+		}
+		// Each phase's median on its own; total is the median of the runs'
+		// totals, not the sum of the medians.
+		fmt.Printf("median of %d runs: create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs peakRSS=%dMB\n",
+			len(all), med(func(p brunel.Phases) time.Duration { return p.Create }).Seconds(),
+			med(func(p brunel.Phases) time.Duration { return p.Connect }).Seconds(),
+			med(func(p brunel.Phases) time.Duration { return p.PreSim }).Seconds(),
+			med(func(p brunel.Phases) time.Duration { return p.Sim }).Seconds(),
+			med(brunel.Phases.Total).Seconds(), peakRSSMB())
+	}
+}
+
+// phaseFigures formats the wall times of one run.
+func phaseFigures(ph brunel.Phases) string {
+	return fmt.Sprintf("create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs",
+		ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(), ph.Total().Seconds())
+}
+
+// peakRSSMB is the process's peak resident set size so far, in MB.
+func peakRSSMB() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	ph := res.Phases
-	fmt.Printf("threads=%d scale=%g neurons=%d create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs peakRSS=%dMB "+
-		"tsodyks=%d sic=%d static=%d spikes=%d deliveries=%d vector=%s\n",
-		*threads, *scale, res.NumNeurons, ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(),
-		ph.Total().Seconds(), ru.Maxrss/1024, res.Connections["tsodyks_synapse"], res.Connections["sic_connection"],
-		res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries, astro.VectorPath())
+	return ru.Maxrss / 1024
 }
