@@ -156,7 +156,7 @@ type aeifWork struct {
 	batch batch[[aeifDim]float64]
 	sys   aeifRHS
 	lanes aeifLanes
-	simd  aeifVecSys // vector path (GOEXPERIMENT=simd builds)
+	simd  *aeifVecSys // vector path (GOEXPERIMENT=simd builds), 64-byte aligned (alignedNew)
 	// sicAcc sums one neuron's SIC inputs per lag (deliverSIC).
 	sicAcc []float64
 	_      [cacheLinePad]byte

@@ -133,6 +133,9 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 	if !simdAvailable || simdDisabled || b.p.DeltaT == 0 {
 		return false
 	}
+	if w.simd == nil {
+		w.simd = alignedNew[aeifVecSys]()
+	}
 	w.simd.set(b)
 	return true
 }
@@ -141,7 +144,7 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 // vlanes neurons starting at i0: the vector step where it applies,
 // scalarStep (per group of four) where it does not.
 func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error {
-	s := &w.simd
+	s := w.simd
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
 	load := func() {

@@ -176,7 +176,7 @@ type astroWork struct {
 	integ rkf45[[astroDim]float64]
 	batch batch[[astroDim]float64]
 	sys   astroRHS
-	simd  astroVecSys // vector path (GOEXPERIMENT=simd builds)
+	simd  *astroVecSys // vector path (GOEXPERIMENT=simd builds), 64-byte aligned (alignedNew)
 	_     [cacheLinePad]byte
 }
 

@@ -120,6 +120,9 @@ func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 	if !simdAvailable || simdDisabled {
 		return false
 	}
+	if w.simd == nil {
+		w.simd = alignedNew[astroVecSys]()
+	}
 	w.simd.set(b)
 	return true
 }
@@ -128,7 +131,7 @@ func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 // for the vlanes astrocytes starting at i0: the vector step where it
 // applies, scalarStep (per group of four) where it does not.
 func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int) {
-	s := &w.simd
+	s := w.simd
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
 	store := func() {

@@ -3,6 +3,7 @@ package astro
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 )
 
 // A block holds the nodes of one Create call in struct-of-arrays form. The
@@ -44,6 +45,21 @@ type recorder interface {
 // cacheLinePad separates per-thread data that is written often (two cache
 // lines, covering adjacent-line prefetch).
 const cacheLinePad = 128
+
+// alignedNew returns a new zero T at a 64-byte boundary, with cacheLinePad
+// unused bytes after it. The vector path keeps its per-thread state this
+// way: its 32-byte vectors sit at multiples of 32 inside the state, so none
+// straddles two cache lines. Go aligns them only to 8, and a thread whose
+// state landed at a bad offset ran its vector steps 5–10 % slower than the
+// other, which then waited for it at every phase. T must hold no pointers
+// (the memory is a []byte, which the garbage collector does not scan);
+// TestAlignedNew checks the types it is used for.
+func alignedNew[T any]() *T {
+	const align = 64
+	buf := make([]byte, unsafe.Sizeof(*new(T))+align+cacheLinePad)
+	off := (align - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))%align) % align
+	return (*T)(unsafe.Pointer(&buf[off]))
+}
 
 // blockBase is what every block shares.
 type blockBase struct {

@@ -3,10 +3,13 @@
 package astro
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"simd/archsimd"
 	"testing"
+	"unsafe"
 )
 
 // TestVecMath: the vector exp and log give, lane by lane, exactly the
@@ -57,5 +60,44 @@ func TestVecMath(t *testing.T) {
 	x = [4]float64{-800, 0, 1, 2}
 	if _, ok := m.exp(archsimd.LoadFloat64x4(&x)); ok {
 		t.Error("exp accepted -800 (outside the table range)")
+	}
+}
+
+// TestAlignedNew: the vector states alignedNew places hold no pointers
+// (its memory is not scanned by the garbage collector), every vector in
+// them sits at a multiple of 32 bytes, and the states start at 64-byte
+// boundaries — so no vector straddles two cache lines.
+func TestAlignedNew(t *testing.T) {
+	vec := reflect.TypeFor[archsimd.Float64x4]()
+	var walk func(tp reflect.Type, off uintptr, path string)
+	walk = func(tp reflect.Type, off uintptr, path string) {
+		switch tp.Kind() {
+		case reflect.Struct:
+			if tp == vec && off%32 != 0 {
+				t.Errorf("%s: vector at offset %d, not a multiple of 32", path, off)
+			}
+			for i := range tp.NumField() {
+				f := tp.Field(i)
+				walk(f.Type, off+f.Offset, path+"."+f.Name)
+			}
+		case reflect.Array:
+			for i := range tp.Len() {
+				walk(tp.Elem(), off+uintptr(i)*tp.Elem().Size(), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.String, reflect.Interface,
+			reflect.Func, reflect.Chan, reflect.UnsafePointer:
+			t.Errorf("%s: %s holds a pointer", path, tp)
+		}
+	}
+	walk(reflect.TypeFor[aeifVecSys](), 0, "aeifVecSys")
+	walk(reflect.TypeFor[astroVecSys](), 0, "astroVecSys")
+	for range 20 {
+		a, s := alignedNew[aeifVecSys](), alignedNew[astroVecSys]()
+		if p := uintptr(unsafe.Pointer(a)); p%64 != 0 {
+			t.Fatalf("aeifVecSys at %#x", p)
+		}
+		if p := uintptr(unsafe.Pointer(s)); p%64 != 0 {
+			t.Fatalf("astroVecSys at %#x", p)
+		}
 	}
 }
