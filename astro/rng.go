@@ -49,11 +49,12 @@ func newPCG(seed, purpose, a, b uint64) *rand.PCG {
 // needs one uniform draw per sample; for λ ≥ 10 it defers to gonum.
 //
 // Inversion returns the first n with u ≤ c_n, c_n = Σ_{i≤n} λ^i e^{-λ}/i!
-// accumulated term by term (inversionDraw spells the loop out). The sampler
-// keeps those cumulative sums as 53-bit integer thresholds: with u = m·2^-53
-// for the integer m < 2^53 that uniform01 scales, u > c ⇔ m > c·2^53 ⇔
-// m > ⌊c·2^53⌋ (scaling by 2^53 is exact), so comparing m with the table
-// returns exactly the n of the loop, without its divisions.
+// accumulated term by term (inversionCount in rng_test.go spells the loop
+// out, and the tests compare the two). The sampler keeps those cumulative
+// sums as 53-bit integer thresholds: with u = m·2^-53 for the integer
+// m < 2^53 that uniform01 scales, u > c ⇔ m > c·2^53 ⇔ m > ⌊c·2^53⌋
+// (scaling by 2^53 is exact), so comparing m with the table returns exactly
+// the n of the loop, without its divisions.
 type poissonSampler struct {
 	lambda float64
 	// thresh[n] = ⌊c_n·2^53⌋ up to the first n whose term underflows to 0
