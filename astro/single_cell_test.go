@@ -1,7 +1,6 @@
 package astro
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/astronb/astronb/internal/reftest"
 )
 
 // Single-cell protocols of testdata/nest-3.8/single (see its README.md and
@@ -24,43 +25,6 @@ const (
 	traceRelTol = 1e-9
 	traceAbsTol = 1e-12
 )
-
-// readCSV reads a CSV file with a header line of column names and numeric
-// rows.
-func readCSV(t *testing.T, path string) (header []string, rows [][]float64) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		fields := strings.Split(line, ",")
-		if header == nil {
-			header = fields
-			continue
-		}
-		row := make([]float64, len(fields))
-		for i, s := range fields {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatalf("%s: line %q: %v", path, line, err)
-			}
-			row[i] = v
-		}
-		rows = append(rows, row)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return header, rows
-}
 
 // protocols returns the parsed protocols.json.
 func protocols(t *testing.T) map[string]map[string]json.RawMessage {
@@ -283,7 +247,7 @@ func TestSingleA1AeifSpikeInput(t *testing.T) {
 		sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: []float64{in[0]}}, 1)
 		mustConnect(t, k, sg, n, nil, StaticSynapse{Weight: in[1], Delay: 1})
 	}
-	header, rows := readCSV(t, singleDir+"a1_aeif_spike_input_traces.csv")
+	header, rows := reftest.Numeric(t, singleDir+"a1_aeif_spike_input_traces.csv")
 	mm := mustCreate(t, k, Multimeter{Interval: 0.1, RecordFrom: header[2:]}, 1)
 	sr := mustCreate(t, k, SpikeRecorder{}, 1)
 	mustConnect(t, k, mm, n, nil, nil)
@@ -291,7 +255,7 @@ func TestSingleA1AeifSpikeInput(t *testing.T) {
 	mustSimulate(t, k, simTime)
 
 	compareEvents(t, "a1 traces", 0.1, mustMM(t, k, mm), header, rows, traceRelTol, traceAbsTol)
-	_, spikes := readCSV(t, singleDir+"a1_aeif_spike_input_spikes.csv")
+	_, spikes := reftest.Numeric(t, singleDir+"a1_aeif_spike_input_spikes.csv")
 	compareSpikes(t, "a1 spikes", 0.1, mustSR(t, k, sr), spikes)
 	var final map[string]float64
 	protoField(t, proto, "final_state", &final)
@@ -313,7 +277,7 @@ func TestSingleA2AeifConstantCurrent(t *testing.T) {
 
 			k := mustKernel(t, KernelConfig{Resolution: 0.1})
 			n := mustCreate(t, k, withNEST(t, DefaultAeifCondAlphaAstro(), params), 1)
-			header, rows := readCSV(t, singleDir+"a2_aeif_Ie"+ie+"_traces.csv")
+			header, rows := reftest.Numeric(t, singleDir+"a2_aeif_Ie"+ie+"_traces.csv")
 			mm := mustCreate(t, k, Multimeter{Interval: 0.1, RecordFrom: header[2:]}, 1)
 			sr := mustCreate(t, k, SpikeRecorder{}, 1)
 			mustConnect(t, k, mm, n, nil, nil)
@@ -321,7 +285,7 @@ func TestSingleA2AeifConstantCurrent(t *testing.T) {
 			mustSimulate(t, k, simTime)
 
 			compareEvents(t, "a2 Ie "+ie, 0.1, mustMM(t, k, mm), header, rows, traceRelTol, traceAbsTol)
-			_, spikes := readCSV(t, singleDir+"a2_aeif_Ie"+ie+"_spikes.csv")
+			_, spikes := reftest.Numeric(t, singleDir+"a2_aeif_Ie"+ie+"_spikes.csv")
 			if len(spikes) != len(spikeTimes) {
 				t.Fatalf("reference files disagree: %d spikes in CSV, %d in protocols.json", len(spikes), len(spikeTimes))
 			}
@@ -391,7 +355,7 @@ func TestSingleBAstrocyte(t *testing.T) {
 				sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: times}, 1)
 				mustConnect(t, k, sg, a, nil, StaticSynapse{Weight: 1, Delay: 1})
 			}
-			header, rows := readCSV(t, singleDir+c.file)
+			header, rows := reftest.Numeric(t, singleDir+c.file)
 			mm := mustCreate(t, k, Multimeter{Interval: 1, RecordFrom: header[2:]}, 1)
 			mustConnect(t, k, mm, a, nil, nil)
 			mustSimulate(t, k, simTime)
@@ -444,7 +408,7 @@ func TestSingleDTsodyks(t *testing.T) {
 			var status map[string]any
 			protoField(t, proto, "synapse_status_final", &status)
 			syn := withNEST(t, DefaultTsodyksSynapse(), synSpec)
-			_, states := readCSV(t, singleDir+c.prefix+"synstate_after_each_spike.csv")
+			_, states := reftest.Numeric(t, singleDir+c.prefix+"synstate_after_each_spike.csv")
 			if len(states) != len(parrotTimes) {
 				t.Fatalf("%d synapse states for %d parrot spikes", len(states), len(parrotTimes))
 			}
@@ -473,7 +437,7 @@ func TestSingleDTsodyks(t *testing.T) {
 			sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: sgTimes}, 1)              // node 1
 			parrot := mustCreate(t, k, ParrotNeuron{}, 1)                               // node 2
 			n := mustCreate(t, k, withNEST(t, DefaultAeifCondAlphaAstro(), nparams), 1) // node 3
-			header, rows := readCSV(t, singleDir+c.prefix+"target_traces.csv")
+			header, rows := reftest.Numeric(t, singleDir+c.prefix+"target_traces.csv")
 			mm := mustCreate(t, k, Multimeter{Interval: 0.1, RecordFrom: header[2:]}, 1)
 			sr := mustCreate(t, k, SpikeRecorder{}, 1)
 			mustConnect(t, k, sg, parrot, nil, StaticSynapse{Weight: 1, Delay: 1})
@@ -511,7 +475,7 @@ func TestSingleDTsodyks(t *testing.T) {
 				}
 			}
 			compareEvents(t, c.name+" target", 0.1, mustMM(t, k, mm), header, rows, traceRelTol, traceAbsTol)
-			_, spikes := readCSV(t, singleDir+c.prefix+"parrot_spikes.csv")
+			_, spikes := reftest.Numeric(t, singleDir+c.prefix+"parrot_spikes.csv")
 			compareSpikes(t, c.name+" parrot", 0.1, mustSR(t, k, sr), spikes)
 		})
 	}

@@ -2,7 +2,6 @@ package astro
 
 import (
 	"bufio"
-	"encoding/csv"
 	"os"
 	"strconv"
 	"strings"
@@ -96,19 +95,4 @@ func relErr(got, want float64) float64 {
 		return d
 	}
 	return d / s
-}
-
-// readRecords reads all records of a CSV file (header included).
-func readRecords(t testing.TB, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return recs
 }

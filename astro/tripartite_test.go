@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/astronb/astronb/internal/reftest"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -396,7 +397,7 @@ func TestTripartitePoolBound(t *testing.T) {
 // synapse_model, kind, weight, delay) into roles.
 func readNESTConnections(t *testing.T, path string) roles {
 	t.Helper()
-	recs := readRecords(t, path)
+	recs := reftest.Records(t, path)
 	var r roles
 	for _, rec := range recs[1:] {
 		s, err1 := strconv.Atoi(rec[0])
@@ -558,7 +559,7 @@ func TestTripartiteStatisticsMatchNEST(t *testing.T) {
 	if testing.Short() {
 		nSeeds = 20
 	}
-	recs := readRecords(t, tripartiteDir+"counts_by_seed.csv")
+	recs := reftest.Records(t, tripartiteDir+"counts_by_seed.csv")
 	// E[distinct] = pool·(1 − E[(1 − 1/pool)^M]), M ~ Bin(n_src, 0.05).
 	ev := func(nSrc, pool int) float64 {
 		return float64(pool) * (1 - math.Pow(1-0.05/float64(pool), float64(nSrc)))

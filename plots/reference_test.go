@@ -1,13 +1,13 @@
 package plots
 
 import (
-	"encoding/csv"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
+
+	"github.com/astronb/astronb/internal/reftest"
 )
 
 // refDir holds NEST 3.8's reference data, relative to the package directory.
@@ -17,29 +17,17 @@ const refDir = "../../shared/reference/nest-3.8/network"
 // skipping the test if the file is absent.
 func readCSV(t *testing.T, name string) (header []string, cols [][]float64) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(refDir, name))
-	if errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(refDir, name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("reference file %s absent", name)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) < 2 {
+	header, rows := reftest.Numeric(t, path)
+	if len(rows) < 1 {
 		t.Fatalf("%s: no data rows", name)
 	}
-	header = rows[0]
 	cols = make([][]float64, len(header))
-	for _, r := range rows[1:] {
-		for j, s := range r {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
+	for _, r := range rows {
+		for j, v := range r {
 			cols[j] = append(cols[j], v)
 		}
 	}

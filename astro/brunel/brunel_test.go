@@ -1,11 +1,9 @@
 package brunel
 
 import (
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/astronb/astronb/astro"
+	"github.com/astronb/astronb/internal/reftest"
 )
 
 // classroomParams is the 800/200/100 network of the NEST reference
@@ -26,25 +25,10 @@ func classroomParams(threads int) Params {
 	return p
 }
 
-// readCSV reads a reference CSV file (header line first).
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return recs
-}
-
 // realizations reads the NEST reference's per-seed table into columns.
 func realizations(t *testing.T) map[string][]float64 {
 	t.Helper()
-	recs := readCSV(t, "../testdata/nest-3.8/network-800-200-100/realizations.csv")
+	recs := reftest.Records(t, "../testdata/nest-3.8/network-800-200-100/realizations.csv")
 	cols := map[string][]float64{}
 	for _, r := range recs[1:] {
 		for j, name := range recs[0] {

@@ -8,13 +8,14 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/astronb/astronb/astro"
+	"github.com/astronb/astronb/internal/reftest"
 )
 
 // fullRealizations reads the MEAN and SD rows of the NEST reference's six
 // full-scale realizations (testdata/nest-3.8/network/realizations_full.csv).
 func fullRealizations(t *testing.T) (mean, sd map[string]float64) {
 	t.Helper()
-	recs := readCSV(t, "../testdata/nest-3.8/network/realizations_full.csv")
+	recs := reftest.Records(t, "../testdata/nest-3.8/network/realizations_full.csv")
 	mean, sd = map[string]float64{}, map[string]float64{}
 	for _, r := range recs[1:] {
 		var dst map[string]float64
