@@ -18,6 +18,14 @@ import (
 // then V ← V_reset and w ← w + b. An arriving spike of weight W adds W·e/τ_syn
 // to dg', so g peaks at W nS after τ_syn.
 type AeifCondAlphaAstro struct {
+	AeifCondAlphaAstroParams
+	// The state the nodes start from.
+	AeifCondAlphaAstroState
+}
+
+// AeifCondAlphaAstroParams are the parameters of aeif_cond_alpha_astro,
+// shared by the nodes of one Create call.
+type AeifCondAlphaAstroParams struct {
 	CM       float64 `nest:"C_m"`        // C_m: membrane capacitance (pF), > 0
 	GL       float64 `nest:"g_L"`        // g_L: leak conductance (nS)
 	EL       float64 `nest:"E_L"`        // E_L: leak reversal potential (mV)
@@ -36,8 +44,10 @@ type AeifCondAlphaAstro struct {
 	IE       float64 `nest:"I_e"`        // I_e: constant input current (pA)
 	// GSLErrorTol is the integrator's absolute and relative tolerance, > 0.
 	GSLErrorTol float64 `nest:"gsl_error_tol"`
+}
 
-	// Initial state.
+// AeifCondAlphaAstroState is the per-node state of aeif_cond_alpha_astro.
+type AeifCondAlphaAstroState struct {
 	VM   float64 `nest:"V_m"`   // V_m: membrane potential (mV)
 	GEx  float64 `nest:"g_ex"`  // g_ex: excitatory conductance (nS), ≥ 0
 	DGEx float64 `nest:"dg_ex"` // dg_ex (nS/ms)
@@ -49,27 +59,38 @@ type AeifCondAlphaAstro struct {
 // DefaultAeifCondAlphaAstro returns NEST 3.8's defaults (V_m = E_L).
 func DefaultAeifCondAlphaAstro() AeifCondAlphaAstro {
 	return AeifCondAlphaAstro{
-		CM: 281, GL: 30, EL: -70.6, VTh: -50.4, DeltaT: 2, VPeak: 0, VReset: -60, TRef: 0,
-		A: 4, B: 80.5, TauW: 144, EEx: 0, EIn: -85, TauSynEx: 0.2, TauSynIn: 2, IE: 0,
-		GSLErrorTol: 1e-6, VM: -70.6,
+		AeifCondAlphaAstroParams{CM: 281, GL: 30, EL: -70.6, VTh: -50.4, DeltaT: 2, VPeak: 0, VReset: -60, TRef: 0,
+			A: 4, B: 80.5, TauW: 144, EEx: 0, EIn: -85, TauSynEx: 0.2, TauSynIn: 2, IE: 0, GSLErrorTol: 1e-6},
+		AeifCondAlphaAstroState{VM: -70.6},
 	}
 }
 
-// ModelName implements Model.
-func (AeifCondAlphaAstro) ModelName() string { return "aeif_cond_alpha_astro" }
+func init() { registerModel(func() Model { return DefaultAeifCondAlphaAstro() }) }
 
-// Validate checks the parameters with NEST's rules and names the first
-// offending parameter.
+// ModelName implements Model.
+func (AeifCondAlphaAstro) ModelName() string { return aeifName }
+
+// Validate checks the parameters and the initial state with NEST's rules
+// (aeif_cond_alpha_astro.cpp, Parameters_::set and State_::set) and names
+// the first offending parameter.
 func (p AeifCondAlphaAstro) Validate() error {
-	m := p.ModelName()
+	if err := p.AeifCondAlphaAstroParams.validate(); err != nil {
+		return err
+	}
+	return p.AeifCondAlphaAstroState.validate()
+}
+
+const aeifName = "aeif_cond_alpha_astro"
+
+func (p AeifCondAlphaAstroParams) validate() error {
+	m := aeifName
 	fields := []struct {
 		name string
 		v    float64
 	}{{"C_m", p.CM}, {"g_L", p.GL}, {"E_L", p.EL}, {"V_th", p.VTh}, {"Delta_T", p.DeltaT},
 		{"V_peak", p.VPeak}, {"V_reset", p.VReset}, {"t_ref", p.TRef}, {"a", p.A}, {"b", p.B},
 		{"tau_w", p.TauW}, {"E_ex", p.EEx}, {"E_in", p.EIn}, {"tau_syn_ex", p.TauSynEx},
-		{"tau_syn_in", p.TauSynIn}, {"I_e", p.IE}, {"gsl_error_tol", p.GSLErrorTol},
-		{"V_m", p.VM}, {"g_ex", p.GEx}, {"dg_ex", p.DGEx}, {"g_in", p.GIn}, {"dg_in", p.DGIn}, {"w", p.W}}
+		{"tau_syn_in", p.TauSynIn}, {"I_e", p.IE}, {"gsl_error_tol", p.GSLErrorTol}}
 	for _, f := range fields {
 		if err := checkFinite(m, f.name, f.v, ""); err != nil {
 			return err
@@ -97,10 +118,25 @@ func (p AeifCondAlphaAstro) Validate() error {
 		return fmt.Errorf("%s: tau_syn_in = %g ms: must be > 0", m, p.TauSynIn)
 	case p.GSLErrorTol <= 0:
 		return fmt.Errorf("%s: gsl_error_tol = %g: must be > 0", m, p.GSLErrorTol)
-	case p.GEx < 0:
-		return fmt.Errorf("%s: g_ex = %g nS: must be ≥ 0", m, p.GEx)
-	case p.GIn < 0:
-		return fmt.Errorf("%s: g_in = %g nS: must be ≥ 0", m, p.GIn)
+	}
+	return nil
+}
+
+func (s AeifCondAlphaAstroState) validate() error {
+	m := aeifName
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"V_m", s.VM}, {"g_ex", s.GEx}, {"dg_ex", s.DGEx}, {"g_in", s.GIn}, {"dg_in", s.DGIn}, {"w", s.W}} {
+		if err := checkFinite(m, f.name, f.v, ""); err != nil {
+			return err
+		}
+	}
+	switch {
+	case s.GEx < 0:
+		return fmt.Errorf("%s: g_ex = %g nS: must be ≥ 0", m, s.GEx)
+	case s.GIn < 0:
+		return fmt.Errorf("%s: g_in = %g nS: must be ≥ 0", m, s.GIn)
 	}
 	return nil
 }
@@ -116,24 +152,19 @@ const (
 	aeifDim
 )
 
-var aeifRecordables = []string{"V_m", "g_ex", "g_in", "w", "I_SIC"}
-
 // aeifBlock holds n neurons sharing one parameter set.
 type aeifBlock struct {
 	blockBase
-	p AeifCondAlphaAstro
+	p AeifCondAlphaAstroParams
 
 	y     [][aeifDim]float64 // state per node
 	r     []int32            // refractory counters (steps)
 	hstep []float64          // integrator step suggestion per node (ms)
 	iSIC  []float64          // SIC applied during the next step (pA)
 
+	// Input buffers: spikes (split by the weight's sign) and SIC, which the
+	// kernel writes (sicReceiver).
 	exc, inh, sic ringBuffer
-
-	// SIC inputs, aggregated per (astrocyte, delay): node i's inputs are
-	// sicIn[sicOff[i]:sicOff[i+1]], ordered by delay, then astrocyte node ID.
-	sicOff []int32
-	sicIn  []sicInput
 
 	// Derived (pre_run_hook).
 	c                    aeifConsts
@@ -157,9 +188,7 @@ type aeifWork struct {
 	sys   aeifRHS
 	lanes aeifLanes
 	simd  *aeifVecSys // vector path (GOEXPERIMENT=simd builds), 64-byte aligned (alignedNew)
-	// sicAcc sums one neuron's SIC inputs per lag (deliverSIC).
-	sicAcc []float64
-	_      [cacheLinePad]byte
+	_     [cacheLinePad]byte
 }
 
 // aeifConsts are reciprocals and products of parameters used by rhs.
@@ -167,35 +196,46 @@ type aeifConsts struct {
 	gLDeltaT, invDeltaT, invCM, invTauEx, invTauIn, invTauW float64
 }
 
-type sicInput struct {
-	astro *astrocyteBlock
-	local int32
-	delay int64
-	w     float64 // summed weight of all sic_connections of this pair
-}
-
 func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	b := &aeifBlock{p: p}
+	b := &aeifBlock{p: p.AeifCondAlphaAstroParams}
 	b.y = make([][aeifDim]float64, n)
+	y0 := p.AeifCondAlphaAstroState.vector()
 	for i := range n {
-		b.y[i] = p.initialState()
+		b.y[i] = y0
 	}
 	return b, nil
 }
 
-// initialState returns the state vector the parameters' initial-state
-// fields describe.
-func (p AeifCondAlphaAstro) initialState() (y [aeifDim]float64) {
-	y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = p.VM, p.DGEx, p.GEx, p.DGIn, p.GIn, p.W
+// vector returns the state as the integrated state vector.
+func (s AeifCondAlphaAstroState) vector() (y [aeifDim]float64) {
+	y[aeifV], y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW] = s.VM, s.DGEx, s.GEx, s.DGIn, s.GIn, s.W
 	return y
 }
 
 // aeifStateIndex maps the NEST names of the state variables to their
 // position in the state vector.
 var aeifStateIndex = map[string]int{"V_m": aeifV, "dg_ex": aeifDGEx, "g_ex": aeifGEx, "dg_in": aeifDGIn, "g_in": aeifGIn, "w": aeifW}
+
+// aeifStateOf returns the state vector y as named variables.
+func aeifStateOf(y *[aeifDim]float64) AeifCondAlphaAstroState {
+	return AeifCondAlphaAstroState{VM: y[aeifV], GEx: y[aeifGEx], DGEx: y[aeifDGEx], GIn: y[aeifGIn], DGIn: y[aeifDGIn], W: y[aeifW]}
+}
+
+// status implements nodeBlock.
+func (b *aeifBlock) status(local int) Dict {
+	return GetParams(AeifCondAlphaAstro{b.p, aeifStateOf(&b.y[local])})
+}
+
+// planStatus implements nodeBlock: parameters for the whole block, state
+// variables per node (see Kernel.SetStatus).
+func (b *aeifBlock) planStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
+	m := AeifCondAlphaAstro{AeifCondAlphaAstroParams: b.p}
+	return planODEStatus(&b.blockBase, locals, d, &m, &b.p, &m.AeifCondAlphaAstroParams, &m.AeifCondAlphaAstroState,
+		aeifStateIndex, b.y, b.fsal)
+}
 
 func (b *aeifBlock) prepare(k *Kernel) error {
 	n := b.n
@@ -436,66 +476,21 @@ func (b *aeifBlock) addSpikes(locals []int32, step int64, w float64, mult int32)
 	}
 }
 
-// deliverSIC implements sicSink: the SIC values the astrocytes computed in
-// the slice starting at prevOrigin land at step (astrocyte step + delay).
-// Inputs with the example's single SIC delay are summed per lag first and
-// written to the ring buffer once per lag.
-func (b *aeifBlock) deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64) {
-	if b.sicOff == nil {
-		return
-	}
-	md := int(k.minDelay)
-	w := &b.work[tc.id]
-	if cap(w.sicAcc) < md {
-		w.sicAcc = make([]float64, md)
-	}
-	acc := w.sicAcc[:md]
-	r := &b.sic
-	for i := b.lo[tc.id]; i < b.hi[tc.id]; i++ {
-		ins := b.sicIn[b.sicOff[i]:b.sicOff[i+1]]
-		for len(ins) > 0 {
-			d := ins[0].delay
-			clear(acc)
-			j, any := 0, false
-			for ; j < len(ins) && ins[j].delay == d; j++ {
-				in := &ins[j]
-				if !in.astro.sicAny[in.local] {
-					continue // all zero: adding them would change nothing
-				}
-				any = true
-				vals := in.astro.sicVals[int(in.local)*md:][:len(acc)]
-				for lag, v := range vals {
-					acc[lag] += in.w * v
-				}
-			}
-			if any {
-				// Ring slots of consecutive steps are consecutive (mod slots).
-				slot := (prevOrigin + d) % r.slots
-				for _, v := range acc {
-					r.v[slot*r.n+int64(i)] += v
-					if slot++; slot == r.slots {
-						slot = 0
-					}
-				}
-			}
-			ins = ins[j:]
-		}
-	}
+// sicInput implements sicReceiver.
+func (b *aeifBlock) sicInput() *ringBuffer { return &b.sic }
+
+// sendsSpikes implements spikeSender.
+func (b *aeifBlock) sendsSpikes() {}
+
+// aeifRecordables is aeif_cond_alpha_astro's RecordablesMap.
+var aeifRecordables = recordables[*aeifBlock]{
+	{"V_m", func(b *aeifBlock, i int) float64 { return b.y[i][aeifV] }},
+	{"g_ex", func(b *aeifBlock, i int) float64 { return b.y[i][aeifGEx] }},
+	{"g_in", func(b *aeifBlock, i int) float64 { return b.y[i][aeifGIn] }},
+	{"w", func(b *aeifBlock, i int) float64 { return b.y[i][aeifW] }},
+	{"I_SIC", func(b *aeifBlock, i int) float64 { return b.iSIC[i] }},
 }
 
-func (b *aeifBlock) recordables() []string { return aeifRecordables }
+func (b *aeifBlock) recordables() []string { return aeifRecordables.names() }
 
-func (b *aeifBlock) value(local, idx int) float64 {
-	y := &b.y[local]
-	switch idx {
-	case 0:
-		return y[aeifV]
-	case 1:
-		return y[aeifGEx]
-	case 2:
-		return y[aeifGIn]
-	case 3:
-		return y[aeifW]
-	}
-	return b.iSIC[local]
-}
+func (b *aeifBlock) value(local, idx int) float64 { return aeifRecordables[idx].get(b, local) }

@@ -21,6 +21,14 @@ import (
 // J_pump = rate_SERCA·c²/(Km_SERCA² + c²), α_h = k_IP3R·Kd_inh·(IP3+Kd_IP3_1)/(IP3+Kd_IP3_2),
 // β_h = k_IP3R·c.
 type AstrocyteLR1994 struct {
+	AstrocyteLR1994Params
+	// The state the nodes start from.
+	AstrocyteLR1994State
+}
+
+// AstrocyteLR1994Params are the parameters of astrocyte_lr_1994, shared by
+// the nodes of one Create call.
+type AstrocyteLR1994Params struct {
 	CaTot      float64 `nest:"Ca_tot"`       // Ca_tot: total free Ca²⁺ (µM), > 0
 	IP30       float64 `nest:"IP3_0"`        // IP3_0: IP3 baseline (µM), ≥ 0
 	KdIP31     float64 `nest:"Kd_IP3_1"`     // Kd_IP3_1 (µM), > 0
@@ -37,8 +45,10 @@ type AstrocyteLR1994 struct {
 	RateSERCA  float64 `nest:"rate_SERCA"`   // rate_SERCA (µM/ms), ≥ 0
 	RatioERCyt float64 `nest:"ratio_ER_cyt"` // ratio_ER_cyt, > 0
 	TauIP3     float64 `nest:"tau_IP3"`      // tau_IP3 (ms), > 0
+}
 
-	// Initial state.
+// AstrocyteLR1994State is the per-node state of astrocyte_lr_1994.
+type AstrocyteLR1994State struct {
 	IP3     float64 `nest:"IP3"`      // IP3 (µM), ≥ 0
 	CaAstro float64 `nest:"Ca_astro"` // Ca_astro (µM), ≥ 0
 	HIP3R   float64 `nest:"h_IP3R"`   // h_IP3R, in [0, 1]
@@ -48,43 +58,67 @@ type AstrocyteLR1994 struct {
 // NEST 3.9 changed it to 0.0002 µM).
 func DefaultAstrocyteLR1994() AstrocyteLR1994 {
 	return AstrocyteLR1994{
-		CaTot: 2, IP30: 0.16, KdIP31: 0.13, KdIP32: 0.9434, KdAct: 0.08234, KdInh: 1.049,
-		KmSERCA: 0.1, SICScale: 1, SICTh: 0.19669, DeltaIP3: 5, KIP3R: 0.0002, RateIP3R: 0.006,
-		RateL: 0.00011, RateSERCA: 0.0009, RatioERCyt: 0.185, TauIP3: 7142,
-		IP3: 0.16, CaAstro: 0.073, HIP3R: 0.793,
+		AstrocyteLR1994Params{CaTot: 2, IP30: 0.16, KdIP31: 0.13, KdIP32: 0.9434, KdAct: 0.08234, KdInh: 1.049,
+			KmSERCA: 0.1, SICScale: 1, SICTh: 0.19669, DeltaIP3: 5, KIP3R: 0.0002, RateIP3R: 0.006,
+			RateL: 0.00011, RateSERCA: 0.0009, RatioERCyt: 0.185, TauIP3: 7142},
+		AstrocyteLR1994State{IP3: 0.16, CaAstro: 0.073, HIP3R: 0.793},
 	}
 }
 
-// ModelName implements Model.
-func (AstrocyteLR1994) ModelName() string { return "astrocyte_lr_1994" }
+func init() { registerModel(func() Model { return DefaultAstrocyteLR1994() }) }
 
-// Validate checks the parameters with NEST's rules.
+const astroName = "astrocyte_lr_1994"
+
+// ModelName implements Model.
+func (AstrocyteLR1994) ModelName() string { return astroName }
+
+// Validate checks the parameters and the initial state with NEST's rules
+// (astrocyte_lr_1994.cpp, Parameters_::set and State_::set).
 func (p AstrocyteLR1994) Validate() error {
-	m := p.ModelName()
-	type rule struct {
-		name, unit string
-		v          float64
-		positive   bool // > 0, otherwise ≥ 0
+	if err := p.AstrocyteLR1994Params.validate(); err != nil {
+		return err
 	}
-	for _, r := range []rule{
+	return p.AstrocyteLR1994State.validate()
+}
+
+// astroRule is one range rule: v ≥ 0 and finite, or > 0 if positive.
+type astroRule struct {
+	name, unit string
+	v          float64
+	positive   bool
+}
+
+func checkAstroRules(rules []astroRule) error {
+	for _, r := range rules {
+		if math.IsNaN(r.v) || math.IsInf(r.v, 0) || r.v < 0 || (r.positive && r.v == 0) {
+			bound := "≥ 0"
+			if r.positive {
+				bound = "> 0"
+			}
+			return fmt.Errorf("%s: %s = %g %s: must be %s and finite", astroName, r.name, r.v, r.unit, bound)
+		}
+	}
+	return nil
+}
+
+func (p AstrocyteLR1994Params) validate() error {
+	return checkAstroRules([]astroRule{
 		{"Ca_tot", "µM", p.CaTot, true}, {"IP3_0", "µM", p.IP30, false}, {"Kd_IP3_1", "µM", p.KdIP31, true},
 		{"Kd_IP3_2", "µM", p.KdIP32, true}, {"Kd_act", "µM", p.KdAct, true}, {"Kd_inh", "µM", p.KdInh, false},
 		{"Km_SERCA", "µM", p.KmSERCA, true}, {"SIC_scale", "", p.SICScale, true}, {"SIC_th", "µM", p.SICTh, false},
 		{"delta_IP3", "µM", p.DeltaIP3, false}, {"k_IP3R", "1/(µM·ms)", p.KIP3R, false},
 		{"rate_IP3R", "1/ms", p.RateIP3R, false}, {"rate_L", "1/ms", p.RateL, false},
 		{"rate_SERCA", "µM/ms", p.RateSERCA, false}, {"ratio_ER_cyt", "", p.RatioERCyt, true},
-		{"tau_IP3", "ms", p.TauIP3, true}, {"IP3", "µM", p.IP3, false}, {"Ca_astro", "µM", p.CaAstro, false},
-	} {
-		if math.IsNaN(r.v) || math.IsInf(r.v, 0) || r.v < 0 || (r.positive && r.v == 0) {
-			bound := "≥ 0"
-			if r.positive {
-				bound = "> 0"
-			}
-			return fmt.Errorf("%s: %s = %g %s: must be %s and finite", m, r.name, r.v, r.unit, bound)
-		}
+		{"tau_IP3", "ms", p.TauIP3, true},
+	})
+}
+
+func (s AstrocyteLR1994State) validate() error {
+	if err := checkAstroRules([]astroRule{{"IP3", "µM", s.IP3, false}, {"Ca_astro", "µM", s.CaAstro, false}}); err != nil {
+		return err
 	}
-	if !(p.HIP3R >= 0 && p.HIP3R <= 1) {
-		return fmt.Errorf("%s: h_IP3R = %g: must be in [0, 1]", m, p.HIP3R)
+	if !(s.HIP3R >= 0 && s.HIP3R <= 1) {
+		return fmt.Errorf("%s: h_IP3R = %g: must be in [0, 1]", astroName, s.HIP3R)
 	}
 	return nil
 }
@@ -96,12 +130,10 @@ const (
 	astroDim
 )
 
-var astroRecordables = []string{"IP3", "Ca_astro", "h_IP3R"}
-
 // astrocyteBlock holds n astrocytes sharing one parameter set.
 type astrocyteBlock struct {
 	blockBase
-	p AstrocyteLR1994
+	p AstrocyteLR1994Params
 
 	y     [][astroDim]float64 // state per node
 	hstep []float64           // integrator step suggestion (ms)
@@ -125,23 +157,36 @@ func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	b := &astrocyteBlock{p: p}
+	b := &astrocyteBlock{p: p.AstrocyteLR1994Params}
 	b.y = make([][astroDim]float64, n)
+	y0 := p.AstrocyteLR1994State.vector()
 	for i := range n {
-		b.y[i] = p.initialState()
+		b.y[i] = y0
 	}
 	return b, nil
 }
 
-// initialState returns the state vector the parameters' initial-state
-// fields describe.
-func (p AstrocyteLR1994) initialState() [astroDim]float64 {
-	return [astroDim]float64{astroIP3: p.IP3, astroCa: p.CaAstro, astroH: p.HIP3R}
+// vector returns the state as the integrated state vector.
+func (s AstrocyteLR1994State) vector() [astroDim]float64 {
+	return [astroDim]float64{astroIP3: s.IP3, astroCa: s.CaAstro, astroH: s.HIP3R}
 }
 
 // astroStateIndex maps the NEST names of the state variables to their
 // position in the state vector.
 var astroStateIndex = map[string]int{"IP3": astroIP3, "Ca_astro": astroCa, "h_IP3R": astroH}
+
+// status implements nodeBlock.
+func (b *astrocyteBlock) status(local int) Dict {
+	y := &b.y[local]
+	return GetParams(AstrocyteLR1994{b.p, AstrocyteLR1994State{IP3: y[astroIP3], CaAstro: y[astroCa], HIP3R: y[astroH]}})
+}
+
+// planStatus implements nodeBlock (see Kernel.SetStatus).
+func (b *astrocyteBlock) planStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
+	m := AstrocyteLR1994{AstrocyteLR1994Params: b.p}
+	return planODEStatus(&b.blockBase, locals, d, &m, &b.p, &m.AstrocyteLR1994Params, &m.AstrocyteLR1994State,
+		astroStateIndex, b.y, b.fsal)
+}
 
 func (b *astrocyteBlock) prepare(k *Kernel) error {
 	b.hstep = make([]float64, b.n)
@@ -184,7 +229,7 @@ type astroWork struct {
 // current generators are modelled). All astrocytes of a block share their
 // parameters, so the function does not depend on the node.
 type astroRHS struct {
-	p *AstrocyteLR1994
+	p *AstrocyteLR1994Params
 	c astroConsts
 }
 
@@ -306,6 +351,25 @@ func (b *astrocyteBlock) addSpikes(locals []int32, step int64, w float64, mult i
 	b.exc.addAll(locals, step, w*float64(mult))
 }
 
-func (b *astrocyteBlock) recordables() []string { return astroRecordables }
+// sicOutput implements sicSender.
+func (b *astrocyteBlock) sicOutput() (vals []float64, nonzero []bool) { return b.sicVals, b.sicAny }
 
-func (b *astrocyteBlock) value(local, idx int) float64 { return b.y[local][idx] }
+// weightRule implements weightChecker: IP3 only rises with input
+// (astrocyte_lr_1994.cpp, handle(SpikeEvent&)).
+func (b *astrocyteBlock) weightRule(w float64) string {
+	if w < 0 {
+		return b.model + " accepts only weights ≥ 0"
+	}
+	return ""
+}
+
+// astroRecordables is astrocyte_lr_1994's RecordablesMap.
+var astroRecordables = recordables[*astrocyteBlock]{
+	{"IP3", func(b *astrocyteBlock, i int) float64 { return b.y[i][astroIP3] }},
+	{"Ca_astro", func(b *astrocyteBlock, i int) float64 { return b.y[i][astroCa] }},
+	{"h_IP3R", func(b *astrocyteBlock, i int) float64 { return b.y[i][astroH] }},
+}
+
+func (b *astrocyteBlock) recordables() []string { return astroRecordables.names() }
+
+func (b *astrocyteBlock) value(local, idx int) float64 { return astroRecordables[idx].get(b, local) }

@@ -6,21 +6,38 @@ import (
 	"unsafe"
 )
 
-// A block holds the nodes of one Create call in struct-of-arrays form. The
-// kernel updates blocks; models implement the dynamics.
+// A block holds the nodes of one Create call in struct-of-arrays form: the
+// model's parameters (shared) and the state of every node. It is the seam
+// between the kernel and the models (NEST's Node, nestkernel/node.h, for a
+// whole population at once): the kernel owns time, slices, delivery and
+// threads and sees a model only through nodeBlock and the optional event
+// interfaces below; it never names a model. docs/adding-a-model.md
+// describes the contract.
 type nodeBlock interface {
 	base() *blockBase
 	// prepare allocates buffers; it runs once, at the first Simulate.
 	prepare(k *Kernel) error
-	// preRun re-derives internal variables; it runs at every Simulate.
+	// preRun re-derives internal variables; it runs at every Simulate
+	// (NEST's pre_run_hook).
 	preRun(k *Kernel) error
 	// update advances nodes [lo, hi) through the lags [from, to) of the slice
 	// starting at step origin.
 	update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error
+	// status returns node local's parameters and state by NEST name
+	// (GetStatus), exactly the names planStatus accepts.
+	status(local int) Dict
+	// planStatus checks d for nodes locals (SetStatus) and returns the
+	// function that applies it; it changes nothing itself.
+	planStatus(k *Kernel, locals []int, d Dict) (func(), error)
 }
 
+// The events a model handles and sends (NEST's handles_test_event and
+// sends_secondary_event) are the interfaces it implements; Connect checks
+// them, so a model that lacks one gets a clear error there.
+
 // spikeSink is implemented by blocks that receive spikes. step is the
-// absolute step at whose end the input is applied (spec 1.4).
+// absolute step at whose end the input is applied (docs/semantics.md,
+// "When input arrives").
 type spikeSink interface {
 	addSpike(local int, step int64, weight float64, mult int32)
 	// addSpikeSlot is addSpike with the arrival step given as its ring
@@ -30,16 +47,68 @@ type spikeSink interface {
 	addSpikes(locals []int32, step int64, weight float64, mult int32)
 }
 
-// sicSink is implemented by blocks that receive slow inward currents.
-type sicSink interface {
-	deliverSIC(k *Kernel, tc *threadCtx, prevOrigin int64)
+// spikeSender is implemented by blocks whose nodes emit spikes through the
+// kernel's spike exchange (appended to threadCtx.spikes): they can be
+// sources of any synapse and be recorded by a spike_recorder. Generators
+// (blockBase.replicated) instead hand their spikes to their targets
+// directly.
+type spikeSender interface{ sendsSpikes() }
+
+// sicSender is implemented by blocks that emit a slow inward current, a
+// continuous secondary value per step (NEST's SICEvent). vals holds, per
+// node, the value of each lag of the current slice (node i's at
+// vals[i·min_delay:]); nonzero[i] tells whether any of node i's values in
+// the slice is non-zero. The kernel carries them to the connected
+// receivers at the start of the next slice (secondary.go).
+type sicSender interface {
+	sicOutput() (vals []float64, nonzero []bool)
 }
+
+// sicReceiver is implemented by blocks that handle SIC: the kernel adds
+// weight·SIC into the returned ring buffer (one slot per step).
+type sicReceiver interface {
+	sicInput() *ringBuffer
+}
+
+// weightChecker is implemented by blocks that accept only some spike
+// weights; Connect calls it with every weight a connection can carry. It
+// returns "" for an accepted weight, otherwise the rule, e.g.
+// "astrocyte_lr_1994 accepts only weights ≥ 0".
+type weightChecker interface {
+	weightRule(w float64) string
+}
+
+// weightScaler is implemented by generators whose spikes carry their own
+// weight factors (spike_generator's spike_weights).
+type weightScaler interface {
+	weightScales() []float64
+}
+
+// connectionStreams is implemented by generators that draw random numbers
+// per connection (poisson_generator): the kernel gives every connection
+// from them its own stream (prepare.go, seedPoisson).
+type connectionStreams interface{ perConnectionStreams() }
 
 // recorder is implemented by blocks with recordables (multimeter targets).
 type recorder interface {
 	recordables() []string
 	// value returns recordable number idx of node local.
 	value(local, idx int) float64
+}
+
+// recordables lists a model's recordables (NEST's RecordablesMap): names
+// and getters, in the order GetStatus and record_from errors list them.
+type recordables[B any] []struct {
+	name string
+	get  func(b B, local int) float64
+}
+
+func (r recordables[B]) names() []string {
+	out := make([]string, len(r))
+	for i, x := range r {
+		out[i] = x.name
+	}
+	return out
 }
 
 // cacheLinePad separates per-thread data that is written often (two cache

@@ -265,33 +265,36 @@ func deviceKind(bs []nodeBlock) string {
 }
 
 // checkPair validates that syn may connect a node of block src to one of
-// block tgt.
+// block tgt, from the events each declares it sends and handles.
 func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	sm, tm := src.base().model, tgt.base().model
 	if synKindOf(syn) == kindSIC {
 		return checkSICPair(src, tgt)
 	}
-	switch src.(type) {
-	case *astrocyteBlock:
-		return fmt.Errorf("%s -> %s: astrocytes send no spikes; connect them to neurons with sic_connection", sm, tm)
-	case *poissonBlock, *spikeGenBlock:
-		if synKindOf(syn) == kindTsodyks {
-			return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
-				sm, tm, syn.SynapseModel())
+	_, sender := src.(spikeSender)
+	generator := src.base().replicated
+	switch {
+	case !sender && !generator:
+		if _, ok := src.(sicSender); ok {
+			return fmt.Errorf("%s -> %s: %s sends no spikes; connect it to neurons with sic_connection", sm, tm, sm)
 		}
+		return fmt.Errorf("%s -> %s: %s sends no spikes", sm, tm, sm)
+	case generator && synKindOf(syn) == kindTsodyks:
+		return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
+			sm, tm, syn.SynapseModel())
 	}
 	if _, ok := tgt.(spikeSink); !ok {
 		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
 	}
-	if _, ok := tgt.(*astrocyteBlock); ok {
+	if wc, ok := tgt.(weightChecker); ok {
 		w, _ := syn.weightDelay()
-		if w < 0 {
-			return fmt.Errorf("%s -> %s: weight = %g: astrocyte_lr_1994 accepts only weights ≥ 0", sm, tm, w)
+		if rule := wc.weightRule(w); rule != "" {
+			return fmt.Errorf("%s -> %s: weight = %g: %s", sm, tm, w, rule)
 		}
-		if g, ok := src.(*spikeGenBlock); ok {
-			for i, sw := range g.weights {
-				if w*sw < 0 {
-					return fmt.Errorf("%s -> %s: spike_weights[%d] = %g: astrocyte_lr_1994 accepts only weights ≥ 0", sm, tm, i, sw)
+		if sc, ok := src.(weightScaler); ok {
+			for i, sw := range sc.weightScales() {
+				if rule := wc.weightRule(w * sw); rule != "" {
+					return fmt.Errorf("%s -> %s: spike_weights[%d] = %g: %s", sm, tm, i, sw, rule)
 				}
 			}
 		}
@@ -304,9 +307,7 @@ func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []node
 		return fmt.Errorf("connect to spike_recorder: rule %s: only all_to_all is supported", rule.RuleName())
 	}
 	for _, b := range preBlocks {
-		switch b.(type) {
-		case *aeifBlock, *parrotBlock:
-		default:
+		if _, ok := b.(spikeSender); !ok {
 			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
 		}
 	}

@@ -52,6 +52,8 @@ type Kernel struct {
 	sliceStart int64 // origin of the most recently started slice
 	slices     int64 // completed slices
 
+	sicSrcs   []sicSource    // SIC senders (secondary.go)
+	sicRoutes []sicRoute     // SIC receivers and their inputs
 	outProj   [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
 	nodeWhere []int32        // node ID - 1 -> owner thread·len(blocks) + block (during prepare)
 	recOf     [][]int32      // node ID - 1 -> spike recorders it is connected to
@@ -102,6 +104,7 @@ type threadCtx struct {
 	id      int
 	spikes  []spikeEvent
 	samples []sampleBuf // per multimeter
+	sicAcc  []float64   // scratch of deliverSIC: one receiver's SIC per lag
 	err     error
 }
 
@@ -373,12 +376,7 @@ func (k *Kernel) deliver(tc *threadCtx) {
 			}
 		}
 	}
-	prevOrigin := k.sliceStart - k.minDelay
-	for _, b := range k.blocks {
-		if s, ok := b.(sicSink); ok {
-			s.deliverSIC(k, tc, prevOrigin)
-		}
-	}
+	k.deliverSIC(tc, k.sliceStart-k.minDelay)
 }
 
 // NumConnections returns the number of connections per synapse model

@@ -14,22 +14,30 @@ import (
 //	m, err := astro.NewModel("aeif_cond_alpha_astro", astro.Dict{"tau_syn_ex": 2.0})
 //	nodes, err := k.Create(m, 100)
 
-// modelDefaults holds NEST 3.8's defaults of every model, by name.
-var modelDefaults = map[string]func() Model{
-	"aeif_cond_alpha_astro": func() Model { return DefaultAeifCondAlphaAstro() },
-	"astrocyte_lr_1994":     func() Model { return DefaultAstrocyteLR1994() },
-	"poisson_generator":     func() Model { return PoissonGenerator{} },
-	"spike_generator":       func() Model { return SpikeGenerator{} },
-	"parrot_neuron":         func() Model { return ParrotNeuron{} },
-	"spike_recorder":        func() Model { return SpikeRecorder{} },
-	"multimeter":            func() Model { return Multimeter{} },
-}
+// modelDefaults holds NEST 3.8's defaults of every model, by name; each
+// model registers itself in its own file (registerModel in an init).
+var modelDefaults = map[string]func() Model{}
 
 // synapseDefaults holds NEST 3.8's defaults of every synapse model.
-var synapseDefaults = map[string]func() Synapse{
-	"static_synapse":  func() Synapse { return DefaultStaticSynapse() },
-	"tsodyks_synapse": func() Synapse { return DefaultTsodyksSynapse() },
-	"sic_connection":  func() Synapse { return DefaultSICConnection() },
+var synapseDefaults = map[string]func() Synapse{}
+
+// registerModel makes a model known to NewModel by its NEST name (NEST's
+// register_node_model); defaults returns NEST's defaults.
+func registerModel(defaults func() Model) {
+	name := defaults().ModelName()
+	if _, dup := modelDefaults[name]; dup {
+		panic("astro: model " + name + " registered twice")
+	}
+	modelDefaults[name] = defaults
+}
+
+// registerSynapse is registerModel for synapse models.
+func registerSynapse(defaults func() Synapse) {
+	name := defaults().SynapseModel()
+	if _, dup := synapseDefaults[name]; dup {
+		panic("astro: synapse model " + name + " registered twice")
+	}
+	synapseDefaults[name] = defaults
 }
 
 // NewModel returns the model named name (NEST's model names) with NEST's

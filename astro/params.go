@@ -55,7 +55,7 @@ func SetParams(dst any, d Dict) error {
 		if !ok {
 			return unknownParam(owner, name, fields.names)
 		}
-		if err := assignParam(tmp.Field(idx), d[name]); err != nil {
+		if err := assignParam(tmp.FieldByIndex(idx), d[name]); err != nil {
 			return fmt.Errorf("%s: parameter %s: %v", owner, name, err)
 		}
 	}
@@ -81,7 +81,7 @@ func GetParams(src any) Dict {
 	fields := nestFields(rv.Type())
 	d := make(Dict, len(fields.names))
 	for i, name := range fields.names {
-		d[name] = exportParam(rv.Field(fields.order[i]))
+		d[name] = exportParam(rv.FieldByIndex(fields.order[i]))
 	}
 	return d
 }
@@ -91,11 +91,13 @@ type nestEnum interface{ nestValues() []string }
 
 func (PoolType) nestValues() []string { return []string{string(PoolRandom), string(PoolBlock)} }
 
-// fieldSet lists the NEST-named fields of a struct type.
+// fieldSet lists the NEST-named fields of a struct type. Fields of
+// embedded structs count as the struct's own (a model's parameters and its
+// initial state are two embedded structs), in field order.
 type fieldSet struct {
-	names []string       // in field order
-	order []int          // field index of names[i]
-	index map[string]int // NEST name -> field index
+	names []string         // in field order
+	order [][]int          // field index path of names[i]
+	index map[string][]int // NEST name -> field index path
 }
 
 var fieldCache sync.Map // reflect.Type -> *fieldSet
@@ -104,17 +106,26 @@ func nestFields(t reflect.Type) *fieldSet {
 	if fs, ok := fieldCache.Load(t); ok {
 		return fs.(*fieldSet)
 	}
-	fs := &fieldSet{index: map[string]int{}}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name := f.Tag.Get("nest")
-		if !f.IsExported() || name == "" || name == "-" {
-			continue
+	fs := &fieldSet{index: map[string][]int{}}
+	var walk func(t reflect.Type, path []int)
+	walk = func(t reflect.Type, path []int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			at := append(slices.Clone(path), i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("nest") == "" {
+				walk(f.Type, at)
+				continue
+			}
+			name := f.Tag.Get("nest")
+			if !f.IsExported() || name == "" || name == "-" {
+				continue
+			}
+			fs.names = append(fs.names, name)
+			fs.order = append(fs.order, at)
+			fs.index[name] = at
 		}
-		fs.names = append(fs.names, name)
-		fs.order = append(fs.order, i)
-		fs.index[name] = i
 	}
+	walk(t, nil)
 	fieldCache.Store(t, fs)
 	return fs
 }

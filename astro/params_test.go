@@ -38,13 +38,22 @@ var nestNames = []struct {
 	{KernelConfig{}, []string{"resolution", "local_num_threads", "rng_seed"}},
 }
 
-// fillParams gives every exported field of *v a distinct non-zero value.
-func fillParams(v reflect.Value) {
-	for i := range v.NumField() {
-		if !v.Type().Field(i).IsExported() {
+// fillParams gives every exported field of *v a distinct non-zero value
+// (fields of embedded structs included).
+func fillParams(v reflect.Value) { fillParamsFrom(v, 0) }
+
+func fillParamsFrom(v reflect.Value, base int) int {
+	for j := range v.NumField() {
+		if !v.Type().Field(j).IsExported() {
 			continue
 		}
-		f := v.Field(i)
+		f := v.Field(j)
+		if v.Type().Field(j).Anonymous && f.Kind() == reflect.Struct {
+			base = fillParamsFrom(f, base)
+			continue
+		}
+		i := base
+		base++
 		switch f.Kind() {
 		case reflect.Float64:
 			f.SetFloat(float64(i) + 0.25)
@@ -67,23 +76,34 @@ func fillParams(v reflect.Value) {
 			}
 		}
 	}
+	return base
 }
 
 func TestParamTagsCoverEveryField(t *testing.T) {
 	for _, c := range nestNames {
 		typ := reflect.TypeOf(c.v)
 		var tags []string
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			if !f.IsExported() {
-				continue
+		// Embedded structs (a model's parameters and its state) count as
+		// the struct's own fields.
+		var walk func(typ reflect.Type)
+		walk = func(typ reflect.Type) {
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				if f.Anonymous && f.Type.Kind() == reflect.Struct {
+					walk(f.Type)
+					continue
+				}
+				tag := f.Tag.Get("nest")
+				if tag == "" {
+					t.Errorf("%s.%s has no nest tag", typ.Name(), f.Name)
+				}
+				tags = append(tags, tag)
 			}
-			tag := f.Tag.Get("nest")
-			if tag == "" {
-				t.Errorf("%s.%s has no nest tag", typ.Name(), f.Name)
-			}
-			tags = append(tags, tag)
 		}
+		walk(typ)
 		if !slices.Equal(tags, c.names) {
 			t.Errorf("%s: tags %v, want NEST's names %v", typ.Name(), tags, c.names)
 		}

@@ -1,5 +1,7 @@
 package astro
 
+import "fmt"
+
 // ParrotNeuron is NEST's parrot_neuron: it re-emits every spike it receives
 // at the time of arrival, with the arriving multiplicity, ignoring the weight.
 // It turns a device's output into a spike train that plastic synapses accept.
@@ -7,6 +9,8 @@ type ParrotNeuron struct{}
 
 // ModelName implements Model.
 func (ParrotNeuron) ModelName() string { return "parrot_neuron" }
+
+func init() { registerModel(func() Model { return ParrotNeuron{} }) }
 
 func (ParrotNeuron) newBlock(*Kernel, int) (nodeBlock, error) { return &parrotBlock{}, nil }
 
@@ -44,4 +48,19 @@ func (b *parrotBlock) addSpikeSlot(local int, slot int64, _ float64, mult int32)
 
 func (b *parrotBlock) addSpikes(locals []int32, step int64, _ float64, mult int32) {
 	b.counts.addAll(locals, step, float64(mult))
+}
+
+// sendsSpikes implements spikeSender.
+func (b *parrotBlock) sendsSpikes() {}
+
+// status implements nodeBlock: parrot_neuron has no parameters.
+func (b *parrotBlock) status(int) Dict { return Dict{} }
+
+// planStatus implements nodeBlock: only an empty Dict is accepted.
+func (b *parrotBlock) planStatus(_ *Kernel, _ []int, d Dict) (func(), error) {
+	var np ParrotNeuron
+	if err := SetParams(&np, d); err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	return func() {}, nil
 }

@@ -21,6 +21,8 @@ type PoissonGenerator struct {
 // ModelName implements Model.
 func (PoissonGenerator) ModelName() string { return "poisson_generator" }
 
+func init() { registerModel(func() Model { return PoissonGenerator{} }) }
+
 func (p PoissonGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	win, err := p.check(k)
 	if err != nil {
@@ -123,4 +125,27 @@ func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64
 	}
 	b.slots[tc.id] = slots
 	return nil
+}
+
+// perConnectionStreams implements connectionStreams: every target draws
+// its own spike train.
+func (b *poissonBlock) perConnectionStreams() {}
+
+// status implements nodeBlock.
+func (b *poissonBlock) status(int) Dict { return GetParams(b.p) }
+
+// planStatus implements nodeBlock: the parameters are shared by the block.
+func (b *poissonBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+	np := b.p
+	if err := SetParams(&np, d); err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+		return nil, err
+	}
+	win, err := np.check(k)
+	if err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	return func() { b.p, b.win = np, win }, nil
 }

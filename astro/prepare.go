@@ -1,8 +1,6 @@
 package astro
 
 import (
-	"cmp"
-	"maps"
 	"runtime"
 	"slices"
 )
@@ -40,7 +38,7 @@ func (k *Kernel) prepare() error {
 			continue
 		}
 		fromPoisson := slices.ContainsFunc(p.srcIDs, func(s int32) bool {
-			_, ok := k.blocks[k.nodes[s-1].block].(*poissonBlock)
+			_, ok := k.blocks[k.nodes[s-1].block].(connectionStreams)
 			return ok
 		})
 		k.buildParts(p, fromPoisson)
@@ -85,46 +83,3 @@ func (k *Kernel) seedPoisson(p *projection) {
 	}
 }
 
-// buildSIC aggregates sic_connections per (neuron, astrocyte, delay): the
-// neuron's SIC is Σ_c w_c·SIC_a(c), so the summed weight of all connections
-// of one pair gives the same current (up to summation rounding) at a
-// fraction of the work — the example has ~400 connections per neuron from
-// ≤ 10 astrocytes. A neuron's inputs are ordered by delay, then astrocyte.
-func (k *Kernel) buildSIC(sics []*projection) {
-	type key struct {
-		tgt   int32 // node ID
-		delay int64
-		astro int32 // node ID
-	}
-	sum := map[key]float64{}
-	for _, p := range sics {
-		for r, src := range p.srcIDs {
-			mult := make([]int32, 0, p.mult.rows[r].n)
-			p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
-			p.rows.each(int32(r), func(j int, t int32) {
-				sum[key{t, p.delay, src}] += p.weight * float64(mult[j])
-			})
-		}
-		// The (small, run-length coded) lists stay for GetConnections.
-	}
-	keys := slices.SortedFunc(maps.Keys(sum), func(x, y key) int {
-		return cmp.Or(cmp.Compare(x.tgt, y.tgt), cmp.Compare(x.delay, y.delay), cmp.Compare(x.astro, y.astro))
-	})
-	for _, kk := range keys {
-		r := k.nodes[kk.tgt-1]
-		b := k.blocks[r.block].(*aeifBlock)
-		if b.sicOff == nil {
-			b.sicOff = make([]int32, b.n+1)
-		}
-		a := k.nodes[kk.astro-1]
-		b.sicIn = append(b.sicIn, sicInput{astro: k.blocks[a.block].(*astrocyteBlock), local: a.local, delay: kk.delay, w: sum[kk]})
-		b.sicOff[r.local+1] = int32(len(b.sicIn))
-	}
-	for _, blk := range k.blocks {
-		if b, ok := blk.(*aeifBlock); ok && b.sicOff != nil {
-			for i := 1; i <= b.n; i++ { // nodes without inputs inherit the previous end
-				b.sicOff[i] = max(b.sicOff[i], b.sicOff[i-1])
-			}
-		}
-	}
-}

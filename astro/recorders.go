@@ -20,6 +20,11 @@ type SpikeRecorder struct {
 // ModelName implements Model.
 func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 
+func init() {
+	registerModel(func() Model { return SpikeRecorder{} })
+	registerModel(func() Model { return Multimeter{} })
+}
+
 func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	win, err := newActiveWindow(k, r.ModelName(), r.Start, r.Stop, r.Origin)
 	if err != nil {
@@ -80,6 +85,59 @@ type deviceBlock struct {
 	blockBase
 	first int   // index of the first device in k.spikeRecs or k.mms
 	spec  Model // the parameters: a SpikeRecorder or a Multimeter
+}
+
+// status implements nodeBlock.
+func (b *deviceBlock) status(int) Dict { return GetParams(b.spec) }
+
+// planStatus implements nodeBlock: start, stop and origin of all recorders
+// of the block; a multimeter's interval and record_from are fixed at
+// Create.
+func (b *deviceBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+	fail := func(err error) (func(), error) { return nil, fmt.Errorf("SetStatus: %w", err) }
+	var win activeWindow
+	var spec Model
+	switch s := b.spec.(type) {
+	case SpikeRecorder:
+		if err := SetParams(&s, d); err != nil {
+			return fail(err)
+		}
+		w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
+		if err != nil {
+			return fail(err)
+		}
+		win, spec = w, s
+	case Multimeter:
+		old := s
+		if err := SetParams(&s, d); err != nil {
+			return fail(err)
+		}
+		if s.Interval != old.Interval {
+			return nil, fmt.Errorf("SetStatus: multimeter: interval cannot be changed after Create; pass it to Create")
+		}
+		if !slices.Equal(s.RecordFrom, old.RecordFrom) {
+			return nil, fmt.Errorf("SetStatus: multimeter: record_from cannot be changed after Create; pass it to Create")
+		}
+		w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
+		if err != nil {
+			return fail(err)
+		}
+		win, spec = w, s
+	}
+	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+		return nil, err
+	}
+	return func() {
+		b.spec = spec
+		for i := range b.n {
+			switch spec.(type) {
+			case SpikeRecorder:
+				k.spikeRecs[b.first+i].win = win
+			case Multimeter:
+				k.mms[b.first+i].win = win
+			}
+		}
+	}, nil
 }
 
 func (b *deviceBlock) prepare(*Kernel) error { return nil }

@@ -46,7 +46,7 @@ func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
 	}
 	commits := make([]func(), 0, len(groups))
 	for _, g := range groups {
-		c, err := k.planStatus(g.b, g.locals, d)
+		c, err := g.b.planStatus(k, g.locals, d)
 		if err != nil {
 			return err
 		}
@@ -71,26 +71,7 @@ func (k *Kernel) GetStatus(nodes NodeCollection) ([]Dict, error) {
 		if err != nil {
 			return nil, fmt.Errorf("GetStatus: %w", err)
 		}
-		switch b := blk.(type) {
-		case *aeifBlock:
-			out[j] = GetParams(b.p)
-			for name, idx := range aeifStateIndex {
-				out[j][name] = b.y[local][idx]
-			}
-		case *astrocyteBlock:
-			out[j] = GetParams(b.p)
-			for name, idx := range astroStateIndex {
-				out[j][name] = b.y[local][idx]
-			}
-		case *poissonBlock:
-			out[j] = GetParams(b.p)
-		case *spikeGenBlock:
-			out[j] = GetParams(b.g)
-		case *deviceBlock:
-			out[j] = GetParams(b.spec)
-		default:
-			out[j] = Dict{}
-		}
+		out[j] = blk.status(local)
 	}
 	return out, nil
 }
@@ -122,151 +103,6 @@ func (k *Kernel) groupByBlock(nodes NodeCollection) ([]blockGroup, error) {
 	return groups, nil
 }
 
-// planODE is planStatus for the integrated models: the state variables
-// (names in state) are set per node, every other parameter for the whole
-// block, whose parameter set p is.
-func planODE[P interface {
-	Validate() error
-	initialState() V
-}, V vec](bb *blockBase, p *P, y []V, fsal []bool, locals []int, d Dict, state map[string]int) (func(), error) {
-	np := *p
-	if err := SetParams(&np, d); err != nil {
-		return nil, fmt.Errorf("SetStatus: %w", err)
-	}
-	if err := checkShared(bb, locals, d, state); err != nil {
-		return nil, err
-	}
-	if err := np.Validate(); err != nil {
-		return nil, fmt.Errorf("SetStatus: %w", err)
-	}
-	y0, idx, shared := np.initialState(), stateKeys(d, state), hasShared(d, state)
-	if shared {
-		// The block's state fields keep their Create values (they only
-		// describe the initial state).
-		old, keep := GetParams(*p), Dict{}
-		for name := range state {
-			keep[name] = old[name]
-		}
-		if err := SetParams(&np, keep); err != nil {
-			return nil, fmt.Errorf("SetStatus: %w", err)
-		}
-	}
-	return func() {
-		for _, l := range locals {
-			for _, i := range idx {
-				y[l][i] = y0[i]
-			}
-			if fsal != nil {
-				fsal[l] = false // f(y) must be evaluated anew
-			}
-		}
-		if shared {
-			*p = np
-			clear(fsal)
-		}
-	}, nil
-}
-
-// planStatus checks d for nodes locals of block blk and returns the
-// function that applies it; it changes nothing itself.
-func (k *Kernel) planStatus(blk nodeBlock, locals []int, d Dict) (func(), error) {
-	bb := blk.base()
-	fail := func(err error) (func(), error) { return nil, fmt.Errorf("SetStatus: %w", err) }
-	switch b := blk.(type) {
-	case *aeifBlock:
-		return planODE(bb, &b.p, b.y, b.fsal, locals, d, aeifStateIndex)
-	case *astrocyteBlock:
-		return planODE(bb, &b.p, b.y, b.fsal, locals, d, astroStateIndex)
-	case *poissonBlock:
-		np := b.p
-		if err := SetParams(&np, d); err != nil {
-			return fail(err)
-		}
-		if err := checkShared(bb, locals, d, nil); err != nil {
-			return nil, err
-		}
-		win, err := np.check(k)
-		if err != nil {
-			return fail(err)
-		}
-		return func() { b.p, b.win = np, win }, nil
-	case *spikeGenBlock:
-		np := b.g
-		if err := SetParams(&np, d); err != nil {
-			return fail(err)
-		}
-		changed := !slices.Equal(np.SpikeTimes, b.g.SpikeTimes) || !slices.Equal(np.SpikeWeights, b.g.SpikeWeights) ||
-			!slices.Equal(np.SpikeMultiplicities, b.g.SpikeMultiplicities)
-		if changed && k.prepared {
-			return nil, fmt.Errorf("SetStatus: spike_generator: %s cannot be changed after the first Simulate (only before it)", sortedNames(d))
-		}
-		if err := checkShared(bb, locals, d, nil); err != nil {
-			return nil, err
-		}
-		nb, err := np.compile(k)
-		if err != nil {
-			return fail(err)
-		}
-		return func() { b.g, b.stamps, b.weights, b.mults = nb.g, nb.stamps, nb.weights, nb.mults }, nil
-	case *deviceBlock:
-		var win activeWindow
-		var spec Model
-		switch s := b.spec.(type) {
-		case SpikeRecorder:
-			if err := SetParams(&s, d); err != nil {
-				return fail(err)
-			}
-			w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
-			if err != nil {
-				return fail(err)
-			}
-			win, spec = w, s
-		case Multimeter:
-			old := s
-			if err := SetParams(&s, d); err != nil {
-				return fail(err)
-			}
-			if s.Interval != old.Interval {
-				return nil, fmt.Errorf("SetStatus: multimeter: interval cannot be changed after Create; pass it to Create")
-			}
-			if !slices.Equal(s.RecordFrom, old.RecordFrom) {
-				return nil, fmt.Errorf("SetStatus: multimeter: record_from cannot be changed after Create; pass it to Create")
-			}
-			w, err := newActiveWindow(k, s.ModelName(), s.Start, s.Stop, s.Origin)
-			if err != nil {
-				return fail(err)
-			}
-			win, spec = w, s
-		default:
-			return nil, fmt.Errorf("SetStatus: %s: setting parameters is not supported", bb.model)
-		}
-		if err := checkShared(bb, locals, d, nil); err != nil {
-			return nil, err
-		}
-		return func() {
-			b.spec = spec
-			for i := range bb.n {
-				switch spec.(type) {
-				case SpikeRecorder:
-					k.spikeRecs[b.first+i].win = win
-				case Multimeter:
-					k.mms[b.first+i].win = win
-				}
-			}
-		}, nil
-	case *parrotBlock:
-		np := ParrotNeuron{}
-		if err := SetParams(&np, d); err != nil {
-			return fail(err)
-		}
-		return func() {}, nil
-	}
-	if len(d) > 0 {
-		return nil, fmt.Errorf("SetStatus: %s: setting parameters is not supported", bb.model)
-	}
-	return func() {}, nil
-}
-
 // sortedNames lists the names of d, sorted.
 func sortedNames(d Dict) string {
 	s := ""
@@ -277,29 +113,6 @@ func sortedNames(d Dict) string {
 		s += name
 	}
 	return s
-}
-
-// hasShared tells whether d sets a parameter that is not a state variable.
-func hasShared(d Dict, state map[string]int) bool {
-	for name := range d {
-		if _, ok := state[name]; !ok {
-			return true
-		}
-	}
-	return false
-}
-
-// stateKeys returns the state-vector positions of the state variables d
-// sets.
-func stateKeys(d Dict, state map[string]int) []int {
-	var idx []int
-	for name, i := range state {
-		if _, ok := d[name]; ok {
-			idx = append(idx, i)
-		}
-	}
-	slices.Sort(idx)
-	return idx
 }
 
 // checkShared refuses a shared (non-state) parameter unless locals covers

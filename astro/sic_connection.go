@@ -16,6 +16,8 @@ type SICConnection struct {
 // DefaultSICConnection returns NEST's defaults: weight 1, delay 1 ms.
 func DefaultSICConnection() SICConnection { return SICConnection{Weight: 1, Delay: 1} }
 
+func init() { registerSynapse(func() Synapse { return DefaultSICConnection() }) }
+
 // SynapseModel implements Synapse.
 func (SICConnection) SynapseModel() string { return "sic_connection" }
 
@@ -23,13 +25,15 @@ func (s SICConnection) weightDelay() (float64, float64) { return s.Weight, s.Del
 
 func (s SICConnection) validate() error { return checkFinite(s.SynapseModel(), "weight", s.Weight, "") }
 
-// checkSICPair enforces that sic_connection runs only from an astrocyte to
-// a neuron that handles SIC (NEST's test_sic_connection).
+// checkSICPair enforces that sic_connection runs only from a node that
+// sends SIC (astrocyte_lr_1994) to one that handles it
+// (aeif_cond_alpha_astro), as NEST's connection test does
+// (models/sic_connection.h, check_connection).
 func checkSICPair(src, tgt nodeBlock) error {
-	_, fromAstro := src.(*astrocyteBlock)
-	_, toNeuron := tgt.(sicSink)
-	if !fromAstro || !toNeuron {
-		return fmt.Errorf("sic_connection: %s -> %s: only astrocyte_lr_1994 -> aeif_cond_alpha_astro is allowed",
+	_, sends := src.(sicSender)
+	_, handles := tgt.(sicReceiver)
+	if !sends || !handles {
+		return fmt.Errorf("sic_connection: %s -> %s: the source must send SIC and the target handle it (e.g. astrocyte_lr_1994 -> aeif_cond_alpha_astro)",
 			src.base().model, tgt.base().model)
 	}
 	return nil

@@ -21,6 +21,8 @@ type SpikeGenerator struct {
 // ModelName implements Model.
 func (SpikeGenerator) ModelName() string { return "spike_generator" }
 
+func init() { registerModel(func() Model { return SpikeGenerator{} }) }
+
 func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	b, err := g.compile(k)
 	if err != nil {
@@ -96,4 +98,32 @@ func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int6
 		}
 	}
 	return nil
+}
+
+// weightScales implements weightScaler.
+func (b *spikeGenBlock) weightScales() []float64 { return b.weights }
+
+// status implements nodeBlock.
+func (b *spikeGenBlock) status(int) Dict { return GetParams(b.g) }
+
+// planStatus implements nodeBlock: the spike list is shared by the block
+// and can change only before the first Simulate.
+func (b *spikeGenBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+	np := b.g
+	if err := SetParams(&np, d); err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	changed := !slices.Equal(np.SpikeTimes, b.g.SpikeTimes) || !slices.Equal(np.SpikeWeights, b.g.SpikeWeights) ||
+		!slices.Equal(np.SpikeMultiplicities, b.g.SpikeMultiplicities)
+	if changed && k.prepared {
+		return nil, fmt.Errorf("SetStatus: spike_generator: %s cannot be changed after the first Simulate (only before it)", sortedNames(d))
+	}
+	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+		return nil, err
+	}
+	nb, err := np.compile(k)
+	if err != nil {
+		return nil, fmt.Errorf("SetStatus: %w", err)
+	}
+	return func() { b.g, b.stamps, b.weights, b.mults = nb.g, nb.stamps, nb.weights, nb.mults }, nil
 }

@@ -28,6 +28,8 @@ type StaticSynapse struct {
 // DefaultStaticSynapse returns NEST's defaults: weight 1, delay 1 ms.
 func DefaultStaticSynapse() StaticSynapse { return StaticSynapse{Weight: 1, Delay: 1} }
 
+func init() { registerSynapse(func() Synapse { return DefaultStaticSynapse() }) }
+
 // SynapseModel implements Synapse.
 func (StaticSynapse) SynapseModel() string { return "static_synapse" }
 

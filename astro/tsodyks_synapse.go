@@ -36,6 +36,8 @@ func DefaultTsodyksSynapse() TsodyksSynapse {
 	return TsodyksSynapse{Weight: 1, Delay: 1, U: 0.5, TauPsc: 3, TauRec: 800, X: 1}
 }
 
+func init() { registerSynapse(func() Synapse { return DefaultTsodyksSynapse() }) }
+
 // SynapseModel implements Synapse.
 func (TsodyksSynapse) SynapseModel() string { return "tsodyks_synapse" }
 
