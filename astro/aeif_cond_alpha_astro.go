@@ -187,8 +187,17 @@ type aeifWork struct {
 	batch batch[[aeifDim]float64]
 	sys   aeifRHS
 	lanes aeifLanes
-	simd  *aeifVecSys // vector path (GOEXPERIMENT=simd builds), 64-byte aligned (alignedNew)
+	simd  any // vector path state, a 64-byte aligned *aeifVecSys (alignedNew; GOEXPERIMENT=simd builds)
 	_     [cacheLinePad]byte
+}
+
+// aeifVector is the vector path, set by aeif_cond_alpha_astro_simd.go in
+// builds that have one (GOEXPERIMENT=simd on amd64): ready tells whether
+// update may use it and prepares the thread's vector constants, update
+// advances the vlanes neurons from i0 through the lags [from, to).
+var aeifVector struct {
+	ready  func(b *aeifBlock, w *aeifWork) bool
+	update func(b *aeifBlock, k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error
 }
 
 // aeifConsts are reciprocals and products of parameters used by rhs.
@@ -335,9 +344,9 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	i0 := lo
-	if b.vectorReady(w) {
+	if aeifVector.ready != nil && aeifVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
-			if err := b.updateVector(k, tc, w, i0, origin, from, to); err != nil {
+			if err := aeifVector.update(b, k, tc, w, i0, origin, from, to); err != nil {
 				return err
 			}
 		}

@@ -136,15 +136,19 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 	if w.simd == nil {
 		w.simd = alignedNew[aeifVecSys]()
 	}
-	w.simd.set(b)
+	w.simd.(*aeifVecSys).set(b)
 	return true
+}
+
+func init() {
+	aeifVector.ready, aeifVector.update = (*aeifBlock).vectorReady, (*aeifBlock).updateVector
 }
 
 // updateVector is aeifBlock.update's loop over the lags [from, to) for the
 // vlanes neurons starting at i0: the vector step where it applies,
 // scalarStep (per group of four) where it does not.
 func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error {
-	s := w.simd
+	s := w.simd.(*aeifVecSys)
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
 	load := func() {

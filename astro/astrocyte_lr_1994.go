@@ -216,12 +216,19 @@ func (b *astrocyteBlock) preRun(*Kernel) error {
 	return nil
 }
 
+// astroVector is the vector path, set by astrocyte_lr_1994_simd.go in
+// builds that have one (see aeifVector).
+var astroVector struct {
+	ready  func(b *astrocyteBlock, w *astroWork) bool
+	update func(b *astrocyteBlock, k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int)
+}
+
 // astroWork is one thread's scratch space, padded like aeifWork.
 type astroWork struct {
 	integ rkf45[[astroDim]float64]
 	batch batch[[astroDim]float64]
 	sys   astroRHS
-	simd  *astroVecSys // vector path (GOEXPERIMENT=simd builds), 64-byte aligned (alignedNew)
+	simd  any // vector path state, a 64-byte aligned *astroVecSys (alignedNew; GOEXPERIMENT=simd builds)
 	_     [cacheLinePad]byte
 }
 
@@ -273,9 +280,9 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 	w := &b.work[tc.id]
 	md := int(k.minDelay)
 	i0 := lo
-	if b.vectorReady(w) {
+	if astroVector.ready != nil && astroVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
-			b.updateVector(k, tc, w, i0, origin, from, to, md)
+			astroVector.update(b, k, tc, w, i0, origin, from, to, md)
 		}
 	}
 	for ; i0 < hi; i0 += lanes {

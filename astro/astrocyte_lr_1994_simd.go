@@ -123,15 +123,19 @@ func (b *astrocyteBlock) vectorReady(w *astroWork) bool {
 	if w.simd == nil {
 		w.simd = alignedNew[astroVecSys]()
 	}
-	w.simd.set(b)
+	w.simd.(*astroVecSys).set(b)
 	return true
+}
+
+func init() {
+	astroVector.ready, astroVector.update = (*astrocyteBlock).vectorReady, (*astrocyteBlock).updateVector
 }
 
 // updateVector is astrocyteBlock.update's loop over the lags [from, to)
 // for the vlanes astrocytes starting at i0: the vector step where it
 // applies, scalarStep (per group of four) where it does not.
 func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int) {
-	s := w.simd
+	s := w.simd.(*astroVecSys)
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
 	store := func() {

@@ -5,10 +5,25 @@ import (
 	"fmt"
 )
 
-// ConnRule is a connection rule (NEST's conn_spec) for Connect.
+// ConnRule is a bipartite connection rule (NEST's conn_spec) for Connect
+// and as the primary rule of TripartiteConnectWith. The set is closed: the
+// rules are AllToAll, OneToOne, PairwiseBernoulli and FixedIndegree (the
+// unexported method seals it), so passing the tripartite rule to Connect
+// does not compile.
+//
+// Invariants every rule keeps, which the kernel relies on:
+//   - connections come grouped by target, targets in the order of post
+//     (TripartiteConnectWith draws the third factor per target group);
+//   - random decisions come from streams keyed by (rng_seed, the rule's
+//     stream, the kernel's Connect-call counter, the target node ID), so
+//     the wiring depends neither on threads nor on other calls' outcomes;
+//   - a rule checks its parameters before it reports any connection, so a
+//     failed Connect leaves the kernel unchanged.
 type ConnRule interface {
 	// RuleName returns NEST's rule name, e.g. "pairwise_bernoulli".
 	RuleName() string
+	// edges calls add(source, target) for every connection the rule makes.
+	edges(k *Kernel, pre, post NodeCollection, what string, add func(s, t int32)) error
 }
 
 // AllToAll connects every source to every target (NEST's default rule).
@@ -56,7 +71,7 @@ func (PairwiseBernoulli) RuleName() string { return "pairwise_bernoulli" }
 // RuleName implements ConnRule.
 func (FixedIndegree) RuleName() string { return "fixed_indegree" }
 
-// RuleName implements ConnRule.
+// RuleName returns NEST's rule name.
 func (TripartiteBernoulliWithPool) RuleName() string { return "tripartite_bernoulli_with_pool" }
 
 // Connect creates connections from pre to post (NEST's Connect). A nil rule
@@ -73,9 +88,6 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 	what := "connect (" + rule.RuleName() + ", " + syn.SynapseModel() + ")"
 	if err := k.checkMutable(what); err != nil {
 		return err
-	}
-	if _, ok := rule.(TripartiteBernoulliWithPool); ok {
-		return fmt.Errorf("%s: use TripartiteConnect for this rule", what)
 	}
 	if pre.Len() == 0 || post.Len() == 0 {
 		return fmt.Errorf("%s: pre and post must not be empty (got %d and %d nodes)", what, pre.Len(), post.Len())
@@ -129,50 +141,50 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 }
 
 // ruleEdges calls add(source, target) for every connection a bipartite rule
-// makes. All rules loop over targets in the outer loop, so connections come
-// grouped by target.
+// makes (see ConnRule for the order).
 func (k *Kernel) ruleEdges(pre, post NodeCollection, rule ConnRule, what string, add func(s, t int32)) error {
-	switch r := rule.(type) {
-	case AllToAll:
-		for _, t := range post.ids {
-			for _, s := range pre.ids {
-				add(int32(s), int32(t))
-			}
+	return rule.edges(k, pre, post, what, add)
+}
+
+func (AllToAll) edges(_ *Kernel, pre, post NodeCollection, _ string, add func(s, t int32)) error {
+	for _, t := range post.ids {
+		for _, s := range pre.ids {
+			add(int32(s), int32(t))
 		}
-	case OneToOne:
-		if pre.Len() != post.Len() {
-			return fmt.Errorf("%s: pre has %d nodes and post %d: one_to_one needs equal sizes", what, pre.Len(), post.Len())
-		}
-		for i, t := range post.ids {
-			add(int32(pre.ids[i]), int32(t))
-		}
-	case PairwiseBernoulli:
-		if !(r.P >= 0 && r.P <= 1) {
-			return fmt.Errorf("%s: p = %g: must be in [0, 1]", what, r.P)
-		}
-		call := k.connectCalls
-		for _, t := range post.ids {
-			rng := newPCG(k.seed, streamPairwise, call, uint64(t))
-			for _, s := range pre.ids {
-				if !r.AllowAutapses && s == t {
-					continue
-				}
-				if uniform01(rng) < r.P {
-					add(int32(s), int32(t))
-				}
-			}
-		}
-	case FixedIndegree:
-		if err := k.fixedIndegree(pre, post, r, what, add); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("%s: unknown connection rule %T", what, rule)
 	}
 	return nil
 }
 
-func (k *Kernel) fixedIndegree(pre, post NodeCollection, r FixedIndegree, what string, add func(s, t int32)) error {
+func (OneToOne) edges(_ *Kernel, pre, post NodeCollection, what string, add func(s, t int32)) error {
+	if pre.Len() != post.Len() {
+		return fmt.Errorf("%s: pre has %d nodes and post %d: one_to_one needs equal sizes", what, pre.Len(), post.Len())
+	}
+	for i, t := range post.ids {
+		add(int32(pre.ids[i]), int32(t))
+	}
+	return nil
+}
+
+func (r PairwiseBernoulli) edges(k *Kernel, pre, post NodeCollection, what string, add func(s, t int32)) error {
+	if !(r.P >= 0 && r.P <= 1) {
+		return fmt.Errorf("%s: p = %g: must be in [0, 1]", what, r.P)
+	}
+	call := k.connectCalls
+	for _, t := range post.ids {
+		rng := newPCG(k.seed, streamPairwise, call, uint64(t))
+		for _, s := range pre.ids {
+			if !r.AllowAutapses && s == t {
+				continue
+			}
+			if uniform01(rng) < r.P {
+				add(int32(s), int32(t))
+			}
+		}
+	}
+	return nil
+}
+
+func (r FixedIndegree) edges(k *Kernel, pre, post NodeCollection, what string, add func(s, t int32)) error {
 	n := pre.Len()
 	if r.Indegree < 0 {
 		return fmt.Errorf("%s: indegree = %d: must be ≥ 0", what, r.Indegree)

@@ -142,6 +142,8 @@ func paramsOwner(v reflect.Value) string {
 		return x.RuleName()
 	case KernelConfig:
 		return "kernel"
+	case TripartiteBernoulliWithPool:
+		return x.RuleName()
 	case ThirdFactorBernoulliWithPool:
 		return "third_factor_bernoulli_with_pool"
 	}

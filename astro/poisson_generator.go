@@ -40,41 +40,6 @@ func (p PoissonGenerator) check(k *Kernel) (activeWindow, error) {
 	return newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
 }
 
-// activeWindow is a device's (start, stop] window in steps.
-type activeWindow struct{ tMin, tMax int64 }
-
-func newActiveWindow(k *Kernel, model string, start, stop, origin float64) (activeWindow, error) {
-	check := func(name string, v float64) (int64, error) {
-		s, ok := k.msToSteps(v)
-		if !ok || v < 0 {
-			return 0, fmt.Errorf("%s: %s = %g ms: must be ≥ 0 and a multiple of the resolution %g ms", model, name, v, k.h)
-		}
-		return s, nil
-	}
-	st, err := check("start", start)
-	if err != nil {
-		return activeWindow{}, err
-	}
-	or, err := check("origin", origin)
-	if err != nil {
-		return activeWindow{}, err
-	}
-	w := activeWindow{tMin: or + st, tMax: math.MaxInt64}
-	if stop != 0 {
-		sp, err := check("stop", stop)
-		if err != nil {
-			return activeWindow{}, err
-		}
-		if sp < st {
-			return activeWindow{}, fmt.Errorf("%s: stop = %g ms: must be ≥ start = %g ms", model, stop, start)
-		}
-		w.tMax = or + sp
-	}
-	return w, nil
-}
-
-func (w activeWindow) active(step int64) bool { return step > w.tMin && step <= w.tMax }
-
 type poissonBlock struct {
 	blockBase
 	p       PoissonGenerator

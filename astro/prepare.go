@@ -82,4 +82,3 @@ func (k *Kernel) seedPoisson(p *projection) {
 		}
 	}
 }
-

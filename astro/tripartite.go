@@ -114,9 +114,6 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	if primary == nil {
 		return fmt.Errorf("%s: the primary rule is nil", what)
 	}
-	if _, ok := primary.(TripartiteBernoulliWithPool); ok {
-		return fmt.Errorf("%s: the primary rule must be bipartite", what)
-	}
 	if !(thirdFactor.P >= 0 && thirdFactor.P <= 1) {
 		return fmt.Errorf("%s: p = %g: must be in [0, 1]", what, thirdFactor.P)
 	}

@@ -264,12 +264,11 @@ func TestTripartiteRejections(t *testing.T) {
 			return k.TripartiteConnect(pre, post, third, r, TripartiteSynSpecs{})
 		}), "pool_size")
 	}
-	check("Connect with the tripartite rule", noPanic(t, "Connect", func() error {
-		return k.Connect(pre, post, NewTripartiteBernoulliWithPool(), nil)
-	}), "tripartite")
-	check("TripartiteConnectWith a tripartite primary rule", noPanic(t, "With", func() error {
-		return k.TripartiteConnectWith(pre, post, third, NewTripartiteBernoulliWithPool(), ThirdFactorBernoulliWithPool{P: 1}, TripartiteSynSpecs{})
-	}))
+	// The tripartite rule is not a ConnRule, so Connect and
+	// TripartiteConnectWith do not even compile with it.
+	if _, ok := any(NewTripartiteBernoulliWithPool()).(ConnRule); ok {
+		t.Error("TripartiteBernoulliWithPool implements ConnRule: Connect would accept it")
+	}
 	check("TripartiteConnectWith a nil primary rule", noPanic(t, "With nil", func() error {
 		return k.TripartiteConnectWith(pre, post, third, nil, ThirdFactorBernoulliWithPool{P: 1}, TripartiteSynSpecs{})
 	}))
