@@ -7,7 +7,7 @@ import (
 
 // AeifCondAlphaAstro is NEST's aeif_cond_alpha_astro: an adaptive
 // exponential integrate-and-fire neuron with alpha-shaped conductances and
-// an extra slow inward current I_SIC from astrocytes (spec section 2).
+// an extra slow inward current I_SIC from astrocytes (models/aeif_cond_alpha_astro.cpp).
 //
 //	C_m dV/dt = −g_L(V−E_L) + g_L·Δ_T·exp((V−V_th)/Δ_T) − g_ex(V−E_ex)
 //	            − g_in(V−E_in) − w + I_e + I_stim + I_SIC
@@ -141,7 +141,7 @@ func (s AeifCondAlphaAstroState) validate() error {
 	return nil
 }
 
-// State vector layout, as integrated (spec 2.2).
+// State vector layout, as integrated (aeif_cond_alpha_astro.h, State_::StateVecElems).
 const (
 	aeifV = iota
 	aeifDGEx
@@ -301,7 +301,8 @@ type aeifLanes struct {
 
 func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(s.idx[l], y, f) }
 
-// rhs is the right-hand side of spec 2.5 for node i. Divisions by
+// rhs is the right-hand side for node i (aeif_cond_alpha_astro.cpp,
+// aeif_cond_alpha_astro_dynamics()). Divisions by
 // parameters are multiplications by reciprocals computed in preRun (a
 // last-bit difference from NEST's expression, far inside the test
 // tolerances, and a shorter dependency chain in every Runge–Kutta stage).
@@ -337,7 +338,8 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 	return sum
 }
 
-// update is the node update of spec 2.6 for every node and lag. Nodes are
+// update is the node update (aeif_cond_alpha_astro.cpp, update()) for
+// every node and lag. Nodes are
 // advanced in batches (see lanes); within a resolution step each node
 // follows NEST's loop exactly: integrator substeps, each followed by the
 // refractory clamp or spike check, then the step's inputs.
@@ -403,7 +405,7 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 }
 
 // afterSubstep follows every accepted integrator substep: instability
-// check, refractory clamp, spike detection with reset (spec 2.6). It clears
+// check, refractory clamp, spike detection with reset (aeif_cond_alpha_astro.cpp, update()). It clears
 // *valid when it changes y.
 func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) error {
 	y := &b.y[i]
@@ -427,7 +429,7 @@ func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, va
 	return nil
 }
 
-// endOfStep applies the step's inputs and records (spec 2.6). While the
+// endOfStep applies the step's inputs and records (aeif_cond_alpha_astro.cpp, update()). While the
 // stored f(y) is valid it is kept valid: an input changes only the
 // derivatives that depend on it, and those are recomputed with rhs's exact
 // expressions (sum is the current sum rhs returned for that f(y)); this
@@ -458,7 +460,7 @@ func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, sum f
 }
 
 // addSpike implements spikeSink: positive weights are excitatory, others
-// inhibitory (spec 2.7).
+// inhibitory (aeif_cond_alpha_astro.cpp, handle(SpikeEvent&)).
 func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
 	if w > 0 {
 		b.exc.add(local, step, w*float64(mult))

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// AstrocyteLR1994 is NEST's astrocyte_lr_1994 (spec section 3): the
+// AstrocyteLR1994 is NEST's astrocyte_lr_1994 (models/astrocyte_lr_1994.cpp): the
 // Li–Rinzel (1994) reduction of the De Young–Keizer IP3R model with IP3
 // relaxing to IP3_0 and jumping by delta_IP3·w at each input spike, and a
 // Nadkarni–Jung (2003) slow inward current sent to neurons:
@@ -232,7 +232,8 @@ type astroWork struct {
 	_     [cacheLinePad]byte
 }
 
-// astroRHS evaluates the right-hand side of spec 3.3 (J_noise = 0: no
+// astroRHS evaluates the right-hand side (astrocyte_lr_1994.cpp,
+// astrocyte_lr_1994_dynamics()) (J_noise = 0: no
 // current generators are modelled). All astrocytes of a block share their
 // parameters, so the function does not depend on the node.
 type astroRHS struct {
@@ -274,7 +275,7 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	f[astroH] = alphaH*(1-h) - betaH*h
 }
 
-// update is the node update of spec 3.5, for every node and lag; nodes
+// update is the node update (astrocyte_lr_1994.cpp, update()), for every node and lag; nodes
 // are advanced in batches (see lanes) with NEST's per-node arithmetic.
 func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
@@ -321,7 +322,7 @@ func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, 
 }
 
 // endOfStep clamps Ca, applies the step's IP3 input, computes the SIC and
-// records (spec 3.5). It clears *valid when it changes y.
+// records (astrocyte_lr_1994.cpp, update()). It clears *valid when it changes y.
 func (b *astrocyteBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, lag, md int, valid *bool) {
 	y := &b.y[i]
 	if ca := max(0, min(y[astroCa], b.p.CaTot)); ca != y[astroCa] {

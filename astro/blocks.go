@@ -257,7 +257,7 @@ func (r *ringBuffer) take(local int, step int64) float64 {
 // eachDeviceTarget calls fn for every part (thread-local targets in one
 // block) of the projections of device node gid that live on thread tc,
 // with the range [lo, hi) of the part's entries that belong to gid: a device
-// replica serves its own thread's targets directly (spec 1.5).
+// replica serves its own thread's targets directly (docs/semantics.md, "Devices").
 func (k *Kernel) eachDeviceTarget(tc *threadCtx, gid int, fn func(p *projection, part *projPart, lo, hi int32)) {
 	for _, pi := range k.outProj[gid-1] {
 		p := k.projs[pi]

@@ -46,7 +46,7 @@ func NewPairwiseBernoulli(p float64) PairwiseBernoulli {
 }
 
 // FixedIndegree draws Indegree sources per target uniformly with
-// replacement (spec 6.5). NEST's defaults allow autapses and multapses.
+// replacement (nestkernel/conn_builder.cpp, FixedInDegreeBuilder). NEST's defaults allow autapses and multapses.
 type FixedIndegree struct {
 	Indegree       int  `nest:"indegree"`
 	AllowAutapses  bool `nest:"allow_autapses"`

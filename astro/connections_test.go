@@ -43,7 +43,7 @@ func TestGetConnections(t *testing.T) {
 	count := func(model string, src, tgt NodeCollection) int {
 		return len(k.GetConnections(src, tgt, model))
 	}
-	// p_primary = p_third = 1: 8 primary, 8 third_in, 8 third_out (spec 11.3).
+	// p_primary = p_third = 1: 8 primary, 8 third_in, 8 third_out (NEST's test_tripartite_connect.py).
 	if n := count("tsodyks_synapse", pre, post); n != 8 {
 		t.Errorf("primary: %d connections, want 8", n)
 	}

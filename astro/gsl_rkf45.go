@@ -4,7 +4,7 @@ import "math"
 
 // This file reproduces the adaptive integrator NEST's two ODE models use:
 // GSL's old gsl_odeiv API with the rkf45 stepper, the standard step-size
-// control (cstd.c) and gsl_odeiv_evolve_apply (spec section 12). Coefficients
+// control (cstd.c) and gsl_odeiv_evolve_apply (gsl/ode-initval/rkf45.c, cstd.c, evolve.c). Coefficients
 // are written as the same integer quotients as in GSL and every sum is
 // evaluated in GSL's order, so results agree with NEST to the last bits
 // (up to 1-ulp differences between Go's and glibc's exp/log/pow).

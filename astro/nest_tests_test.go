@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// Ports of NEST's own tests (spec section 11) and device checks (spec 7).
+// Ports of NEST's own tests (testsuite/pytests) and device checks (models/*_generator.cpp, *_recorder.cpp).
 
 const nestRepoData = "../../shared/reference/nest-repo-data/"
 
@@ -36,7 +36,7 @@ func noPanic(t *testing.T, what string, fn func() error) (err error) {
 	return fn()
 }
 
-// TestNESTAstrocyte ports test_astrocyte.py (spec 11.1) with the v3.8
+// TestNESTAstrocyte ports test_astrocyte.py with the v3.8
 // reference file (delta_IP3 = 5.0): IP3 = Ca_astro = h_IP3R = 1, one input
 // spike at 9.9 ms (weight 1, delay h), interval h, 100 ms; rel 1e-6, abs 1e-12.
 func TestNESTAstrocyte(t *testing.T) {
@@ -83,8 +83,8 @@ func interp(xs, ys []float64, x float64) float64 {
 	return ys[j-1] + f*(ys[j]-ys[j-1])
 }
 
-// TestNESTAeifLsodar ports test_aeif_lsodar.py's closeness test (spec
-// 11.6): h = 0.01 ms, 100 ms, against the LSODAR reference interpolated at
+// TestNESTAeifLsodar ports test_aeif_lsodar.py's closeness test (
+// test_aeif_lsodar.py): h = 0.01 ms, 100 ms, against the LSODAR reference interpolated at
 // our sample times; mean relative error < 5e-4 for V_m (samples with
 // V_m > −25 mV excluded) and < 1e-4 for w; 7 spikes near the listed times.
 func TestNESTAeifLsodar(t *testing.T) {
@@ -144,7 +144,7 @@ func TestNESTAeifLsodar(t *testing.T) {
 }
 
 // TestNESTSICConnectionPairs ports test_ConnectNeuronsWithSICConnection
-// (spec 11.2): sic_connection works only from astrocyte_lr_1994 to
+// (test_sic_connection.py): sic_connection works only from astrocyte_lr_1994 to
 // aeif_cond_alpha_astro; every other pair is an error (not a panic) and
 // leaves no connection behind.
 func TestNESTSICConnectionPairs(t *testing.T) {
@@ -176,7 +176,7 @@ func TestNESTSICConnectionPairs(t *testing.T) {
 }
 
 // TestNESTSICConnectionRecorders: the recorders are "other" models too
-// (spec 11.2): sic_connection from a neuron to a spike_recorder, or from a
+// (test_sic_connection.py): sic_connection from a neuron to a spike_recorder, or from a
 // multimeter, must be rejected as NEST does (a recorder handles no
 // SICEvent; a neuron sends none).
 func TestNESTSICConnectionRecorders(t *testing.T) {
@@ -201,7 +201,7 @@ func TestNESTSICConnectionRecorders(t *testing.T) {
 }
 
 // TestNESTSICConnectionFunction ports test_SynapseFunctionWithAeifModel
-// (spec 11.2, 14.1b): I_SIC[10:] == f(Ca)[:-10] (rel 1e-6), 9990 samples,
+// (test_sic_connection.py; astro/testdata/nest-3.8): I_SIC[10:] == f(Ca)[:-10] (rel 1e-6), 9990 samples,
 // first non-zero I_SIC at 1.1 ms, equal to f(Ca(0.1 ms)).
 func TestNESTSICConnectionFunction(t *testing.T) {
 	k := mustKernel(t, KernelConfig{Resolution: 0.1})
@@ -244,8 +244,8 @@ func TestNESTSICConnectionFunction(t *testing.T) {
 	t.Logf("I_SIC[10:] vs f(Ca)[:-10]: %d samples, worst rel %.2g", len(sic)-10, worst)
 }
 
-// TestNESTMultimeterRecordables ports test_recordables_are_recorded (spec
-// 7.3, 11.7): interval 2 ms, Simulate(10) gives 4 samples (2, 4, 6, 8 ms)
+// TestNESTMultimeterRecordables ports test_recordables_are_recorded (
+// docs/semantics.md, "Recorder timing"; testsuite/pytests): interval 2 ms, Simulate(10) gives 4 samples (2, 4, 6, 8 ms)
 // of every recordable.
 func TestNESTMultimeterRecordables(t *testing.T) {
 	for _, c := range []struct {
@@ -277,7 +277,7 @@ func TestNESTMultimeterRecordables(t *testing.T) {
 
 // TestMultimeterTwoSimulateCalls: Simulate(100) + Simulate(1000) with
 // interval 1 ms gives samples at 1, 2, …, 1099 ms for every recorded node
-// (spec 7.3): the pending slice of the first call is collected, the last
+// (docs/semantics.md, "Recorder timing"): the pending slice of the first call is collected, the last
 // slice of the run is not.
 func TestMultimeterTwoSimulateCalls(t *testing.T) {
 	k := mustKernel(t, KernelConfig{LocalNumThreads: 2})
@@ -310,7 +310,7 @@ func TestMultimeterTwoSimulateCalls(t *testing.T) {
 }
 
 // TestNESTNeuronsHandleMultiplicity ports test_neurons_handle_multiplicity
-// (spec 11.7): two events of multiplicity 1 and one event of multiplicity
+// (testsuite/pytests): two events of multiplicity 1 and one event of multiplicity
 // 2 at 5.0 ms (static synapses) give identical V_m, different from the
 // initial value and from a run without input.
 func TestNESTNeuronsHandleMultiplicity(t *testing.T) {
@@ -353,7 +353,7 @@ func TestNESTNeuronsHandleMultiplicity(t *testing.T) {
 	}
 }
 
-// TestPoissonGeneratorFirstOutput (spec 7.1, 14.1b): rate 1e6 Hz →
+// TestPoissonGeneratorFirstOutput (models/poisson_generator.cpp; astro/testdata/nest-3.8): rate 1e6 Hz →
 // parrot_neuron (delay 0.1) → spike_recorder: the first parrot spike is at
 // 0.3 ms (step 0 emits nothing), and with ~100 spikes per step the parrot
 // then fires in every step.
@@ -380,7 +380,7 @@ func TestPoissonGeneratorFirstOutput(t *testing.T) {
 	t.Logf("%d parrot spikes, first at %g ms", len(ev.Times), ev.Times[0])
 }
 
-// TestSpikeGeneratorTimes (spec 7.0): a spike time of 0 or off the grid is
+// TestSpikeGeneratorTimes (models/spike_generator.cpp): a spike time of 0 or off the grid is
 // rejected at Create; equal times are allowed.
 func TestSpikeGeneratorTimes(t *testing.T) {
 	k := mustKernel(t, KernelConfig{Resolution: 0.1})

@@ -10,7 +10,7 @@ import (
 // NEST names: struct tags, SetParams/GetParams, Kernel.SetStatus/GetStatus.
 
 // nestNames lists, per parameter struct, NEST's names of its fields (the
-// names in the Validate functions, spec 2.3, 3.1–3.2, 5.1, 6, 7).
+// names in the Validate functions and NEST's models/*.cpp Parameters_::get).
 var nestNames = []struct {
 	v     any
 	names []string

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// PoissonGenerator is NEST's poisson_generator (spec 7.1): every target
+// PoissonGenerator is NEST's poisson_generator (models/poisson_generator.cpp): every target
 // receives its own independent Poisson spike train of the given rate,
 // delivered as one event per step with the drawn count as multiplicity.
 type PoissonGenerator struct {

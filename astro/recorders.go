@@ -7,7 +7,7 @@ import (
 	"slices"
 )
 
-// SpikeRecorder is NEST's spike_recorder (spec 7.2): it records the spikes
+// SpikeRecorder is NEST's spike_recorder (models/spike_recorder.cpp): it records the spikes
 // of the nodes connected to it (Connect(neurons, recorder)), at emission.
 type SpikeRecorder struct {
 	// Start and Stop bound the recording window (ms, relative to Origin): a
@@ -37,7 +37,7 @@ func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	return b, nil
 }
 
-// Multimeter is NEST's multimeter (spec 7.3): it samples recordables of the
+// Multimeter is NEST's multimeter (docs/semantics.md, "Recorder timing"): it samples recordables of the
 // nodes it is connected to (Connect(multimeter, nodes)) every Interval ms,
 // at times Interval, 2·Interval, …. As in NEST, samples of the last slice
 // (min_delay) of the run so far are not yet visible.
@@ -288,7 +288,7 @@ func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
 	for _, tc := range k.tcs {
 		buf := &tc.samples[mi]
 		for j, s := range buf.stamps {
-			if s > k.sliceStart { // not yet collected (spec 7.3)
+			if s > k.sliceStart { // not yet collected (docs/semantics.md, "Recorder timing")
 				continue
 			}
 			rows = append(rows, row{s, buf.gids[j], buf.vals[j*nv : (j+1)*nv]})

@@ -16,7 +16,8 @@ import (
 // generator→target connection). Draws therefore never depend on how nodes are
 // spread over threads: same seed, same results, whatever the thread count.
 // The distributions are the same as NEST's; the individual numbers are not
-// (see spec 1.6: network results are compared statistically).
+// (docs/semantics.md, "Threads and random streams": network results are
+// compared statistically).
 
 // Stream purposes, mixed into the seed of every stream.
 const (

@@ -2,7 +2,7 @@ package astro
 
 import "fmt"
 
-// SICConnection is NEST's sic_connection (spec section 4): it carries an
+// SICConnection is NEST's sic_connection (models/sic_connection.h; docs/semantics.md, "SIC"): it carries an
 // astrocyte's slow inward current to an aeif_cond_alpha_astro neuron. The
 // neuron's I_SIC at time t is Σ Weight·SIC_astro(t − Delay) over its
 // incoming sic_connections.

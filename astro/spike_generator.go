@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// SpikeGenerator is NEST's spike_generator (spec 7.0): it emits spikes at
+// SpikeGenerator is NEST's spike_generator (models/spike_generator.cpp): it emits spikes at
 // given times, directly to each target.
 type SpikeGenerator struct {
 	// SpikeTimes in ms: > 0, on the resolution grid, non-decreasing.

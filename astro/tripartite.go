@@ -16,7 +16,7 @@ const (
 	PoolBlock  PoolType = "block"
 )
 
-// TripartiteBernoulliWithPool is NEST 3.8's tripartite rule (spec 6.1):
+// TripartiteBernoulliWithPool is NEST 3.8's tripartite rule (nestkernel/conn_builder.cpp, TripartiteBernoulliWithPoolBuilder):
 // each (source, target) pair is connected with probability PPrimary; each
 // connection made is paired, with probability PThirdIfPrimary, with one
 // astrocyte drawn uniformly from the target's pool of PoolSize astrocytes,
@@ -95,8 +95,8 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	return nil
 }
 
-// ThirdFactorBernoulliWithPool is NEST 3.9+'s third-factor rule (spec
-// 6.5): each primary connection made is paired, with probability P, with
+// ThirdFactorBernoulliWithPool is NEST 3.9+'s third-factor rule
+// (NEST 3.9's nestkernel/conn_builder.cpp, ThirdFactorBernoulliWithPoolBuilder): each primary connection made is paired, with probability P, with
 // one astrocyte drawn uniformly from the target's pool.
 type ThirdFactorBernoulliWithPool struct {
 	P        float64  `nest:"p"`         // in [0, 1]

@@ -14,7 +14,7 @@ import (
 )
 
 // Tripartite connectivity: ports of test_tripartite_connect.py and
-// test_connect_tripartite_bernoulli.py (spec 11.3, 11.4) and a statistical
+// test_tripartite_connect.py and test_connect_tripartite_bernoulli.py and a statistical
 // comparison with NEST 3.8's counts over 200 seeds.
 
 const tripartiteDir = "testdata/nest-3.8/tripartite/"
@@ -322,7 +322,7 @@ func TestTripartiteSlicedThird(t *testing.T) {
 	mustSimulate(t, k, 2)
 }
 
-// TestTripartiteAutapses ports test_autapses (spec 11.4): N = 50 aeif as
+// TestTripartiteAutapses ports test_autapses (test_connect_tripartite_bernoulli.py): N = 50 aeif as
 // pre and post, 50 astrocytes, p_primary = 1: the diagonal is present
 // iff allow_autapses, and there are N² or N² − N primary connections.
 func TestTripartiteAutapses(t *testing.T) {
@@ -355,7 +355,7 @@ func TestTripartiteAutapses(t *testing.T) {
 	}
 }
 
-// TestTripartitePoolBound (spec 11.4): each target's third_out sources come
+// TestTripartitePoolBound (test_connect_tripartite_bernoulli.py): each target's third_out sources come
 // from at most pool_size distinct astrocytes (random pools, several seeds
 // and p_primary), and with block pools from its own block.
 func TestTripartitePoolBound(t *testing.T) {
@@ -615,7 +615,7 @@ func TestTripartiteStatisticsMatchNEST(t *testing.T) {
 }
 
 // TestTripartiteConnectWithPrimaryRules ports HEAD's
-// test_third_works_for_all_primary_rules (spec 11.3) for the rules this
+// test_third_works_for_all_primary_rules (test_tripartite_connect.py) for the rules this
 // engine has: 6 neurons, p = 1 third factor.
 func TestTripartiteConnectWithPrimaryRules(t *testing.T) {
 	for _, c := range []struct {
@@ -643,7 +643,7 @@ func TestTripartiteConnectWithPrimaryRules(t *testing.T) {
 }
 
 // degreeChiSquared is NEST's chi_squared_check for a Bernoulli degree
-// distribution (test_connect_tripartite_bernoulli.py, spec 11.4): the
+// distribution (test_connect_tripartite_bernoulli.py): the
 // histogram of the degrees (each a count out of nTrials possible partners)
 // against Binomial(nTrials, p)·len(degrees) expected counts. Bins are merged
 // from both tails until every expected count is ≥ 5 (with 50 targets the
@@ -794,7 +794,7 @@ func TestKolmogorovDistribution(t *testing.T) {
 }
 
 // TestConnectTripartiteBernoulliStatistics ports test_statistics of NEST's
-// test_connect_tripartite_bernoulli.py (spec 11.4). For p_primary 0.1, 0.3
+// test_connect_tripartite_bernoulli.py. For p_primary 0.1, 0.3
 // and 0.5: 50 pre and 50 post aeif_cond_alpha_astro, 50 astrocytes, random
 // pools of 5, third_out = sic_connection, 2 threads, rng_seed 1…20. Each
 // run's in-degrees and out-degrees of the primary pre→post matrix are

@@ -6,7 +6,7 @@ import (
 )
 
 // TsodyksSynapse is NEST's tsodyks_synapse: short-term depression and
-// facilitation after Tsodyks, Uziel & Markram (2000), spec section 5.1.
+// facilitation after Tsodyks, Uziel & Markram (2000), as in NEST's models/tsodyks_synapse.h.
 // The transmitted weight of a spike is u·x·Weight, where the state is
 // updated at the presynaptic spike's emission time.
 type TsodyksSynapse struct {
@@ -73,7 +73,7 @@ type tsodyksState struct {
 	tLast   float64 // ms
 }
 
-// send applies the update rule for a spike emitted at tMs (spec 5.1) and
+// send applies the update rule for a spike emitted at tMs (models/tsodyks_synapse.h, send()) and
 // returns the released fraction r = u·x; the transmitted weight is r·Weight.
 func (s TsodyksSynapse) send(st *tsodyksState, tMs float64) float64 {
 	h := tMs - st.tLast

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// buildUnitScenario builds the deterministic single-cell scenario of spec
-// 14.1 (testdata/nest-3.8/unit_scenario.sli).
+// buildUnitScenario builds the deterministic single-cell scenario whose
+// NEST 3.8 output is in testdata/nest-3.8 (testdata/nest-3.8/unit_scenario.sli).
 func buildUnitScenario(t *testing.T, threads int) (k *Kernel, mmN, mmA, sr NodeCollection) {
 	t.Helper()
 	k = mustKernel(t, (KernelConfig{Resolution: 0.1, LocalNumThreads: threads}))
@@ -116,7 +116,7 @@ func compareTrace(t *testing.T, what string, ev MultimeterEvents, rows [][]float
 
 // TestSimulateInPiecesIsSeamless: Simulate calls of any length, also ones
 // that end inside a min_delay slice, continue exactly where the last one
-// stopped (spec 1.3, 1.7, 14.1b): the same traces and spikes as one call.
+// stopped (docs/semantics.md, "Slices and min_delay"): the same traces and spikes as one call.
 func TestSimulateInPiecesIsSeamless(t *testing.T) {
 	run := func(pieces ...float64) (MultimeterEvents, MultimeterEvents, SpikeEvents) {
 		k, mmN, mmA, sr := buildUnitScenario(t, 2)

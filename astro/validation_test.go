@@ -443,7 +443,7 @@ func TestRejectedConnectLeavesNoRecording(t *testing.T) {
 }
 
 // TestNegativeSpikeWeightIntoAstrocyte: a spike_generator's spike_weights
-// multiply the connection weight (spec 7.0), so a negative spike weight
+// multiply the connection weight (models/spike_generator.cpp), so a negative spike weight
 // sends a negative weight to an astrocyte, which NEST's astrocyte_lr_1994
 // refuses ("cannot handle input spikes with negative weights"). It must
 // be an error at Create, Connect or Simulate, not a silent negative IP3

@@ -44,7 +44,7 @@ func realizations(t *testing.T) map[string][]float64 {
 
 // TestClassroomNetworkMatchesNEST compares the 800/200/100 network with six
 // NEST 3.8 realizations (different seeds). Random streams differ by design
-// (spec 1.6), so each statistic must lie within the NEST runs' mean ± 4 SD,
+// (docs/semantics.md, "Threads and random streams"), so each statistic must lie within the NEST runs' mean ± 4 SD,
 // widened to at least a stated floor where six runs underestimate the
 // spread. It also enforces the acceptance bounds: mean rate over
 // 100–1100 ms in [3.4, 3.8] Hz, I_SIC > 0 (recorded neurons' mean) by
