@@ -109,7 +109,7 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		return fmt.Errorf("%s: post: %w", what, err)
 	}
 	// Recorders.
-	if kind := cmp.Or(deviceKind(postBlocks), deviceKind(preBlocks)); kind != "" && synKindOf(syn) != kindStatic {
+	if kind := cmp.Or(deviceKind(postBlocks), deviceKind(preBlocks)); kind != "" && syn.kind() != kindStatic {
 		return fmt.Errorf("%s: a %s connects only with static_synapse", what, kind)
 	}
 	if kind := deviceKind(postBlocks); kind != "" {
@@ -226,7 +226,7 @@ func (r FixedIndegree) edges(k *Kernel, pre, post NodeCollection, what string, a
 
 func (k *Kernel) newProjection(syn Synapse, delay int64) *projection {
 	w, _ := syn.weightDelay()
-	return &projection{syn: syn, model: syn.SynapseModel(), weight: w, delay: delay, kind: synKindOf(syn)}
+	return &projection{syn: syn, model: syn.SynapseModel(), weight: w, delay: delay, kind: syn.kind()}
 }
 
 // addProjection registers a projection and its delay (if it has connections).
@@ -280,7 +280,7 @@ func deviceKind(bs []nodeBlock) string {
 // block tgt, from the events each declares it sends and handles.
 func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	sm, tm := src.base().model, tgt.base().model
-	if synKindOf(syn) == kindSIC {
+	if syn.kind() == kindSIC {
 		return checkSICPair(src, tgt)
 	}
 	_, sender := src.(spikeSender)
@@ -291,7 +291,7 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 			return fmt.Errorf("%s -> %s: %s sends no spikes; connect it to neurons with sic_connection", sm, tm, sm)
 		}
 		return fmt.Errorf("%s -> %s: %s sends no spikes", sm, tm, sm)
-	case generator && synKindOf(syn) == kindTsodyks:
+	case generator && syn.kind() == kindTsodyks:
 		return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
 			sm, tm, syn.SynapseModel())
 	}

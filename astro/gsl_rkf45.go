@@ -85,6 +85,43 @@ const dblMin = 2.2250738585072014e-308
 // identical to GSL's).
 var rmaxGrowCap = math.Pow(0.9/5.0, 6) * (1 - 1e-9)
 
+// hadjSafety is hadjust's safety factor S.
+const hadjSafety = 0.9
+
+// smallErrorBound returns the bound T of hadjust's division-free test and
+// q² = (S·hOld/hMax)². The usual outcome — every error ratio so small
+// that the step grows by the capped factor 5 or beyond hMax — is decided
+// without dividing: |e|/|D0| < T is implied by |e| < T·|D0|·(1−1e-12),
+// whose margin dwarfs the rounding of either side; the returned bound
+// includes that margin. The vector path applies the same test
+// (gsl_rkf45_simd.go, trial).
+func smallErrorBound(hOld, hMax float64) (bound, q2 float64) {
+	q := hadjSafety * hOld / hMax
+	q2 = q * q
+	capped := rmaxGrowCap
+	if 5*hOld > hMax*(1+1e-9) {
+		capped = max(capped, q2*q2*q2*(1-1e-9))
+	}
+	return min(capped, 0.5) * (1 - 1e-12), q2
+}
+
+// controlStep applies GSL's step-size decision to a trial step of length h
+// that ended at time t (gsl_odeiv_evolve_apply's loop, evolve.c): if the
+// control shrinks the step and the shorter step still advances t, GSL
+// undoes the step and retries with the returned length (retry true);
+// otherwise the step is accepted and the returned length is the next
+// suggestion.
+func controlStep[V vec](c *stepControl, y, yerr, yp *V, h, t, t1 float64) (next float64, retry bool) {
+	next = h
+	if hadjust(c, y, yerr, yp, &next, t1) == hadjDec {
+		if math.Abs(next) < math.Abs(h) && t+next != t {
+			return next, true
+		}
+		next = h
+	}
+	return next, false
+}
+
 // hadjust implements std_control_hadjust (GSL cstd.c). It may change *h.
 //
 // hMax is the longest interval the next evolveApply call can be asked to
@@ -94,20 +131,9 @@ var rmaxGrowCap = math.Pow(0.9/5.0, 6) * (1 - 1e-9)
 // observed: hadjust then skips pow and suggests 5·h (the largest increase),
 // which leads to exactly the same steps as GSL's value.
 func hadjust[V vec](c *stepControl, y, yerr, yp *V, h *float64, hMax float64) int {
-	const S = 0.9
+	const S = hadjSafety
 	hOld := *h
-	// The usual outcome — every error ratio so small that the step grows by
-	// the capped factor 5 or beyond hMax (see above) — is decided without
-	// dividing: |e|/|D0| < T is implied by |e| < T·|D0|·(1−1e-12), whose
-	// margin dwarfs the rounding of either side. Otherwise fall through to
-	// GSL's arithmetic.
-	q := S * hOld / hMax
-	q2 := q * q
-	capped := rmaxGrowCap
-	if 5*hOld > hMax*(1+1e-9) {
-		capped = max(capped, q2*q2*q2*(1-1e-9))
-	}
-	capped = min(capped, 0.5) * (1 - 1e-12)
+	capped, q2 := smallErrorBound(hOld, hMax)
 	small := true
 	for i := 0; i < len(*y) && small; i++ {
 		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
@@ -219,15 +245,13 @@ func (r *rkf45[V]) evolveApply(sys odeRHS[V], c *stepControl, t, t1 float64, h *
 		} else {
 			t = t0 + h0
 		}
-		hOld := h0
-		if hadjust(c, y, &r.yerr, &r.dydtOut, &h0, t1) == hadjDec {
-			if math.Abs(h0) < math.Abs(hOld) && t+h0 != t {
-				*y = r.y0 // undo and retry with the smaller step
-				continue
-			}
-			h0 = hOld
+		next, retry := controlStep(c, y, &r.yerr, &r.dydtOut, h0, t, t1)
+		if retry {
+			*y = r.y0 // undo and retry with the smaller step
+			h0 = next
+			continue
 		}
-		*h = h0
+		*h = next
 		*dydt = r.dydtOut
 		return t
 	}
@@ -342,18 +366,14 @@ func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n in
 		if b.final[l] {
 			t = t1
 		}
-		hOld, h0 := b.h0[l], b.h0[l]
-		if hadjust(c, y[l], &b.yerr[l], &b.out[l], &h0, t1) == hadjDec {
-			if math.Abs(h0) < math.Abs(hOld) && t+h0 != t {
-				*y[l] = b.y0[l] // GSL retries with h0
-				*hs[l] = h0
-				b.t[l] = 0
-				valid[l] = true // dydt[l] = f(y0) is still exact
-				continue
-			}
-			h0 = hOld
+		next, retry := controlStep(c, y[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1)
+		*hs[l] = next
+		if retry {
+			*y[l] = b.y0[l] // GSL retries with the shorter step
+			b.t[l] = 0
+			valid[l] = true // dydt[l] = f(y0) is still exact
+			continue
 		}
-		*hs[l] = h0
 		*dydt[l] = b.out[l]
 		b.t[l] = t
 		valid[l] = true

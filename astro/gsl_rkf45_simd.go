@@ -174,15 +174,9 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 		return 0, false
 	}
 
-	// hadjust's test, as there.
-	const safety = 0.9 // hadjust's S
-	q := safety * t1 / t1
-	q2 := q * q
-	capped := rmaxGrowCap
-	if 5*t1 > t1*(1+1e-9) {
-		capped = max(capped, q2*q2*q2*(1-1e-9))
-	}
-	cv := bc(min(capped, 0.5) * (1 - 1e-12))
+	// hadjust's division-free test, with hOld = hMax = t1.
+	bound, _ := smallErrorBound(t1, t1)
+	cv := bc(bound)
 	dim := len(r.y) / vgroups
 	for g := range vgroups {
 		var m archsimd.Mask64x4

@@ -23,6 +23,8 @@ func (SICConnection) SynapseModel() string { return "sic_connection" }
 
 func (s SICConnection) weightDelay() (float64, float64) { return s.Weight, s.Delay }
 
+func (SICConnection) kind() synKind { return kindSIC }
+
 func (s SICConnection) validate() error { return checkFinite(s.SynapseModel(), "weight", s.Weight, "") }
 
 // checkSICPair enforces that sic_connection runs only from a node that

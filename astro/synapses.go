@@ -13,6 +13,10 @@ type Synapse interface {
 	SynapseModel() string
 	weightDelay() (weight, delay float64)
 	validate() error
+	// kind tells the kernel how connections of this model behave: static,
+	// plastic (tsodyks) or carrying SIC. The unexported methods seal the
+	// set of synapse models.
+	kind() synKind
 }
 
 // StaticSynapse transmits a fixed weight after a fixed delay
@@ -45,13 +49,4 @@ func checkFinite(model, name string, v float64, unit string) error {
 	return nil
 }
 
-// synKindOf classifies a synapse for the kernel.
-func synKindOf(s Synapse) synKind {
-	switch s.(type) {
-	case TsodyksSynapse:
-		return kindTsodyks
-	case SICConnection:
-		return kindSIC
-	}
-	return kindStatic
-}
+func (StaticSynapse) kind() synKind { return kindStatic }

@@ -43,6 +43,8 @@ func (TsodyksSynapse) SynapseModel() string { return "tsodyks_synapse" }
 
 func (s TsodyksSynapse) weightDelay() (float64, float64) { return s.Weight, s.Delay }
 
+func (TsodyksSynapse) kind() synKind { return kindTsodyks }
+
 func (s TsodyksSynapse) validate() error {
 	m := s.SynapseModel()
 	if err := checkFinite(m, "weight", s.Weight, ""); err != nil {
