@@ -21,12 +21,18 @@
 // name the NEST parameter and its allowed range. Parameters can also be set
 // by their NEST names (SetParams, Kernel.SetStatus with a Dict).
 //
-// Layout: one file per model holds its equations (aeif_cond_alpha_astro.go,
-// astrocyte_lr_1994.go, tsodyks_synapse.go, sic_connection.go, the device
-// files); gsl_rkf45.go is GSL's adaptive Runge–Kutta–Fehlberg integrator as
-// NEST uses it; kernel.go, prepare.go, projection.go and blocks.go hold the
-// kernel: time slices of min_delay, spike and SIC delivery through ring
-// buffers, threads. Results are identical for any number of threads.
+// Layout: one file per model holds its parameters, state, equations,
+// events and recordables and registers the model (aeif_cond_alpha_astro.go,
+// astrocyte_lr_1994.go, parrot_neuron.go, poisson_generator.go,
+// spike_generator.go; the synapses in tsodyks_synapse.go,
+// sic_connection.go, synapses.go). The kernel — kernel.go, prepare.go,
+// projection.go, secondary.go (SIC), connect.go, recorders.go, blocks.go —
+// handles time slices of min_delay, spike and SIC delivery through ring
+// buffers, and threads, and reaches models only through the seam in
+// blocks.go (docs/adding-a-model.md); gsl_rkf45.go is GSL's adaptive
+// Runge–Kutta–Fehlberg integrator as NEST uses it. docs/semantics.md lists
+// the NEST rules the engine reproduces. Results are identical for any
+// number of threads.
 //
 // Built with GOEXPERIMENT=simd on amd64 CPUs with AVX2, the neuron and
 // astrocyte updates run eight nodes at a time in vectors (gsl_rkf45_simd.go
