@@ -3,9 +3,9 @@ package kernelext
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
