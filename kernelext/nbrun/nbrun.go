@@ -45,7 +45,10 @@ type Options struct {
 	// Path lists directories prepended to PATH for the kernel (GoNB needs
 	// go and goimports).
 	Path []string
-	// Env holds extra KEY=VALUE entries for the kernel's environment.
+	// Env holds extra KEY=VALUE entries for the kernel's environment. The
+	// kernel's TMPDIR is a private folder that the runner removes with
+	// everything in it (GoNB's gonb_* folder) when the kernel is closed;
+	// a TMPDIR entry here overrides it.
 	Env []string
 
 	// CellTimeout bounds the execution of each cell; 0 means no limit.
