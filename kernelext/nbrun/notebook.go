@@ -396,6 +396,45 @@ func OutputKinds(nbPath string) ([][]string, error) {
 	return all, nil
 }
 
+// OutputSequence reads an executed notebook and returns, for each code cell
+// in order, the kinds of its outputs in their saved order (see
+// [Output.Kinds]; a display with several MIME types is one entry, its kinds
+// joined by "+"), with adjacent chunks of the same stream counted once. That
+// is the order a Jupyter front end shows, whether the front end merged the
+// chunks (Jupyter's output area, this runner) or saved them one by one
+// (nbclient, behind jupyter nbconvert --execute).
+func OutputSequence(nbPath string) ([][]string, error) {
+	nb, err := readNotebook(nbPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", nbPath, err)
+	}
+	var all [][]string
+	for i, c := range nb.cells {
+		if nb.cellType(i) != "code" {
+			continue
+		}
+		var outs []*Output
+		if raw, ok := c["outputs"]; ok {
+			if err := json.Unmarshal(raw, &outs); err != nil {
+				return nil, fmt.Errorf("%s: cell %d: decoding outputs: %w", nbPath, i, err)
+			}
+		}
+		seq := []string{}
+		for k, o := range outs {
+			if o == nil {
+				return nil, fmt.Errorf("%s: cell %d: output %d is null, want an object", nbPath, i, k+1)
+			}
+			kind := strings.Join(o.Kinds(), "+")
+			if o.OutputType == "stream" && len(seq) > 0 && seq[len(seq)-1] == kind {
+				continue
+			}
+			seq = append(seq, kind)
+		}
+		all = append(all, seq)
+	}
+	return all, nil
+}
+
 // outputs accumulates the outputs of one code cell from iopub messages, in
 // the order the kernel sent them.
 type outputs struct {
