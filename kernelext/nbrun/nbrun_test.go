@@ -543,3 +543,31 @@ func TestRunKernelExitsEarly(t *testing.T) {
 		t.Errorf("err = %v, want the kernel's output quoted", err)
 	}
 }
+
+// A malformed cell stops the run before the kernel starts (it was skipped
+// in silence and the run reported success).
+func TestRunRejectsMalformedCell(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "nb", "bad.ipynb")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := `{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[` +
+		`{"cell_type":"code","id":"a","metadata":{},"execution_count":null,"outputs":[],"source":"%%\nprintln(1)"},` +
+		`{"cell_type":"code","id":"b","metadata":{},"execution_count":null,"outputs":[],"source":{"not":"a string"}}]}`
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	// A kernel command that would fail differently if it were started.
+	res, err := Run(t.Context(), Options{Notebook: p, OutDir: filepath.Join(dir, "out"), KernelCmd: []string{"/nonexistent/kernel"}})
+	if err == nil || !strings.Contains(err.Error(), "cell 1 (index among all cells): source:") || res != nil {
+		t.Errorf("Run = %v, %v; want the malformed source of cell index 1 named", res, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusal took %v", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "bad.ipynb")); err == nil {
+		t.Error("an executed notebook was written")
+	}
+}
