@@ -184,6 +184,11 @@ func TestKill9KernelCleansUp(t *testing.T) {
 	if exists(gonbTmp) {
 		t.Errorf("GoNB temp folder %s left after the kernel was killed", gonbTmp)
 	}
+	// gonbTmp is RUNNER/tmp/gonb_*: the runner's folder, with the
+	// connection file, is gone too.
+	if runnerDir := filepath.Dir(filepath.Dir(gonbTmp)); !strings.HasPrefix(filepath.Base(runnerDir), "nbrun-") || exists(runnerDir) {
+		t.Errorf("runner folder %s: left behind or not where expected", runnerDir)
+	}
 }
 
 func exists(p string) bool {
