@@ -246,13 +246,12 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 // of blocking the suite).
 func withDeadline(t *testing.T, d time.Duration, f func()) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("did not finish within %v", d)
-	}
+	// f runs on the test's goroutine (so it may call t.Fatal); a hang
+	// ends the test binary with this message, as go test's -timeout
+	// would, but after d.
+	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: did not finish within %v", t.Name(), d)) })
+	defer timer.Stop()
+	f()
 }
 
 // Keys with unexported state must not collide: NodeIDs(3,4,5) after
@@ -312,56 +311,60 @@ func TestCachedKeysAreFaithful(t *testing.T) {
 }
 
 func TestCachedRejectsUnfaithfulKeys(t *testing.T) {
-	type hidden struct {
-		N    int
-		seed uint64
-	}
-	type outer struct{ In hidden }
-	cyclic := []any{nil}
-	cyclic[0] = cyclic
-	ch := make(chan int)
-	for _, c := range []struct {
-		key  any
-		want string
-	}{
-		{hidden{N: 1, seed: 2}, "field seed is unexported"},
-		{outer{hidden{}}, "key.In"},
-		{[]any{"x", &hidden{}}, "key[1]"},
-		{map[string]any{"f": func() {}}, "func"},
-		{ch, "chan"},
-		{cyclic, "nested deeper"},
-	} {
-		ran := false
-		_, err := CachedIn(t.TempDir(), c.key, func() (int, error) { ran = true; return 1, nil })
-		if err == nil || !strings.Contains(err.Error(), c.want) || ran {
-			t.Errorf("key %T: err = %v (want it to mention %q), compute ran = %v", c.key, err, c.want, ran)
+	withDeadline(t, 10*time.Second, func() {
+		type hidden struct {
+			N    int
+			seed uint64
 		}
-		// Caching off: the key is checked all the same, so a notebook and a
-		// plain program fail alike.
-		if _, err := CachedIn("", c.key, func() (int, error) { return 1, nil }); err == nil {
-			t.Errorf("key %T accepted with caching off", c.key)
+		type outer struct{ In hidden }
+		cyclic := []any{nil}
+		cyclic[0] = cyclic
+		ch := make(chan int)
+		for _, c := range []struct {
+			key  any
+			want string
+		}{
+			{hidden{N: 1, seed: 2}, "field seed is unexported"},
+			{outer{hidden{}}, "key.In"},
+			{[]any{"x", &hidden{}}, "key[1]"},
+			{map[string]any{"f": func() {}}, "func"},
+			{ch, "chan"},
+			{cyclic, "nested deeper"},
+		} {
+			ran := false
+			_, err := CachedIn(t.TempDir(), c.key, func() (int, error) { ran = true; return 1, nil })
+			if err == nil || !strings.Contains(err.Error(), c.want) || ran {
+				t.Errorf("key %T: err = %v (want it to mention %q), compute ran = %v", c.key, err, c.want, ran)
+			}
+			// Caching off: the key is checked all the same, so a notebook and a
+			// plain program fail alike.
+			if _, err := CachedIn("", c.key, func() (int, error) { return 1, nil }); err == nil {
+				t.Errorf("key %T accepted with caching off", c.key)
+			}
 		}
-	}
+	})
 }
 
 func TestCachedNilStaysNil(t *testing.T) {
-	dir := t.TempDir()
-	compute, n := counter[*simResult](nil)
-	for i := range 2 {
-		got, err := CachedIn(dir, "nil", compute)
-		if err != nil || got != nil {
-			t.Fatalf("call %d: got %#v, %v; want nil", i, got, err)
+	withDeadline(t, 10*time.Second, func() {
+		dir := t.TempDir()
+		compute, n := counter[*simResult](nil)
+		for i := range 2 {
+			got, err := CachedIn(dir, "nil", compute)
+			if err != nil || got != nil {
+				t.Fatalf("call %d: got %#v, %v; want nil", i, got, err)
+			}
 		}
-	}
-	cm, nm := counter[map[string]int](nil)
-	for range 2 {
-		if got, err := CachedIn(dir, "nil", cm); err != nil || got != nil {
-			t.Fatalf("map: got %#v, %v; want nil", got, err)
+		cm, nm := counter[map[string]int](nil)
+		for range 2 {
+			if got, err := CachedIn(dir, "nil", cm); err != nil || got != nil {
+				t.Fatalf("map: got %#v, %v; want nil", got, err)
+			}
 		}
-	}
-	if *n != 1 || *nm != 1 {
-		t.Errorf("compute ran %d and %d times, want 1 each (nil results are cached)", *n, *nm)
-	}
+		if *n != 1 || *nm != 1 {
+			t.Errorf("compute ran %d and %d times, want 1 each (nil results are cached)", *n, *nm)
+		}
+	})
 }
 
 // Every single-bit flip of a stored file must give a recomputation, never

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -105,59 +106,73 @@ func TestNewIDUnique(t *testing.T) {
 
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
-func TestOutputsMerge(t *testing.T) {
-	var o outputs
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a"})
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a2"})
-	o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>1</b>"`)}, displayID: "p1"})
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e1"})
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "b\n"})
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e2"})
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e3"})
-	if !o.update("p1", map[string]json.RawMessage{"text/html": raw(`"<b>3</b>"`)}, nil) {
-		t.Error("update found no display")
-	}
-	if o.update("nope", nil, nil) || o.update("", nil, nil) {
-		t.Error("update matched an unknown display id")
-	}
-	// The kernel's order is kept; only adjacent chunks of one stream merge
-	// (as Jupyter's output area does).
-	want := []string{"stdout:aa2", "display", "stderr:e1", "stdout:b\n", "stderr:e2e3"}
-	var got []string
-	for _, out := range o.result() {
-		if out.OutputType == "stream" {
-			got = append(got, out.Name+":"+out.Text)
-		} else {
-			got = append(got, "display")
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("outputs %q, want %q", got, want)
-	}
-	if o.text("stdout") != "aa2b\n" || o.text("stderr") != "e1e2e3" {
-		t.Errorf("streams: %q %q", o.text("stdout"), o.text("stderr"))
-	}
-	// Reading the text does not stop later chunks from merging.
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e4"})
-	if l := o.result(); len(l) != 5 || l[4].Text != "e2e3e4" {
-		t.Errorf("after a read, chunk not merged: %+v", l)
-	}
-	if got := string(o.list[1].Data["text/html"]); got != `"<b>3</b>"` {
-		t.Errorf("updated display = %s", got)
-	}
+// bounded fails the test if f takes longer than d (a hang fails instead of
+// blocking the suite).
+func bounded(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	// f runs on the test's goroutine (so it may call t.Fatal); a hang
+	// ends the test binary with this message, as go test's -timeout
+	// would, but after d.
+	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: did not finish within %v", t.Name(), d)) })
+	defer timer.Stop()
+	f()
+}
 
-	o.clear(true) // wait: cleared on the next output only.
-	if len(o.result()) != 5 {
-		t.Error("clear_output(wait) cleared at once")
-	}
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "new"})
-	if l := o.result(); len(l) != 1 || o.text("stdout") != "new" {
-		t.Errorf("after clear(wait)+add: %+v", l)
-	}
-	o.clear(false)
-	if len(o.result()) != 0 {
-		t.Error("clear_output did not clear")
-	}
+func TestOutputsMerge(t *testing.T) {
+	bounded(t, 10*time.Second, func() {
+		var o outputs
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a"})
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a2"})
+		o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>1</b>"`)}, displayID: "p1"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e1"})
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "b\n"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e2"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e3"})
+		if !o.update("p1", map[string]json.RawMessage{"text/html": raw(`"<b>3</b>"`)}, nil) {
+			t.Error("update found no display")
+		}
+		if o.update("nope", nil, nil) || o.update("", nil, nil) {
+			t.Error("update matched an unknown display id")
+		}
+		// The kernel's order is kept; only adjacent chunks of one stream merge
+		// (as Jupyter's output area does).
+		want := []string{"stdout:aa2", "display", "stderr:e1", "stdout:b\n", "stderr:e2e3"}
+		var got []string
+		for _, out := range o.result() {
+			if out.OutputType == "stream" {
+				got = append(got, out.Name+":"+out.Text)
+			} else {
+				got = append(got, "display")
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("outputs %q, want %q", got, want)
+		}
+		if o.text("stdout") != "aa2b\n" || o.text("stderr") != "e1e2e3" {
+			t.Errorf("streams: %q %q", o.text("stdout"), o.text("stderr"))
+		}
+		// Reading the text does not stop later chunks from merging.
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e4"})
+		if l := o.result(); len(l) != 5 || l[4].Text != "e2e3e4" {
+			t.Errorf("after a read, chunk not merged: %+v", l)
+		}
+		if got := string(o.list[1].Data["text/html"]); got != `"<b>3</b>"` {
+			t.Errorf("updated display = %s", got)
+		}
+
+		o.clear(true) // wait: cleared on the next output only.
+		if len(o.result()) != 5 {
+			t.Error("clear_output(wait) cleared at once")
+		}
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "new"})
+		if l := o.result(); len(l) != 1 || o.text("stdout") != "new" {
+			t.Errorf("after clear(wait)+add: %+v", l)
+		}
+		o.clear(false)
+		if len(o.result()) != 0 {
+			t.Error("clear_output did not clear")
+		}
+	})
 }
 
 // 50 MB of stream output in 4 KiB chunks took minutes when every chunk
@@ -203,31 +218,33 @@ func TestOutputsMergeLinear(t *testing.T) {
 }
 
 func TestParseNotebookRejectsMalformed(t *testing.T) {
-	for _, c := range []struct{ json, want string }{
-		{`{"nbformat":4,"cells":[{"cell_type":"code","source":42}]}`, "cell 0 (index among all cells): source: 42, want a string or a list of strings"},
-		{`{"nbformat":4,"cells":[{"cell_type":"code","source":["a",null]}]}`, "source: a list with null"},
-		{`{"nbformat":4,"cells":[{"cell_type":"code","source":{"a":1}}]}`, "want a string or a list"},
-		{`{"nbformat":4,"cells":[{"cell_type":"code"}]}`, "source: missing"},
-		{`{"nbformat":4,"cells":[{"source":""}]}`, "cell_type is missing"},
-		{`{"nbformat":4,"cells":[{"cell_type":"python","source":""}]}`, `cell_type "python"`},
-		{`{"nbformat":4,"cells":[null]}`, "cell 0 (index among all cells) is null, want an object"},
-		{`{"nbformat":4,"cells":[{"cell_type":"code","source":"","metadata":[]}]}`, "metadata is [], want an object"},
-		{`{"nbformat":4,"cells":null}`, "cells is null, want a list"},
-		{`{"nbformat":4}`, "cells is missing"},
-		{`{"nbformat":4,"cells":[],"metadata":"x"}`, "metadata is \"x\""},
-		{`{"nbformat":4,"nbformat_minor":-1,"cells":[]}`, "nbformat_minor is -1"},
-		{`null`, "top level is null"},
-		{`{"nbformat":3,"cells":[]}`, "nbformat 3"},
-	} {
-		_, err := parseNotebook([]byte(c.json))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want it to contain %q", c.json, err, c.want)
+	bounded(t, 10*time.Second, func() {
+		for _, c := range []struct{ json, want string }{
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":42}]}`, "cell 0 (index among all cells): source: 42, want a string or a list of strings"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":["a",null]}]}`, "source: a list with null"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":{"a":1}}]}`, "want a string or a list"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code"}]}`, "source: missing"},
+			{`{"nbformat":4,"cells":[{"source":""}]}`, "cell_type is missing"},
+			{`{"nbformat":4,"cells":[{"cell_type":"python","source":""}]}`, `cell_type "python"`},
+			{`{"nbformat":4,"cells":[null]}`, "cell 0 (index among all cells) is null, want an object"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":"","metadata":[]}]}`, "metadata is [], want an object"},
+			{`{"nbformat":4,"cells":null}`, "cells is null, want a list"},
+			{`{"nbformat":4}`, "cells is missing"},
+			{`{"nbformat":4,"cells":[],"metadata":"x"}`, "metadata is \"x\""},
+			{`{"nbformat":4,"nbformat_minor":-1,"cells":[]}`, "nbformat_minor is -1"},
+			{`null`, "top level is null"},
+			{`{"nbformat":3,"cells":[]}`, "nbformat 3"},
+		} {
+			_, err := parseNotebook([]byte(c.json))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: err = %v, want it to contain %q", c.json, err, c.want)
+			}
 		}
-	}
-	nb, err := parseNotebook([]byte(`{"nbformat":4,"cells":[{"cell_type":"code","source":["a","b"]},{"cell_type":"raw","source":""}]}`))
-	if err != nil || nb.source(0) != "ab" {
-		t.Errorf("valid notebook: %v", err)
-	}
+		nb, err := parseNotebook([]byte(`{"nbformat":4,"cells":[{"cell_type":"code","source":["a","b"]},{"cell_type":"raw","source":""}]}`))
+		if err != nil || nb.source(0) != "ab" {
+			t.Errorf("valid notebook: %v", err)
+		}
+	})
 }
 
 func TestCheckOutDirResolvesLinks(t *testing.T) {
@@ -270,26 +287,28 @@ func TestCheckOutDirResolvesLinks(t *testing.T) {
 }
 
 func TestCheckBatchDuplicateNames(t *testing.T) {
-	dir := t.TempDir()
-	a := writeNotebook(t, filepath.Join(dir, "a"), "x.ipynb", "%%\nprintln(1)")
-	b := writeNotebook(t, filepath.Join(dir, "b"), "x.ipynb", "%%\nprintln(2)")
-	c := writeNotebook(t, filepath.Join(dir, "c"), "y.ipynb", "%%\nprintln(3)")
-	out := filepath.Join(dir, "o")
-	for _, nbs := range [][]string{{a, b}, {a, c, b}, {c, c}} {
-		err := CheckBatch(nbs, out)
-		if err == nil || !strings.Contains(err.Error(), "would both be written as") {
-			t.Errorf("CheckBatch(%q) = %v, want a name clash", nbs, err)
+	bounded(t, 10*time.Second, func() {
+		dir := t.TempDir()
+		a := writeNotebook(t, filepath.Join(dir, "a"), "x.ipynb", "%%\nprintln(1)")
+		b := writeNotebook(t, filepath.Join(dir, "b"), "x.ipynb", "%%\nprintln(2)")
+		c := writeNotebook(t, filepath.Join(dir, "c"), "y.ipynb", "%%\nprintln(3)")
+		out := filepath.Join(dir, "o")
+		for _, nbs := range [][]string{{a, b}, {a, c, b}, {c, c}} {
+			err := CheckBatch(nbs, out)
+			if err == nil || !strings.Contains(err.Error(), "would both be written as") {
+				t.Errorf("CheckBatch(%q) = %v, want a name clash", nbs, err)
+			}
 		}
-	}
-	if err := CheckBatch([]string{a, c}, out); err != nil {
-		t.Errorf("distinct names: %v", err)
-	}
-	if err := CheckBatch([]string{filepath.Join(dir, "missing.ipynb")}, out); err == nil {
-		t.Error("missing notebook accepted")
-	}
-	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("CheckBatch created the output dir (%v)", err)
-	}
+		if err := CheckBatch([]string{a, c}, out); err != nil {
+			t.Errorf("distinct names: %v", err)
+		}
+		if err := CheckBatch([]string{filepath.Join(dir, "missing.ipynb")}, out); err == nil {
+			t.Error("missing notebook accepted")
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("CheckBatch created the output dir (%v)", err)
+		}
+	})
 }
 
 func TestToOutput(t *testing.T) {
