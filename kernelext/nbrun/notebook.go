@@ -195,23 +195,41 @@ func (nb *notebook) setMetadata(key string, value json.RawMessage, onlyIfAbsent 
 }
 
 // setCodeResult stores the outputs and execution count of code cell i.
+// The outputs are joined by hand: json.Marshal of the slice would scan every
+// output's JSON once more (a cell may print tens of megabytes).
 func (nb *notebook) setCodeResult(i int, count *int, outs []*Output) error {
-	if outs == nil {
-		outs = []*Output{}
+	parts := make([][]byte, len(outs))
+	size := 2 + len(outs)
+	for k, o := range outs {
+		b, err := o.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		parts[k] = b
+		size += len(b)
 	}
-	o, err := marshal(outs)
-	if err != nil {
-		return err
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.WriteByte('[')
+	for k, b := range parts {
+		if k > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
 	}
+	buf.WriteByte(']')
 	c, _ := marshal(count)
-	nb.cells[i]["outputs"] = o
+	nb.cells[i]["outputs"] = buf.Bytes()
 	nb.cells[i]["execution_count"] = c
 	return nil
 }
 
-// encode serialises the notebook in Jupyter's style (1-space indent, no HTML
-// escaping), making sure it is valid nbformat 4: code cells have outputs and
-// execution_count, and cells have ids from nbformat 4.5 on.
+// encode serialises the notebook in Jupyter's style (keys sorted, 1-space
+// indent, no HTML escaping, a final newline), making sure it is valid
+// nbformat 4: code cells have outputs and execution_count, and cells have
+// ids from nbformat 4.5 on. The result is what json.Encoder with
+// SetIndent("", " ") writes for the whole notebook, but each value is
+// indented in place, in one pass, instead of being re-marshalled with every
+// enclosing level.
 func (nb *notebook) encode() ([]byte, error) {
 	needIDs := nb.minor() >= 5
 	for i, c := range nb.cells {
@@ -230,19 +248,99 @@ func (nb *notebook) encode() ([]byte, error) {
 			c["id"], _ = marshal(strings.ReplaceAll(newID(), "-", "")[:16])
 		}
 	}
-	cells, err := marshal(nb.cells)
+	// Allocate once: json.Indent makes room for twice its input before
+	// writing, and the indented notebook is a little larger than its parts.
+	size := 0
+	for _, v := range nb.raw {
+		size += len(v)
+	}
+	for _, c := range nb.cells {
+		for _, v := range c {
+			size += len(v)
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(2*size + 4096)
+	err := writeObject(&buf, 0, nb.raw, func(key string, depth int) (bool, error) {
+		if key != "cells" {
+			return false, nil
+		}
+		if len(nb.cells) == 0 {
+			buf.WriteString("[]")
+			return true, nil
+		}
+		buf.WriteByte('[')
+		for i, c := range nb.cells {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			newline(&buf, depth+1)
+			if err := writeObject(&buf, depth+1, c, nil); err != nil {
+				return true, fmt.Errorf("cell %d: %w", i, err)
+			}
+		}
+		newline(&buf, depth)
+		buf.WriteByte(']')
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	nb.raw["cells"] = cells
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(nb.raw); err != nil {
-		return nil, err
-	}
+	buf.WriteByte('\n')
 	return buf.Bytes(), nil
+}
+
+// newline starts a line indented by depth spaces.
+func newline(buf *bytes.Buffer, depth int) {
+	buf.WriteByte('\n')
+	for range depth {
+		buf.WriteByte(' ')
+	}
+}
+
+// writeObject writes m as an indented JSON object whose opening brace is at
+// nesting depth, keys sorted. custom, if not nil, may write the value of a
+// key itself (and then returns true).
+func writeObject(buf *bytes.Buffer, depth int, m map[string]json.RawMessage,
+	custom func(key string, depth int) (bool, error)) error {
+	if len(m) == 0 {
+		buf.WriteString("{}")
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	buf.WriteByte('{')
+	prefix := strings.Repeat(" ", depth+1)
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		newline(buf, depth+1)
+		kb, err := marshal(k)
+		if err != nil {
+			return err
+		}
+		buf.Write(kb)
+		buf.WriteString(": ")
+		if custom != nil {
+			done, err := custom(k, depth+1)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		if err := json.Indent(buf, bytes.TrimSpace(m[k]), prefix, " "); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	newline(buf, depth)
+	buf.WriteByte('}')
+	return nil
 }
 
 // Output is one output of a code cell, in nbformat 4 shape.

@@ -1,14 +1,16 @@
 package nbrun
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
 
 // FuzzParseNotebook feeds arbitrary bytes to the notebook reader. It must
 // never panic; a notebook it accepts must survive what the runner does with
-// it (read every cell's source, reset code cells, encode) and the encoded
-// result must read back with the same cells and sources.
+// it (read every cell's source, reset code cells, encode), the encoding must
+// equal json.Encoder's, and it must read back with the same cells and
+// sources.
 func FuzzParseNotebook(f *testing.F) {
 	for _, s := range []string{
 		`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"markdown","id":"a","metadata":{},"source":"# t"},` +
@@ -44,6 +46,9 @@ func FuzzParseNotebook(f *testing.F) {
 		out, err := nb.encode()
 		if err != nil {
 			t.Fatalf("accepted notebook does not encode: %v", err)
+		}
+		if ref := encodeReference(t, nb); !bytes.Equal(out, ref) {
+			t.Fatalf("encoding differs from json.Encoder's:\n%s\n%s", out, ref)
 		}
 		back, err := parseNotebook(out)
 		if err != nil {
