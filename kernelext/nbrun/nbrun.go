@@ -32,7 +32,7 @@ type Options struct {
 	Notebook string
 	// OutDir receives the executed notebook, under the same base name as
 	// Notebook, and the image files. It is created if needed and must not be
-	// the notebook's own folder.
+	// the notebook's own folder, also not through a symbolic link.
 	OutDir string
 
 	// KernelCmd is the kernel command line; "{connection_file}" is replaced
