@@ -5,7 +5,7 @@
 #   make test    everything CI runs (.ci/run), with per-step wall times
 #   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
 #
-# Parts: check, test-short, test-full, tools, jupyter, notebooks, nbconvert.
+# Parts: check, test-short, test-full, fuzz, tools, jupyter, notebooks, nbconvert.
 SHELL := /bin/bash
 # A failed recipe must not leave a half-made target (e.g. kernel.json) behind.
 .DELETE_ON_ERROR:
@@ -38,7 +38,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full tools jupyter notebooks nbconvert bench
+.PHONY: run test check test-short test-full fuzz tools jupyter notebooks nbconvert bench
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -69,6 +69,7 @@ test:
 	$(call step,vet+gofmt,check)
 	$(call step,test -race -short,test-short)
 	$(call step,test full,test-full)
+	$(call step,fuzz ($(FUZZTIME) per target),fuzz)
 	$(call step,notebooks (nbrun+nbcheck),notebooks)
 	$(call step,nbconvert cross-check,nbconvert)
 	@echo "== make test: all steps passed in $$(( $$(date +%s) - $(TEST_START) ))s:"; cat $(STEPLOG)
@@ -85,6 +86,18 @@ test-short:
 test-full: tools
 	$(GO) test ./...
 	$(SIMD) $(GO) test ./astro/...
+
+## fuzz: each fuzz target (Go's native fuzzing) for FUZZTIME, after its
+## committed seed corpus (testdata/fuzz/...) ran as a plain test. A finding
+## is written to that package's testdata/fuzz/ and fails the step. Longer
+## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := FuzzCacheDecode:./kernelext FuzzParseNotebook:./kernelext/nbrun FuzzCheck:./kernelext/cmd/nbcheck
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "$(GO) test -run='^$$' -fuzz='^$${t%%:*}$$' -fuzztime=$(FUZZTIME) $${t#*:}"; \
+	  $(GO) test -run='^$$' -fuzz="^$${t%%:*}\$$" -fuzztime=$(FUZZTIME) "$${t#*:}" || exit 1; \
+	done
 
 ## bench: the engine benchmark (full-scale network, 2 threads, 3 runs and
 ## their medians); more flags

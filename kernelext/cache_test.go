@@ -1,12 +1,18 @@
 package kernelext
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/astronb/astronb/astro"
 )
 
 type simParams struct {
@@ -235,3 +241,179 @@ func TestCachedReturnsRoundTrippedValue(t *testing.T) {
 }
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// withDeadline fails the test if f runs longer than d (a hang fails instead
+// of blocking the suite).
+func withDeadline(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	// f runs on the test's goroutine (so it may call t.Fatal); a hang
+	// ends the test binary with this message, as go test's -timeout
+	// would, but after d.
+	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: did not finish within %v", t.Name(), d)) })
+	defer timer.Stop()
+	f()
+}
+
+// Keys with unexported state must not collide: NodeIDs(3,4,5) after
+// NodeIDs(1,2) returned the first result when keys were marshalled to JSON.
+func TestCachedKeysAreFaithful(t *testing.T) {
+	withDeadline(t, 10*time.Second, func() {
+		dir := t.TempDir()
+		run := func(key any) (string, error) {
+			return CachedIn(dir, key, func() (string, error) { return fmt.Sprint(key), nil })
+		}
+		a, err := run(astro.NodeIDs(1, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := run(astro.NodeIDs(3, 4, 5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a == b {
+			t.Errorf("NodeIDs(1,2) and NodeIDs(3,4,5) share a cache entry: %q", a)
+		}
+		// Keys that JSON would have conflated.
+		distinct := [][2]any{
+			{astro.NodeIDs(1, 2), astro.NodeIDs(2, 1)},
+			{astro.NodeIDs(), astro.NodeIDs(0)},
+			{[]any{1}, []any{1.0}},
+			{[]any{int32(1)}, []any{int64(1)}},
+			{0.0, math.Copysign(0, -1)},
+			{[]int(nil), []int{}},
+			{(*simParams)(nil), &simParams{}},
+			{struct{ A, B string }{"ab", ""}, struct{ A, B string }{"a", "b"}},
+			{[]string{"a", "b"}, []string{"ab"}},
+			{map[string]int{"a": 1}, map[string]float64{"a": 1}},
+			{time.Unix(0, 1), time.Unix(0, 2)},
+			{struct{ N astro.NodeCollection }{astro.NodeIDs(1)}, struct{ N astro.NodeCollection }{astro.NodeIDs(2)}},
+		}
+		for _, d := range distinct {
+			k0, err0 := CacheKey[string](d[0])
+			k1, err1 := CacheKey[string](d[1])
+			if err0 != nil || err1 != nil {
+				t.Errorf("keys %#v / %#v: %v / %v", d[0], d[1], err0, err1)
+				continue
+			}
+			if k0 == k1 {
+				t.Errorf("keys %#v and %#v collide", d[0], d[1])
+			}
+		}
+		// Equal values built differently share an entry.
+		m1 := map[string]any{"x": 1, "y": []float64{1.5}, "z": astro.NodeIDs(4, 5)}
+		m2 := map[string]any{"z": astro.NodeIDs(4, 5), "y": []float64{1.5}, "x": 1}
+		k1, _ := CacheKey[int](m1)
+		k2, _ := CacheKey[int](m2)
+		if k1 != k2 {
+			t.Error("equal maps give different keys")
+		}
+	})
+}
+
+func TestCachedRejectsUnfaithfulKeys(t *testing.T) {
+	withDeadline(t, 10*time.Second, func() {
+		type hidden struct {
+			N    int
+			seed uint64
+		}
+		type outer struct{ In hidden }
+		cyclic := []any{nil}
+		cyclic[0] = cyclic
+		ch := make(chan int)
+		for _, c := range []struct {
+			key  any
+			want string
+		}{
+			{hidden{N: 1, seed: 2}, "field seed is unexported"},
+			{outer{hidden{}}, "key.In"},
+			{[]any{"x", &hidden{}}, "key[1]"},
+			{map[string]any{"f": func() {}}, "func"},
+			{ch, "chan"},
+			{cyclic, "nested deeper"},
+		} {
+			ran := false
+			_, err := CachedIn(t.TempDir(), c.key, func() (int, error) { ran = true; return 1, nil })
+			if err == nil || !strings.Contains(err.Error(), c.want) || ran {
+				t.Errorf("key %T: err = %v (want it to mention %q), compute ran = %v", c.key, err, c.want, ran)
+			}
+			// Caching off: the key is checked all the same, so a notebook and a
+			// plain program fail alike.
+			if _, err := CachedIn("", c.key, func() (int, error) { return 1, nil }); err == nil {
+				t.Errorf("key %T accepted with caching off", c.key)
+			}
+		}
+	})
+}
+
+func TestCachedNilStaysNil(t *testing.T) {
+	withDeadline(t, 10*time.Second, func() {
+		dir := t.TempDir()
+		compute, n := counter[*simResult](nil)
+		for i := range 2 {
+			got, err := CachedIn(dir, "nil", compute)
+			if err != nil || got != nil {
+				t.Fatalf("call %d: got %#v, %v; want nil", i, got, err)
+			}
+		}
+		cm, nm := counter[map[string]int](nil)
+		for range 2 {
+			if got, err := CachedIn(dir, "nil", cm); err != nil || got != nil {
+				t.Fatalf("map: got %#v, %v; want nil", got, err)
+			}
+		}
+		if *n != 1 || *nm != 1 {
+			t.Errorf("compute ran %d and %d times, want 1 each (nil results are cached)", *n, *nm)
+		}
+	})
+}
+
+// Every single-bit flip of a stored file must give a recomputation, never
+// altered data (without a checksum 624 of 13 333 random flips were returned).
+func TestCachedBitFlipsAreRecomputed(t *testing.T) {
+	withDeadline(t, 60*time.Second, func() {
+		dir := t.TempDir()
+		want := map[string]simResult{"a": {Times: []float64{1, 2.5}, IDs: []int{3}, Note: "n"}, "b": {}}
+		compute, n := counter(want)
+		if _, err := CachedIn(dir, "flip", compute); err != nil {
+			t.Fatal(err)
+		}
+		name, _ := CacheKey[map[string]simResult]("flip")
+		path := filepath.Join(dir, name+".gob")
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := newCacheHeader[map[string]simResult]("flip")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every bit in memory; every 16th through a file and CachedIn (each
+		// such round writes and renames a file).
+		for bit := range len(orig) * 8 {
+			bad := bytes.Clone(orig)
+			bad[bit/8] ^= 1 << (bit % 8)
+			if v, ok := decodeCached[map[string]simResult](bad, h); ok {
+				t.Fatalf("bit %d flipped: decoded as %+v", bit, v)
+			}
+			if bit%16 != 0 {
+				continue
+			}
+			if err := os.WriteFile(path, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := *n
+			got, err := CachedIn(dir, "flip", compute)
+			if err != nil {
+				t.Fatalf("bit %d: %v", bit, err)
+			}
+			if *n != before+1 {
+				t.Fatalf("bit %d flipped: entry returned without recomputing", bit)
+			}
+			if !reflect.DeepEqual(got["a"], want["a"]) || len(got) != 2 {
+				t.Fatalf("bit %d flipped: got %+v", bit, got)
+			}
+		}
+		flips := len(orig) * 8
+		t.Logf("%d single-bit flips of a %d-byte entry: all recomputed", flips, len(orig))
+	})
+}

@@ -21,7 +21,9 @@
 //     the next; Cached stores the result (encoding/gob) in a folder inside
 //     the kernel's temporary directory, keyed by a hash of the parameters and
 //     the result type, and later cells load it instead of simulating again.
-//     The folder disappears with the kernel. Outside a notebook caching is
+//     Keys that cannot be hashed faithfully (unexported fields) are an error,
+//     every entry carries a checksum and a damaged one is recomputed. The
+//     folder disappears when the kernel shuts down. Outside a notebook caching is
 //     off unless $ASTRONB_CACHE_DIR names a folder (see CacheDir).
 //
 // # Use in a notebook

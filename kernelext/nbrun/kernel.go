@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -116,7 +117,13 @@ type kernel struct {
 	exited  chan struct{} // closed when the process has exited.
 	waitErr error         // valid after exited is closed.
 	stderr  *tailBuffer   // tail of the kernel's stdout+stderr.
-	tmpDir  string        // holds the connection file.
+	tmpDir  string        // private (0700): the connection file and the kernel's TMPDIR.
+
+	// watchdog ends the kernel's process group and removes tmpDir if the
+	// runner dies without closing the kernel (see startWatchdog); the
+	// runner holds the write end of its pipe, watchdogPipe.
+	watchdog     *exec.Cmd
+	watchdogPipe *os.File
 
 	codec         codec
 	shell, iopub  zmq4.Socket
@@ -197,8 +204,18 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 		ShellPort: ports[0], IOPubPort: ports[1], StdinPort: ports[2], ControlPort: ports[3], HBPort: ports[4],
 		SignatureScheme: "hmac-sha256", Key: hex.EncodeToString(key), KernelName: "gonb",
 	}
+	// A private folder (0700) for the connection file, which holds the
+	// HMAC key, and for everything the kernel puts in its TMPDIR (GoNB's
+	// gonb_* folder with the cell programs and Cached results, go build's
+	// work folders): removing it on close removes all of it, also after
+	// the kernel was killed and could not clean up itself.
 	tmpDir, err := os.MkdirTemp("", "nbrun-")
 	if err != nil {
+		return nil, err
+	}
+	kernelTmp := filepath.Join(tmpDir, "tmp")
+	if err := os.Mkdir(kernelTmp, 0o700); err != nil {
+		os.RemoveAll(tmpDir)
 		return nil, err
 	}
 	connFile := filepath.Join(tmpDir, "kernel.json")
@@ -225,7 +242,7 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	if cfg.log != nil {
 		out = io.MultiWriter(k.stderr, cfg.log)
 	}
-	env := buildEnv(os.Environ(), cfg.path, cfg.env, cfg.extra)
+	env := buildEnv(os.Environ(), cfg.path, cfg.env, append([]string{"TMPDIR=" + kernelTmp}, cfg.extra...))
 	// Resolve argv[0] against the kernel's PATH, not ours.
 	if !strings.ContainsRune(argv[0], os.PathSeparator) {
 		for _, kv := range env {
@@ -240,7 +257,10 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	k.cmd.Dir = cfg.dir
 	k.cmd.Env = env
 	k.cmd.Stdout, k.cmd.Stderr = out, out
+	// Its own process group, so that closing it ends the cell programs and
+	// builds GoNB started too; SIGKILL when the runner dies.
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	setDeathSignal(k.cmd.SysProcAttr)
 	if err := k.cmd.Start(); err != nil {
 		os.RemoveAll(tmpDir)
 		return nil, fmt.Errorf("starting kernel %q: %w", argv[0], err)
@@ -254,6 +274,9 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 			k.close(0)
 		}
 	}()
+	if err := k.startWatchdog(); err != nil {
+		return nil, fmt.Errorf("starting the kernel's watchdog: %w", err)
+	}
 
 	// The sockets get their own context: they must outlive ctx to send
 	// shutdown_request after a cancellation.
@@ -279,6 +302,48 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	go k.readLoop(k.shell, k.shellMsgs)
 	go k.readLoop(k.iopub, k.iopubMsgs)
 	return k, nil
+}
+
+// watchdogScript runs in its own process group with the read end of a pipe
+// as fd 3, whose write end only the runner holds. read returns when that end
+// is closed: when the runner closes it or dies, SIGKILL included. Then it
+// kills the kernel's process group ($1) and removes the runner's private
+// folder ($2); once more a second later for anything that was dying.
+const watchdogScript = `read _ <&3
+kill -KILL -"$1" 2>/dev/null
+rm -rf -- "$2"
+sleep 1
+kill -KILL -"$1" 2>/dev/null
+rm -rf -- "$2"`
+
+// startWatchdog starts the process that cleans up after a runner that dies
+// without closing the kernel (Pdeathsig ends only the kernel process itself,
+// not the cell program it started, and removes no files).
+func (k *kernel) startWatchdog() error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "nbrun-watchdog", strconv.Itoa(k.cmd.Process.Pid), k.tmpDir)
+	cmd.ExtraFiles = []*os.File{r}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return err
+	}
+	k.watchdog, k.watchdogPipe = cmd, w
+	return nil
+}
+
+// stopWatchdog ends the watchdog after a normal close.
+func (k *kernel) stopWatchdog() {
+	if k.watchdog == nil {
+		return
+	}
+	_ = syscall.Kill(-k.watchdog.Process.Pid, syscall.SIGKILL)
+	_ = k.watchdog.Wait()
+	k.watchdogPipe.Close()
 }
 
 // lookPathIn finds an executable named file in the directories of path.
@@ -358,8 +423,10 @@ func (k *kernel) exitError() error {
 // close shuts the kernel down: shutdown_request on the shell socket (GoNB
 // answers there), up to grace for the process to exit, then SIGTERM and
 // SIGKILL to its process group, which also ends cell programs GoNB started.
-// Sockets are closed, reader goroutines stopped and the connection file
-// removed. Grace 0 kills at once. Only the first call has an effect.
+// Sockets are closed, reader goroutines stopped, the watchdog stopped and
+// the private folder (connection file, the kernel's TMPDIR with GoNB's
+// gonb_* folder) removed. Grace 0 kills at once. Only the first call has an
+// effect.
 func (k *kernel) close(grace time.Duration) {
 	k.closeOnce.Do(func() { k.doClose(grace) })
 }
@@ -407,5 +474,6 @@ func (k *kernel) doClose(grace time.Duration) {
 		}
 	}
 	k.readers.Wait()
+	k.stopWatchdog()
 	os.RemoveAll(k.tmpDir)
 }

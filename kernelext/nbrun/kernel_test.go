@@ -448,3 +448,99 @@ func TestCrossCheckNbconvert(t *testing.T) {
 		t.Errorf("unexpected kinds %q", ours)
 	}
 }
+
+// orderNotebook prints, shows a live-updated display, prints to stdout and
+// stderr and shows another display, with pauses so that GoNB forwards each
+// before the next (stdout and displays travel on different pipes).
+var orderNotebook = []string{pinGonb, `import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+%%
+pause := func() { time.Sleep(500 * time.Millisecond) }
+fmt.Println("Running simulation")
+pause()
+id := "progress_" + gonbui.UniqueId()
+gonbui.UpdateHTML(id, "<b>0 %</b>")
+gonbui.Sync()
+pause()
+fmt.Println("one")
+fmt.Println("two")
+pause()
+fmt.Fprintln(os.Stderr, "warning")
+pause()
+gonbui.UpdateHTML(id, "<b>100 %</b>")
+gonbui.DisplayHTML("<i>second</i>")
+gonbui.Sync()
+pause()
+fmt.Println("done")`}
+
+// TestOutputOrderMatchesNbconvert runs orderNotebook with this runner and
+// with jupyter nbconvert --execute (Debian's) and compares each cell's
+// sequence of outputs: the kernel's order is kept, and only adjacent chunks
+// of one stream are merged.
+func TestOutputOrderMatchesNbconvert(t *testing.T) {
+	opts := gonbSetup(t)
+	if _, err := os.Stat(filepath.Join(kernelSpecDir, "kernel.json")); err != nil {
+		t.Skipf("skipping: no kernelspec in %s; run `make tools`", kernelSpecDir)
+	}
+	if err := exec.Command("jupyter", "nbconvert", "--version").Run(); err != nil {
+		t.Skipf("skipping: jupyter nbconvert not available (%v); apt-get install jupyter-nbconvert", err)
+	}
+	dir := t.TempDir()
+	nbPath := writeNotebook(t, dir, "order.ipynb", orderNotebook...)
+	opts.Notebook, opts.OutDir = nbPath, filepath.Join(dir, "ours")
+	opts.KernelCmd, opts.Path, opts.KernelSpecDir = nil, nil, kernelSpecDir
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	jupyterData, err := filepath.Abs("../../.build/jupyter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := filepath.Join(dir, "nbconvert")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.kernel_name=gonb", "--ExecutePreprocessor.timeout=120",
+		"--output-dir="+theirs, nbPath)
+	cmd.Env = append(os.Environ(), "JUPYTER_DATA_DIR="+jupyterData)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nbconvert: %v\n%s", err, out)
+	}
+
+	want := []string{"stream:stdout", "display_data:text/html", "stream:stdout", "stream:stderr",
+		"display_data:text/html", "stream:stdout"}
+	ours, err := OutputSequence(res.Executed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := OutputSequence(filepath.Join(theirs, "order.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("nbrun:     %q\nnbconvert: %q", ours, ref)
+	if !reflect.DeepEqual(ours, ref) {
+		t.Errorf("output order differs:\nnbrun:     %q\nnbconvert: %q", ours, ref)
+	}
+	if len(ours) != 2 || !slices.Equal(ours[1], want) {
+		t.Errorf("nbrun order %q, want %q", ours, want)
+	}
+	// Adjacent chunks are merged into one output; the live display shows
+	// its last state.
+	outs := cellOutputs(t, readExecuted(t, res.Executed), 2)
+	if len(outs) != len(want) {
+		t.Fatalf("%d outputs, want %d (adjacent stream chunks merged)", len(outs), len(want))
+	}
+	if outs[2].Text != "one\ntwo\n" || outs[5].Text != "done\n" {
+		t.Errorf("stream texts %q, %q", outs[2].Text, outs[5].Text)
+	}
+	if h := Multiline(outs[1].Data["text/html"]); !strings.Contains(h, "100 %") {
+		t.Errorf("live display shows %q, want its last update", h)
+	}
+}

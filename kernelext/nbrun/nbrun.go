@@ -5,8 +5,8 @@
 // Jupyter installation is needed: [Run] starts the kernel from a kernelspec
 // or an explicit command line, with the notebook's folder as working
 // directory, executes every code cell in order, collects the outputs like a
-// Jupyter front end (streams concatenated, update_display_data applied in
-// place), and writes the executed notebook (nbformat 4) and every image
+// Jupyter front end (in the order the kernel sent them, adjacent chunks of
+// one stream merged, update_display_data applied in place), and writes the executed notebook (nbformat 4) and every image
 // output as a file.
 //
 // Cells are numbered 1-based among the code cells of the notebook, which is
@@ -32,7 +32,7 @@ type Options struct {
 	Notebook string
 	// OutDir receives the executed notebook, under the same base name as
 	// Notebook, and the image files. It is created if needed and must not be
-	// the notebook's own folder.
+	// the notebook's own folder, also not through a symbolic link.
 	OutDir string
 
 	// KernelCmd is the kernel command line; "{connection_file}" is replaced
@@ -45,7 +45,10 @@ type Options struct {
 	// Path lists directories prepended to PATH for the kernel (GoNB needs
 	// go and goimports).
 	Path []string
-	// Env holds extra KEY=VALUE entries for the kernel's environment.
+	// Env holds extra KEY=VALUE entries for the kernel's environment. The
+	// kernel's TMPDIR is a private folder that the runner removes with
+	// everything in it (GoNB's gonb_* folder) when the kernel is closed;
+	// a TMPDIR entry here overrides it.
 	Env []string
 
 	// CellTimeout bounds the execution of each cell; 0 means no limit.
@@ -173,8 +176,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if filepath.Dir(nbAbs) == outDir {
-		return nil, fmt.Errorf("nbrun: output dir %s is the notebook's folder: it would overwrite the notebook", outDir)
+	if err := checkOutDir(nbAbs, outDir); err != nil {
+		return nil, err
 	}
 	nb, err := readNotebook(nbAbs)
 	if err != nil {
@@ -244,6 +247,73 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return res, runErr
 	}
 	return res, nil
+}
+
+// checkOutDir refuses an output folder that is the notebook's own folder,
+// also through symbolic links or bind mounts (the executed notebook has the
+// same name and would overwrite the source).
+func checkOutDir(nbAbs, outDir string) error {
+	clash := fmt.Errorf("nbrun: output dir %s is the notebook's folder: it would overwrite %s", outDir, filepath.Base(nbAbs))
+	if filepath.Dir(nbAbs) == outDir {
+		return clash
+	}
+	out, err := os.Stat(outDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a folder yet to be made is not the notebook's.
+	}
+	if err != nil {
+		return fmt.Errorf("nbrun: output dir: %w", err)
+	}
+	src, err := os.Stat(filepath.Dir(nbAbs))
+	if err != nil {
+		return fmt.Errorf("nbrun: %w", err)
+	}
+	if os.SameFile(out, src) {
+		return clash
+	}
+	// An existing file there that is the notebook itself (a symbolic or
+	// hard link) would be overwritten as well.
+	if st, err := os.Stat(filepath.Join(outDir, filepath.Base(nbAbs))); err == nil {
+		if nb, err := os.Stat(nbAbs); err == nil && os.SameFile(st, nb) {
+			return fmt.Errorf("nbrun: %s in the output dir is the notebook itself (a link): it would be overwritten",
+				filepath.Base(nbAbs))
+		}
+	}
+	return nil
+}
+
+// CheckBatch checks, before anything runs, that the notebooks can all be
+// executed into outDir: each exists, none would overwrite itself (see
+// Options.OutDir), and no two share a name. The executed notebook is
+// written as outDir/NAME.ipynb and its images as outDir/NAME_cellNN_K.EXT,
+// so a/x.ipynb and b/x.ipynb (or the same notebook given twice) would
+// overwrite each other's results.
+func CheckBatch(notebooks []string, outDir string) error {
+	out, err := filepath.Abs(outDir)
+	if err != nil {
+		return err
+	}
+	seen := map[string]string{}
+	for _, nb := range notebooks {
+		abs, err := filepath.Abs(nb)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return fmt.Errorf("nbrun: %w", err)
+		}
+		if err := checkOutDir(abs, out); err != nil {
+			return err
+		}
+		base := filepath.Base(abs)
+		stem := strings.ToLower(strings.TrimSuffix(base, filepath.Ext(base)))
+		if prev, ok := seen[stem]; ok {
+			return fmt.Errorf("nbrun: %s and %s would both be written as %s in %s: run them into different output dirs",
+				prev, nb, strings.TrimSuffix(base, filepath.Ext(base))+".ipynb", outDir)
+		}
+		seen[stem] = nb
+	}
+	return nil
 }
 
 // runner holds the state of one notebook execution.
@@ -325,7 +395,7 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		r.cells = append(r.cells, outs)
 		err := r.execCell(ctx, src, outs, cr)
 		cr.Duration = time.Since(t0)
-		cr.Outputs = outs.list
+		cr.Outputs = outs.result()
 		res.Cells = append(res.Cells, cr)
 		status := "ok"
 		if err != nil {

@@ -2,15 +2,19 @@ package nbrun
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,41 +106,209 @@ func TestNewIDUnique(t *testing.T) {
 
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
-func TestOutputsMerge(t *testing.T) {
-	var o outputs
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a"})
-	o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>1</b>"`)}, displayID: "p1"})
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e1"})
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "b\n"})
-	o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e2"})
-	if !o.update("p1", map[string]json.RawMessage{"text/html": raw(`"<b>3</b>"`)}, nil) {
-		t.Error("update found no display")
-	}
-	if o.update("nope", nil, nil) || o.update("", nil, nil) {
-		t.Error("update matched an unknown display id")
-	}
-	if len(o.list) != 3 {
-		t.Fatalf("%d outputs, want 3 (stdout, display, stderr): %+v", len(o.list), o.list)
-	}
-	if o.text("stdout") != "ab\n" || o.text("stderr") != "e1e2" {
-		t.Errorf("streams: %q %q", o.text("stdout"), o.text("stderr"))
-	}
-	if got := string(o.list[1].Data["text/html"]); got != `"<b>3</b>"` {
-		t.Errorf("updated display = %s", got)
-	}
+// bounded fails the test if f takes longer than d (a hang fails instead of
+// blocking the suite).
+func bounded(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	// f runs on the test's goroutine (so it may call t.Fatal); a hang
+	// ends the test binary with this message, as go test's -timeout
+	// would, but after d.
+	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: did not finish within %v", t.Name(), d)) })
+	defer timer.Stop()
+	f()
+}
 
-	o.clear(true) // wait: cleared on the next output only.
-	if len(o.list) != 3 {
-		t.Error("clear_output(wait) cleared at once")
+func TestOutputsMerge(t *testing.T) {
+	bounded(t, 10*time.Second, func() {
+		var o outputs
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a"})
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "a2"})
+		o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>1</b>"`)}, displayID: "p1"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e1"})
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "b\n"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e2"})
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e3"})
+		if !o.update("p1", map[string]json.RawMessage{"text/html": raw(`"<b>3</b>"`)}, nil) {
+			t.Error("update found no display")
+		}
+		if o.update("nope", nil, nil) || o.update("", nil, nil) {
+			t.Error("update matched an unknown display id")
+		}
+		// The kernel's order is kept; only adjacent chunks of one stream merge
+		// (as Jupyter's output area does).
+		want := []string{"stdout:aa2", "display", "stderr:e1", "stdout:b\n", "stderr:e2e3"}
+		var got []string
+		for _, out := range o.result() {
+			if out.OutputType == "stream" {
+				got = append(got, out.Name+":"+out.Text)
+			} else {
+				got = append(got, "display")
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("outputs %q, want %q", got, want)
+		}
+		if o.text("stdout") != "aa2b\n" || o.text("stderr") != "e1e2e3" {
+			t.Errorf("streams: %q %q", o.text("stdout"), o.text("stderr"))
+		}
+		// Reading the text does not stop later chunks from merging.
+		o.add(&Output{OutputType: "stream", Name: "stderr", Text: "e4"})
+		if l := o.result(); len(l) != 5 || l[4].Text != "e2e3e4" {
+			t.Errorf("after a read, chunk not merged: %+v", l)
+		}
+		if got := string(o.list[1].Data["text/html"]); got != `"<b>3</b>"` {
+			t.Errorf("updated display = %s", got)
+		}
+
+		o.clear(true) // wait: cleared on the next output only.
+		if len(o.result()) != 5 {
+			t.Error("clear_output(wait) cleared at once")
+		}
+		o.add(&Output{OutputType: "stream", Name: "stdout", Text: "new"})
+		if l := o.result(); len(l) != 1 || o.text("stdout") != "new" {
+			t.Errorf("after clear(wait)+add: %+v", l)
+		}
+		o.clear(false)
+		if len(o.result()) != 0 {
+			t.Error("clear_output did not clear")
+		}
+	})
+}
+
+// 50 MB of stream output in 4 KiB chunks took minutes when every chunk
+// re-concatenated the text; merging must be linear.
+func TestOutputsMergeLinear(t *testing.T) {
+	const total, chunk = 50 << 20, 4 << 10
+	piece := strings.Repeat("x", chunk-1) + "\n"
+	var ms0, ms1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms0)
+	start := time.Now()
+	done := make(chan []*Output)
+	go func() {
+		var o outputs
+		for i := 0; i < total/chunk; i++ {
+			o.add(&Output{OutputType: "stream", Name: "stdout", Text: piece})
+			if i%1000 == 0 { // a display now and then: the stream restarts.
+				o.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/plain": raw(`"d"`)}})
+			}
+		}
+		done <- o.result()
+	}()
+	var list []*Output
+	select {
+	case list = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("merging 50 MB of output did not finish within 20 s")
 	}
-	o.add(&Output{OutputType: "stream", Name: "stdout", Text: "new"})
-	if len(o.list) != 1 || o.text("stdout") != "new" {
-		t.Errorf("after clear(wait)+add: %+v", o.list)
+	d := time.Since(start)
+	runtime.ReadMemStats(&ms1)
+	n := 0
+	for _, o := range list {
+		n += len(o.Text)
 	}
-	o.clear(false)
-	if len(o.list) != 0 {
-		t.Error("clear_output did not clear")
+	if n != total {
+		t.Errorf("merged %d bytes, want %d", n, total)
 	}
+	alloc := ms1.TotalAlloc - ms0.TotalAlloc
+	t.Logf("50 MB in %d chunks merged in %v, %d outputs, %.0f MB allocated", total/chunk, d, len(list), float64(alloc)/(1<<20))
+	if alloc > 4*total {
+		t.Errorf("merging 50 MB allocated %d MB, want < %d MB", alloc>>20, 4*total>>20)
+	}
+}
+
+func TestParseNotebookRejectsMalformed(t *testing.T) {
+	bounded(t, 10*time.Second, func() {
+		for _, c := range []struct{ json, want string }{
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":42}]}`, "cell 0 (index among all cells): source: 42, want a string or a list of strings"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":["a",null]}]}`, "source: a list with null"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":{"a":1}}]}`, "want a string or a list"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code"}]}`, "source: missing"},
+			{`{"nbformat":4,"cells":[{"source":""}]}`, "cell_type is missing"},
+			{`{"nbformat":4,"cells":[{"cell_type":"python","source":""}]}`, `cell_type "python"`},
+			{`{"nbformat":4,"cells":[null]}`, "cell 0 (index among all cells) is null, want an object"},
+			{`{"nbformat":4,"cells":[{"cell_type":"code","source":"","metadata":[]}]}`, "metadata is [], want an object"},
+			{`{"nbformat":4,"cells":null}`, "cells is null, want a list"},
+			{`{"nbformat":4}`, "cells is missing"},
+			{`{"nbformat":4,"cells":[],"metadata":"x"}`, "metadata is \"x\""},
+			{`{"nbformat":4,"nbformat_minor":-1,"cells":[]}`, "nbformat_minor is -1"},
+			{`null`, "top level is null"},
+			{`{"nbformat":3,"cells":[]}`, "nbformat 3"},
+		} {
+			_, err := parseNotebook([]byte(c.json))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: err = %v, want it to contain %q", c.json, err, c.want)
+			}
+		}
+		nb, err := parseNotebook([]byte(`{"nbformat":4,"cells":[{"cell_type":"code","source":["a","b"]},{"cell_type":"raw","source":""}]}`))
+		if err != nil || nb.source(0) != "ab" {
+			t.Errorf("valid notebook: %v", err)
+		}
+	})
+}
+
+func TestCheckOutDirResolvesLinks(t *testing.T) {
+	dir := t.TempDir()
+	nbPath := writeNotebook(t, dir, "x.ipynb", "%%\nprintln(1)")
+	src, _ := os.ReadFile(nbPath)
+	nbDir := filepath.Dir(nbPath)
+	link := filepath.Join(dir, "link-to-nb")
+	if err := os.Symlink(nbDir, link); err != nil {
+		t.Fatal(err)
+	}
+	fileLinks := filepath.Join(dir, "filelinks")
+	if err := os.MkdirAll(fileLinks, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(nbPath, filepath.Join(fileLinks, "x.ipynb")); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{nbDir, link, filepath.Join(link, "."), fileLinks} {
+		start := time.Now()
+		// The kernel command does not exist: a run that got past the guard
+		// would fail differently.
+		_, err := Run(context.Background(), Options{Notebook: nbPath, OutDir: out, KernelCmd: []string{"/nonexistent/kernel"}})
+		if err == nil || !strings.Contains(err.Error(), "overwrit") {
+			t.Errorf("OutDir %s: err = %v, want a refusal to overwrite the notebook", out, err)
+		}
+		if err := CheckBatch([]string{nbPath}, out); err == nil {
+			t.Errorf("CheckBatch accepted OutDir %s", out)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("refusal took %v", d)
+		}
+	}
+	if now, _ := os.ReadFile(nbPath); !bytes.Equal(now, src) {
+		t.Error("the source notebook was changed")
+	}
+	if err := CheckBatch([]string{nbPath}, filepath.Join(dir, "out")); err != nil {
+		t.Errorf("a fresh output dir: %v", err)
+	}
+}
+
+func TestCheckBatchDuplicateNames(t *testing.T) {
+	bounded(t, 10*time.Second, func() {
+		dir := t.TempDir()
+		a := writeNotebook(t, filepath.Join(dir, "a"), "x.ipynb", "%%\nprintln(1)")
+		b := writeNotebook(t, filepath.Join(dir, "b"), "x.ipynb", "%%\nprintln(2)")
+		c := writeNotebook(t, filepath.Join(dir, "c"), "y.ipynb", "%%\nprintln(3)")
+		out := filepath.Join(dir, "o")
+		for _, nbs := range [][]string{{a, b}, {a, c, b}, {c, c}} {
+			err := CheckBatch(nbs, out)
+			if err == nil || !strings.Contains(err.Error(), "would both be written as") {
+				t.Errorf("CheckBatch(%q) = %v, want a name clash", nbs, err)
+			}
+		}
+		if err := CheckBatch([]string{a, c}, out); err != nil {
+			t.Errorf("distinct names: %v", err)
+		}
+		if err := CheckBatch([]string{filepath.Join(dir, "missing.ipynb")}, out); err == nil {
+			t.Error("missing notebook accepted")
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("CheckBatch created the output dir (%v)", err)
+		}
+	})
 }
 
 func TestToOutput(t *testing.T) {
@@ -388,5 +560,33 @@ func TestRunKernelExitsEarly(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "kernel-says-no") {
 		t.Errorf("err = %v, want the kernel's output quoted", err)
+	}
+}
+
+// A malformed cell stops the run before the kernel starts (it was skipped
+// in silence and the run reported success).
+func TestRunRejectsMalformedCell(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "nb", "bad.ipynb")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := `{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[` +
+		`{"cell_type":"code","id":"a","metadata":{},"execution_count":null,"outputs":[],"source":"%%\nprintln(1)"},` +
+		`{"cell_type":"code","id":"b","metadata":{},"execution_count":null,"outputs":[],"source":{"not":"a string"}}]}`
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	// A kernel command that would fail differently if it were started.
+	res, err := Run(t.Context(), Options{Notebook: p, OutDir: filepath.Join(dir, "out"), KernelCmd: []string{"/nonexistent/kernel"}})
+	if err == nil || !strings.Contains(err.Error(), "cell 1 (index among all cells): source:") || res != nil {
+		t.Errorf("Run = %v, %v; want the malformed source of cell index 1 named", res, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusal took %v", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "bad.ipynb")); err == nil {
+		t.Error("an executed notebook was written")
 	}
 }

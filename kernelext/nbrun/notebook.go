@@ -3,6 +3,7 @@ package nbrun
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -38,20 +39,88 @@ func readNotebook(path string) (*notebook, error) {
 	return parseNotebook(data)
 }
 
-// parseNotebook decodes an nbformat 4 notebook.
+// parseNotebook decodes an nbformat 4 notebook and checks the shape of
+// everything the runner reads or writes: a malformed notebook is an error
+// naming the cell, never a cell skipped in silence.
 func parseNotebook(data []byte) (*notebook, error) {
 	nb := &notebook{}
 	if err := json.Unmarshal(data, &nb.raw); err != nil {
 		return nil, fmt.Errorf("not a notebook (invalid JSON): %w", err)
 	}
+	if nb.raw == nil {
+		return nil, errors.New("not a notebook: the top level is null, want an object")
+	}
 	var major int
 	if err := json.Unmarshal(nb.raw["nbformat"], &major); err != nil || major != 4 {
 		return nil, fmt.Errorf("unsupported notebook format: nbformat %s, want 4", nb.raw["nbformat"])
 	}
-	if err := json.Unmarshal(nb.raw["cells"], &nb.cells); err != nil {
+	if m, ok := nb.raw["nbformat_minor"]; ok {
+		var minor int
+		if err := json.Unmarshal(m, &minor); err != nil || minor < 0 {
+			return nil, fmt.Errorf("nbformat_minor is %s, want a non-negative integer", m)
+		}
+	}
+	if m, ok := nb.raw["metadata"]; ok && !isObject(m) {
+		return nil, fmt.Errorf("metadata is %s, want an object", short(m))
+	}
+	cells, ok := nb.raw["cells"]
+	if !ok || !bytes.HasPrefix(bytes.TrimSpace(cells), []byte("[")) {
+		return nil, fmt.Errorf("cells is %s, want a list", short(cells))
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(cells, &list); err != nil {
 		return nil, fmt.Errorf("decoding cells: %w", err)
 	}
+	nb.cells = make([]map[string]json.RawMessage, len(list))
+	for i, raw := range list {
+		if !isObject(raw) {
+			return nil, fmt.Errorf("cell %d (index among all cells) is %s, want an object", i, short(raw))
+		}
+		if err := json.Unmarshal(raw, &nb.cells[i]); err != nil {
+			return nil, fmt.Errorf("cell %d: %w", i, err)
+		}
+		if err := checkCell(nb.cells[i]); err != nil {
+			return nil, fmt.Errorf("cell %d (index among all cells): %w", i, err)
+		}
+	}
 	return nb, nil
+}
+
+// checkCell checks the fields of a cell that the runner reads or writes.
+func checkCell(c map[string]json.RawMessage) error {
+	var typ string
+	if err := json.Unmarshal(c["cell_type"], &typ); err != nil {
+		return fmt.Errorf("cell_type is %s, want a string", short(c["cell_type"]))
+	}
+	switch typ {
+	case "code", "markdown", "raw":
+	default:
+		return fmt.Errorf("cell_type %q, want code, markdown or raw", typ)
+	}
+	if _, err := ParseMultiline(c["source"]); err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	if m, ok := c["metadata"]; ok && !isObject(m) {
+		return fmt.Errorf("metadata is %s, want an object", short(m))
+	}
+	return nil
+}
+
+// isObject reports whether raw is a JSON object.
+func isObject(raw json.RawMessage) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{"))
+}
+
+// short quotes a raw JSON value for an error message, shortened.
+func short(raw json.RawMessage) string {
+	if raw == nil {
+		return "missing"
+	}
+	s := string(bytes.TrimSpace(raw))
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return s
 }
 
 // minor returns nbformat_minor (0 if absent).
@@ -75,17 +144,39 @@ func (nb *notebook) source(i int) string {
 }
 
 // Multiline decodes an nbformat "multiline string": a string or a list of
-// strings.
+// strings. Anything else gives "" (see ParseMultiline for the error).
 func Multiline(raw json.RawMessage) string {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s
+	s, _ := ParseMultiline(raw)
+	return s
+}
+
+// ParseMultiline decodes an nbformat "multiline string" (a string or a list
+// of strings) and reports any other JSON value, null included, as an error.
+func ParseMultiline(raw json.RawMessage) (string, error) {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case len(t) == 0:
+		return "", errors.New("missing, want a string or a list of strings")
+	case t[0] == '"':
+		var s string
+		if err := json.Unmarshal(t, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case t[0] == '[':
+		var parts []*string
+		if err := json.Unmarshal(t, &parts); err == nil {
+			var b strings.Builder
+			for _, p := range parts {
+				if p == nil {
+					return "", errors.New("a list with null in it, want a string or a list of strings")
+				}
+				b.WriteString(*p)
+			}
+			return b.String(), nil
+		}
 	}
-	var parts []string
-	if err := json.Unmarshal(raw, &parts); err == nil {
-		return strings.Join(parts, "")
-	}
-	return ""
+	return "", fmt.Errorf("%s, want a string or a list of strings", short(raw))
 }
 
 // setMetadata sets a top-level notebook metadata key. If onlyIfAbsent is
@@ -104,23 +195,41 @@ func (nb *notebook) setMetadata(key string, value json.RawMessage, onlyIfAbsent 
 }
 
 // setCodeResult stores the outputs and execution count of code cell i.
+// The outputs are joined by hand: json.Marshal of the slice would scan every
+// output's JSON once more (a cell may print tens of megabytes).
 func (nb *notebook) setCodeResult(i int, count *int, outs []*Output) error {
-	if outs == nil {
-		outs = []*Output{}
+	parts := make([][]byte, len(outs))
+	size := 2 + len(outs)
+	for k, o := range outs {
+		b, err := o.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		parts[k] = b
+		size += len(b)
 	}
-	o, err := marshal(outs)
-	if err != nil {
-		return err
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.WriteByte('[')
+	for k, b := range parts {
+		if k > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
 	}
+	buf.WriteByte(']')
 	c, _ := marshal(count)
-	nb.cells[i]["outputs"] = o
+	nb.cells[i]["outputs"] = buf.Bytes()
 	nb.cells[i]["execution_count"] = c
 	return nil
 }
 
-// encode serialises the notebook in Jupyter's style (1-space indent, no HTML
-// escaping), making sure it is valid nbformat 4: code cells have outputs and
-// execution_count, and cells have ids from nbformat 4.5 on.
+// encode serialises the notebook in Jupyter's style (keys sorted, 1-space
+// indent, no HTML escaping, a final newline), making sure it is valid
+// nbformat 4: code cells have outputs and execution_count, and cells have
+// ids from nbformat 4.5 on. The result is what json.Encoder with
+// SetIndent("", " ") writes for the whole notebook, but each value is
+// indented in place, in one pass, instead of being re-marshalled with every
+// enclosing level.
 func (nb *notebook) encode() ([]byte, error) {
 	needIDs := nb.minor() >= 5
 	for i, c := range nb.cells {
@@ -139,19 +248,99 @@ func (nb *notebook) encode() ([]byte, error) {
 			c["id"], _ = marshal(strings.ReplaceAll(newID(), "-", "")[:16])
 		}
 	}
-	cells, err := marshal(nb.cells)
+	// Allocate once: json.Indent makes room for twice its input before
+	// writing, and the indented notebook is a little larger than its parts.
+	size := 0
+	for _, v := range nb.raw {
+		size += len(v)
+	}
+	for _, c := range nb.cells {
+		for _, v := range c {
+			size += len(v)
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(2*size + 4096)
+	err := writeObject(&buf, 0, nb.raw, func(key string, depth int) (bool, error) {
+		if key != "cells" {
+			return false, nil
+		}
+		if len(nb.cells) == 0 {
+			buf.WriteString("[]")
+			return true, nil
+		}
+		buf.WriteByte('[')
+		for i, c := range nb.cells {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			newline(&buf, depth+1)
+			if err := writeObject(&buf, depth+1, c, nil); err != nil {
+				return true, fmt.Errorf("cell %d: %w", i, err)
+			}
+		}
+		newline(&buf, depth)
+		buf.WriteByte(']')
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	nb.raw["cells"] = cells
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(nb.raw); err != nil {
-		return nil, err
-	}
+	buf.WriteByte('\n')
 	return buf.Bytes(), nil
+}
+
+// newline starts a line indented by depth spaces.
+func newline(buf *bytes.Buffer, depth int) {
+	buf.WriteByte('\n')
+	for range depth {
+		buf.WriteByte(' ')
+	}
+}
+
+// writeObject writes m as an indented JSON object whose opening brace is at
+// nesting depth, keys sorted. custom, if not nil, may write the value of a
+// key itself (and then returns true).
+func writeObject(buf *bytes.Buffer, depth int, m map[string]json.RawMessage,
+	custom func(key string, depth int) (bool, error)) error {
+	if len(m) == 0 {
+		buf.WriteString("{}")
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	buf.WriteByte('{')
+	prefix := strings.Repeat(" ", depth+1)
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		newline(buf, depth+1)
+		kb, err := marshal(k)
+		if err != nil {
+			return err
+		}
+		buf.Write(kb)
+		buf.WriteString(": ")
+		if custom != nil {
+			done, err := custom(k, depth+1)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		if err := json.Indent(buf, bytes.TrimSpace(m[k]), prefix, " "); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	newline(buf, depth)
+	buf.WriteByte('}')
+	return nil
 }
 
 // Output is one output of a code cell, in nbformat 4 shape.
@@ -287,7 +476,10 @@ func OutputKinds(nbPath string) ([][]string, error) {
 			}
 		}
 		set := map[string]bool{}
-		for _, o := range outs {
+		for k, o := range outs {
+			if o == nil {
+				return nil, fmt.Errorf("%s: cell %d: output %d is null, want an object", nbPath, i, k+1)
+			}
 			for _, k := range o.Kinds() {
 				set[k] = true
 			}
@@ -302,27 +494,95 @@ func OutputKinds(nbPath string) ([][]string, error) {
 	return all, nil
 }
 
-// outputs accumulates the outputs of one code cell from iopub messages.
+// OutputSequence reads an executed notebook and returns, for each code cell
+// in order, the kinds of its outputs in their saved order (see
+// [Output.Kinds]; a display with several MIME types is one entry, its kinds
+// joined by "+"), with adjacent chunks of the same stream counted once. That
+// is the order a Jupyter front end shows, whether the front end merged the
+// chunks (Jupyter's output area, this runner) or saved them one by one
+// (nbclient, behind jupyter nbconvert --execute).
+func OutputSequence(nbPath string) ([][]string, error) {
+	nb, err := readNotebook(nbPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", nbPath, err)
+	}
+	var all [][]string
+	for i, c := range nb.cells {
+		if nb.cellType(i) != "code" {
+			continue
+		}
+		var outs []*Output
+		if raw, ok := c["outputs"]; ok {
+			if err := json.Unmarshal(raw, &outs); err != nil {
+				return nil, fmt.Errorf("%s: cell %d: decoding outputs: %w", nbPath, i, err)
+			}
+		}
+		seq := []string{}
+		for k, o := range outs {
+			if o == nil {
+				return nil, fmt.Errorf("%s: cell %d: output %d is null, want an object", nbPath, i, k+1)
+			}
+			kind := strings.Join(o.Kinds(), "+")
+			if o.OutputType == "stream" && len(seq) > 0 && seq[len(seq)-1] == kind {
+				continue
+			}
+			seq = append(seq, kind)
+		}
+		all = append(all, seq)
+	}
+	return all, nil
+}
+
+// outputs accumulates the outputs of one code cell from iopub messages, in
+// the order the kernel sent them.
 type outputs struct {
 	list         []*Output
 	pendingClear bool // clear_output with wait=true: clear before the next output.
+	// tail collects the chunks of the last output while it is a stream still
+	// growing (tailOpen); list[len-1].Text is stale until flush, which joins
+	// them once. This keeps merging linear in the output size.
+	tail     []string
+	tailOpen bool
 }
 
-// add appends o, merging stream text into the existing stream output of the
-// same name.
+// add appends o. Like Jupyter's output area, a stream chunk is merged into
+// the previous output only if that is a stream of the same name; any other
+// output in between starts a new one, so text and displays keep their order.
 func (c *outputs) add(o *Output) {
 	if c.pendingClear {
-		c.list, c.pendingClear = nil, false
+		c.reset()
 	}
-	if o.OutputType == "stream" {
-		for _, prev := range c.list {
-			if prev.OutputType == "stream" && prev.Name == o.Name {
-				prev.Text += o.Text
-				return
+	if o.OutputType == "stream" && len(c.list) > 0 {
+		if last := c.list[len(c.list)-1]; last.OutputType == "stream" && last.Name == o.Name {
+			if !c.tailOpen {
+				c.tail = append(c.tail[:0], last.Text)
+				c.tailOpen = true
 			}
+			c.tail = append(c.tail, o.Text)
+			return
 		}
 	}
+	c.flush()
 	c.list = append(c.list, o)
+}
+
+// flush stores the collected stream text in the last output.
+func (c *outputs) flush() {
+	if c.tailOpen {
+		c.list[len(c.list)-1].Text = strings.Join(c.tail, "")
+		clear(c.tail) // drop the chunks for the collector.
+		c.tail, c.tailOpen = c.tail[:0], false
+	}
+}
+
+// result returns the outputs with all text stored.
+func (c *outputs) result() []*Output {
+	c.flush()
+	return c.list
+}
+
+func (c *outputs) reset() {
+	c.list, c.pendingClear, c.tailOpen, c.tail = nil, false, false, nil
 }
 
 // clear implements clear_output.
@@ -331,7 +591,7 @@ func (c *outputs) clear(wait bool) {
 		c.pendingClear = true
 		return
 	}
-	c.list, c.pendingClear = nil, false
+	c.reset()
 }
 
 // update applies update_display_data: outputs with the display id get the new
@@ -347,14 +607,16 @@ func (c *outputs) update(displayID string, data, meta map[string]json.RawMessage
 	return found
 }
 
-// text returns the concatenated text of the stream with the given name.
+// text returns the concatenated text of all chunks of the stream with the
+// given name.
 func (c *outputs) text(name string) string {
-	for _, o := range c.list {
+	var b strings.Builder
+	for _, o := range c.result() {
 		if o.OutputType == "stream" && o.Name == name {
-			return o.Text
+			b.WriteString(o.Text)
 		}
 	}
-	return ""
+	return b.String()
 }
 
 // iopubContent is the union of the iopub message contents the runner handles.

@@ -110,6 +110,11 @@ func check(path string, cfg config) (summary string, problems []string) {
 	if err != nil {
 		return "", []string{err.Error()}
 	}
+	return checkData(path, data, cfg)
+}
+
+// checkData is check on the notebook's bytes (path names it for -compare).
+func checkData(path string, data []byte, cfg config) (summary string, problems []string) {
 	var nb notebook
 	if err := json.Unmarshal(data, &nb); err != nil {
 		return "", []string{fmt.Sprintf("not a notebook: %v", err)}
@@ -133,7 +138,11 @@ func check(path string, cfg config) (summary string, problems []string) {
 		}
 		n++
 		name := cellName(n, nCode, i, c)
-		src := nbrun.Multiline(c.Source)
+		src, err := nbrun.ParseMultiline(c.Source)
+		if err != nil {
+			addf("%s: source is not a string or list of strings: %v", name, err)
+			continue
+		}
 		if c.ExecutionCount == nil {
 			if strings.TrimSpace(src) != "" {
 				addf("%s was not executed (execution_count is null)", name)
@@ -142,6 +151,10 @@ func check(path string, cfg config) (summary string, problems []string) {
 			executed++
 		}
 		for k, o := range c.Outputs {
+			if o == nil {
+				addf("%s output %d is null, want an object", name, k+1)
+				continue
+			}
 			switch o.OutputType {
 			case "error":
 				msg := strings.TrimSpace(nbrun.StripANSI(o.EName + ": " + o.EValue))
@@ -184,6 +197,9 @@ func check(path string, cfg config) (summary string, problems []string) {
 		}
 	}
 
+	if nCode > 0 && executed == 0 {
+		addf("none of the %d code cells was executed", nCode)
+	}
 	if cfg.images > 0 && figures < cfg.images {
 		addf("%d figure output(s) with both image/png and image/svg+xml, want at least %d", figures, cfg.images)
 	}
@@ -250,7 +266,13 @@ func isFinishedProgress(h string) bool {
 	return strings.Contains(h, "done") && strings.Contains(h, "100 %")
 }
 
-// checkPNG decodes a base64 image/png value.
+// maxImagePixels bounds the pixel count an image header may claim before
+// nbcheck decodes the image (4096×4096; a figure is about 1000×800): a
+// header claiming 60000×60000 pixels would need gigabytes to decode.
+const maxImagePixels = 1 << 24
+
+// checkPNG decodes a base64 image/png value. The header is read first and
+// images claiming more than maxImagePixels are refused without decoding.
 func checkPNG(v json.RawMessage) error {
 	s := strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
@@ -264,6 +286,17 @@ func checkPNG(v json.RawMessage) error {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return fmt.Errorf("base64: %w", err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("decoding PNG header: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return fmt.Errorf("empty image (%dx%d)", cfg.Width, cfg.Height)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > maxImagePixels {
+		return fmt.Errorf("header claims %dx%d pixels (%d), more than the %d (4096x4096) nbcheck decodes",
+			cfg.Width, cfg.Height, px, maxImagePixels)
 	}
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {

@@ -29,33 +29,40 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "nbrun:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(args []string) error {
+	fs := flag.NewFlagSet("nbrun", flag.ContinueOnError)
 	var (
-		outDir      = flag.String("out", "out", "output directory for executed notebooks and images")
-		build       = flag.String("build", ".build", "directory of `make tools` (bin/ and jupyter/)")
-		kernelspec  = flag.String("kernelspec", "", "kernelspec directory (default BUILD/jupyter/kernels/gonb)")
-		gonb        = flag.String("gonb", "", "GoNB binary to run instead of the kernelspec's command")
-		path        = flag.String("path", "", "directories prepended to the kernel's PATH, colon-separated (default BUILD/bin and go's bin)")
-		cellTimeout = flag.Duration("cell-timeout", 10*time.Minute, "timeout per cell (0: none)")
-		timeout     = flag.Duration("timeout", 60*time.Minute, "timeout per notebook (0: none)")
-		kernelLog   = flag.Bool("kernel-log", false, "copy the kernel's own log to stderr")
-		quiet       = flag.Bool("q", false, "no per-cell progress")
-		keepGoing   = flag.Bool("k", false, "keep going with the next notebooks after a failure")
+		outDir      = fs.String("out", "out", "output directory for executed notebooks and images")
+		build       = fs.String("build", ".build", "directory of `make tools` (bin/ and jupyter/)")
+		kernelspec  = fs.String("kernelspec", "", "kernelspec directory (default BUILD/jupyter/kernels/gonb)")
+		gonb        = fs.String("gonb", "", "GoNB binary to run instead of the kernelspec's command")
+		path        = fs.String("path", "", "directories prepended to the kernel's PATH, colon-separated (default BUILD/bin and go's bin)")
+		cellTimeout = fs.Duration("cell-timeout", 10*time.Minute, "timeout per cell (0: none)")
+		timeout     = fs.Duration("timeout", 60*time.Minute, "timeout per notebook (0: none)")
+		kernelLog   = fs.Bool("kernel-log", false, "copy the kernel's own log to stderr")
+		quiet       = fs.Bool("q", false, "no per-cell progress")
+		keepGoing   = fs.Bool("k", false, "keep going with the next notebooks after a failure")
 	)
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: nbrun [flags] notebook.ipynb ...\n")
-		flag.PrintDefaults()
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: nbrun [flags] notebook.ipynb ...\n")
+		fs.PrintDefaults()
 	}
-	flag.Parse()
-	if flag.NArg() == 0 {
-		flag.Usage()
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
 		return errors.New("no notebooks given")
+	}
+	// Refuse name clashes and self-overwrites before the first notebook runs.
+	if err := nbrun.CheckBatch(fs.Args(), *outDir); err != nil {
+		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -106,7 +113,7 @@ func run() error {
 
 	var failed []string
 	total := time.Now()
-	for _, nb := range flag.Args() {
+	for _, nb := range fs.Args() {
 		o := opts
 		o.Notebook = nb
 		res, err := nbrun.Run(ctx, o)
@@ -125,8 +132,8 @@ func run() error {
 	if len(failed) > 0 {
 		return fmt.Errorf("%d notebook(s) failed: %s", len(failed), strings.Join(failed, ", "))
 	}
-	if flag.NArg() > 1 {
-		fmt.Fprintf(os.Stderr, "all %d notebooks ok in %.2fs\n", flag.NArg(), time.Since(total).Seconds())
+	if fs.NArg() > 1 {
+		fmt.Fprintf(os.Stderr, "all %d notebooks ok in %.2fs\n", fs.NArg(), time.Since(total).Seconds())
 	}
 	return nil
 }
