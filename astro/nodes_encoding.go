@@ -26,4 +26,3 @@ func (c NodeCollection) GobEncode() ([]byte, error) { return c.MarshalJSON() }
 
 // GobDecode implements gob.GobDecoder.
 func (c *NodeCollection) GobDecode(b []byte) error { return c.UnmarshalJSON(b) }
-
