@@ -2,8 +2,7 @@ package astro
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/binary"
+		"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
@@ -21,8 +20,9 @@ import (
 //	         CRC-32C of the header so far (uint32)
 //	payload  frames: length n (uint32, 1..snapFrameMax), n bytes,
 //	         CRC-32C of (frame number, n, bytes) (uint32)
-//	trailer  a frame of length 0, the payload length (uint64), the SHA-256
-//	         of the whole payload (32 bytes), CRC-32C of the trailer (uint32)
+//	trailer  a frame of length 0, the payload length (uint64), the CRC-32C
+//	         of the whole payload (uint32, big-endian), CRC-32C of the
+//	         trailer (uint32)
 //
 // Every frame is checked before any of its bytes is decoded, so a corrupted
 // byte is reported as such (never as a strange value or a huge allocation),
@@ -83,7 +83,7 @@ func writeSnapHeader(w io.Writer) error {
 }
 
 func newSnapEncoder(k *Kernel, w io.Writer) *snapEncoder {
-	return &snapEncoder{k: k, w: w, frame: make([]byte, 0, snapFrameMax), sum: sha256.New()}
+	return &snapEncoder{k: k, w: w, frame: make([]byte, 0, snapFrameMax), sum: crc32.New(castagnoli)}
 }
 
 // flush writes the buffered bytes as one frame.
@@ -307,7 +307,7 @@ func readSnapHeader(r *bufio.Reader) (int64, error) {
 }
 
 func newSnapDecoder(r *bufio.Reader, off int64) *snapDecoder {
-	return &snapDecoder{r: r, off: off, sum: sha256.New()}
+	return &snapDecoder{r: r, off: off, sum: crc32.New(castagnoli)}
 }
 
 func (d *snapDecoder) corrupt(format string, args ...any) {
@@ -382,7 +382,7 @@ func (d *snapDecoder) finish() error {
 		d.corrupt("%d unexpected bytes at the end of the state", len(d.frame)-d.pos)
 		return d.err
 	}
-	t := make([]byte, 4+8+sha256.Size+4)
+	t := make([]byte, 4+8+4+4)
 	if _, err := io.ReadFull(d.r, t); err != nil {
 		return fmt.Errorf("%w: the data ends before the trailer (file offset %d)", ErrSnapshotTruncated, d.off)
 	}
@@ -394,8 +394,8 @@ func (d *snapDecoder) finish() error {
 		return fmt.Errorf("%w: trailer checksum mismatch", ErrSnapshotCorrupt)
 	case binary.LittleEndian.Uint64(t[4:]) != d.n:
 		return fmt.Errorf("%w: payload length %d, the trailer says %d", ErrSnapshotCorrupt, d.n, binary.LittleEndian.Uint64(t[4:]))
-	case string(d.sum.Sum(nil)) != string(t[12:12+sha256.Size]):
-		return fmt.Errorf("%w: payload SHA-256 mismatch", ErrSnapshotCorrupt)
+	case string(d.sum.Sum(nil)) != string(t[12:16]):
+		return fmt.Errorf("%w: payload checksum mismatch", ErrSnapshotCorrupt)
 	}
 	return nil
 }
