@@ -2,7 +2,7 @@ package astro
 
 import (
 	"bufio"
-		"encoding/binary"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
