@@ -253,7 +253,7 @@ func TestSnapshotFailures(t *testing.T) {
 	copy(other[hl:], crc)
 	check("engine version", other, ErrSnapshotEngine, "written by")
 	// Every truncation is reported as such.
-	for n := 1; n < len(snap); n += max(1, len(snap)/997) {
+	for n := 1; n < len(snap); n += max(1, len(snap)/251) {
 		if n < len(snapMagic) {
 			continue
 		}
@@ -264,7 +264,7 @@ func TestSnapshotFailures(t *testing.T) {
 	}
 	check("truncated by one byte", snap[:len(snap)-1], ErrSnapshotTruncated, "trailer")
 	// A changed byte anywhere after the version is reported as corruption.
-	for i := len(snapMagic) + 6; i < len(snap); i += max(1, len(snap)/1499) {
+	for i := len(snapMagic) + 6; i < len(snap); i += max(1, len(snap)/401) {
 		bad := slices.Clone(snap)
 		bad[i] ^= 0x10
 		err := snapshotErr(bad)
