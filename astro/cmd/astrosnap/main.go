@@ -3,7 +3,8 @@
 //
 // Save: build the network, simulate -t ms, then write the snapshot -runs
 // times (SaveFile: temporary file, fsync, rename) and print the peak RSS
-// after simulating and after saving, each write's time and their median:
+// after simulating and after saving, each write's wall and CPU time and
+// their medians:
 //
 //	GOEXPERIMENT=simd go run ./astro/cmd/astrosnap -save /tmp/k.snap -runs 3
 //
@@ -79,40 +80,40 @@ func doSave(path string, threads int, scale, simT float64, runs int) error {
 	}
 	fmt.Printf("built and simulated %g ms in %.2fs (vector=%s), peakRSS=%dMB\n", simT, time.Since(t0).Seconds(), astro.VectorPath(), peakRSSMB())
 	simRSS := peakRSSMB()
-	var ds []time.Duration
+	var ds, cs []time.Duration
 	for range runs {
 		runtime.GC()
-		t := time.Now()
+		t, c := time.Now(), cpuTime()
 		if err := k.SaveFile(path); err != nil {
 			return err
 		}
-		ds = append(ds, time.Since(t))
+		ds, cs = append(ds, time.Since(t)), append(cs, cpuTime()-c)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("save: %s median=%.3fs size=%.1fMB peakRSS=%dMB (%.2f× the simulation's)\n",
-		durations(ds), median(ds).Seconds(), float64(st.Size())/1e6, peakRSSMB(), float64(peakRSSMB())/float64(simRSS))
+	fmt.Printf("save: wall %s median=%.3fs; cpu %s median=%.3fs; size=%.1fMB peakRSS=%dMB (%.2f× the simulation's)\n",
+		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), float64(st.Size())/1e6, peakRSSMB(), float64(peakRSSMB())/float64(simRSS))
 	return nil
 }
 
 func doLoad(path string, threads int, cont float64, runs int) error {
-	var ds []time.Duration
+	var ds, cs []time.Duration
 	var k *astro.Kernel
 	for range runs {
 		k = nil
 		runtime.GC()
 		debug.FreeOSMemory()
-		t := time.Now()
+		t, c := time.Now(), cpuTime()
 		var err error
 		if k, err = astro.LoadFile(path, astro.LoadOptions{LocalNumThreads: threads}); err != nil {
 			return err
 		}
-		ds = append(ds, time.Since(t))
+		ds, cs = append(ds, time.Since(t)), append(cs, cpuTime()-c)
 	}
-	fmt.Printf("load: %s median=%.3fs peakRSS=%dMB (t=%g ms, %d threads, vector=%s)\n",
-		durations(ds), median(ds).Seconds(), peakRSSMB(), k.Time(), k.Threads(), astro.VectorPath())
+	fmt.Printf("load: wall %s median=%.3fs; cpu %s median=%.3fs; peakRSS=%dMB (t=%g ms, %d threads, vector=%s)\n",
+		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), peakRSSMB(), k.Time(), k.Threads(), astro.VectorPath())
 	if cont > 0 {
 		t := time.Now()
 		if err := k.Simulate(cont); err != nil {
@@ -124,7 +125,7 @@ func doLoad(path string, threads int, cont float64, runs int) error {
 }
 
 func durations(ds []time.Duration) string {
-	s := "times="
+	s := ""
 	for i, d := range ds {
 		if i > 0 {
 			s += ","
@@ -138,6 +139,15 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// cpuTime is the process's CPU time (user + system) so far. On a busy
+// machine it shows what a step costs when wall times are inflated by other
+// processes.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSSMB is the process's peak resident set size so far, in MB.
