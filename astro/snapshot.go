@@ -497,7 +497,7 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 		d.corrupt("%v", err)
 		return nil
 	}
-	if s, err := k.delaySteps(name, mustDelay(syn)); err != nil || s != delay {
+	if s, err := k.delaySteps(name, synDelay(syn)); err != nil || s != delay {
 		d.corrupt("%s: delay of %d steps does not match its parameters", name, delay)
 		return nil
 	}
@@ -562,7 +562,8 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 	return p
 }
 
-func mustDelay(s Synapse) float64 { _, d := s.weightDelay(); return d }
+// synDelay returns a synapse's delay parameter (ms).
+func synDelay(s Synapse) float64 { _, d := s.weightDelay(); return d }
 
 func (k *Kernel) loadProjectionState(d *snapDecoder, p *projection) {
 	if hasTso := d.bool(); d.err == nil && hasTso != (p.tso != nil) {

@@ -336,3 +336,26 @@ func TestSnapshotFailedKernel(t *testing.T) {
 		t.Errorf("Save of a failed kernel: %v", err)
 	}
 }
+
+// TestSnapshotThreadIndependent: the snapshots of the same simulation run
+// with 1, 2 and 3 threads, each restored on 1 thread and saved again, are
+// byte-identical: nothing of the thread layout is in the file.
+func TestSnapshotThreadIndependent(t *testing.T) {
+	var ref []byte
+	for _, threads := range []int{1, 2, 3} {
+		k, _, _, _ := buildUnitScenario(t, threads)
+		if err := k.Simulate(23.3); err != nil {
+			t.Fatal(err)
+		}
+		k1, err := LoadWith(bytes.NewReader(saveBytes(t, k)), LoadOptions{LocalNumThreads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap := saveBytes(t, k1)
+		if ref == nil {
+			ref = snap
+		} else if !bytes.Equal(snap, ref) {
+			t.Errorf("%d threads: the snapshot differs from the 1-thread one", threads)
+		}
+	}
+}
