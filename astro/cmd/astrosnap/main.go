@@ -18,6 +18,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -37,6 +38,8 @@ func main() {
 	scale := flag.Float64("scale", 1, "network scale (sizes × scale, probabilities ÷ scale)")
 	simT := flag.Float64("t", 150.3, "ms to simulate before saving (150.3 ends inside a min_delay slice)")
 	cont := flag.Float64("continue", 0, "after -load, simulate this many ms more")
+	verify := flag.Float64("verify", 0, "after -save, load the snapshot on -verify-threads threads, continue both kernels this many ms and compare their recordings bit for bit (doubles the memory)")
+	verifyThreads := flag.Int("verify-threads", 3, "threads of the kernel loaded by -verify")
 	runs := flag.Int("runs", 3, "repetitions (the median is printed)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	flag.Parse()
@@ -56,7 +59,7 @@ func main() {
 	}
 	var err error
 	if *save != "" {
-		err = doSave(*save, *threads, *scale, *simT, *runs)
+		err = doSave(*save, *threads, *scale, *simT, *runs, *verify, *verifyThreads)
 	} else {
 		err = doLoad(*load, *threads, *cont, *runs)
 	}
@@ -67,11 +70,11 @@ func main() {
 	}
 }
 
-func doSave(path string, threads int, scale, simT float64, runs int) error {
+func doSave(path string, threads int, scale, simT float64, runs int, verify float64, verifyThreads int) error {
 	p := brunel.DefaultParams()
 	p.Sim.NThreads, p.Scale = threads, scale
 	t0 := time.Now()
-	k, _, err := brunel.Build(p)
+	k, setup, err := brunel.Build(p)
 	if err != nil {
 		return err
 	}
@@ -95,6 +98,33 @@ func doSave(path string, threads int, scale, simT float64, runs int) error {
 	}
 	fmt.Printf("save: wall %s median=%.3fs; cpu %s median=%.3fs; size=%.1fMB peakRSS=%dMB (%.2f× the simulation's)\n",
 		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), float64(st.Size())/1e6, peakRSSMB(), float64(peakRSSMB())/float64(simRSS))
+	if verify <= 0 {
+		return nil
+	}
+	k2, err := astro.LoadFile(path, astro.LoadOptions{LocalNumThreads: verifyThreads})
+	if err != nil {
+		return err
+	}
+	for _, kk := range []*astro.Kernel{k, k2} {
+		if err := kk.Simulate(verify); err != nil {
+			return err
+		}
+	}
+	a, err := setup.Collect(k)
+	if err != nil {
+		return err
+	}
+	b, err := setup.Collect(k2)
+	if err != nil {
+		return err
+	}
+	same := slices.Equal(a.Spikes.Senders, b.Spikes.Senders) && sameBits(a.Spikes.Times, b.Spikes.Times) &&
+		sameEvents(a.NeuronMM, b.NeuronMM) && sameEvents(a.AstroMM, b.AstroMM) && a.Stats == b.Stats
+	fmt.Printf("verify: continued %g ms on %d and %d threads: %d spikes, %d+%d samples; recordings identical: %v\n",
+		verify, k.Threads(), k2.Threads(), len(a.Spikes.Times), len(a.NeuronMM.Times), len(a.AstroMM.Times), same)
+	if !same {
+		return fmt.Errorf("the restored kernel's recordings differ from the original's")
+	}
 	return nil
 }
 
@@ -122,6 +152,24 @@ func doLoad(path string, threads int, cont float64, runs int) error {
 		fmt.Printf("continued %g ms in %.2fs: t=%g ms spikes=%d peakRSS=%dMB\n", cont, time.Since(t).Seconds(), k.Time(), k.Stats().Spikes, peakRSSMB())
 	}
 	return nil
+}
+
+// sameBits tells whether two series are equal bit for bit.
+func sameBits(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+}
+
+// sameEvents tells whether two multimeters' recordings are equal bit for bit.
+func sameEvents(a, b astro.MultimeterEvents) bool {
+	if !slices.Equal(a.Senders, b.Senders) || !sameBits(a.Times, b.Times) || len(a.Values) != len(b.Values) {
+		return false
+	}
+	for name, v := range a.Values {
+		if !sameBits(v, b.Values[name]) {
+			return false
+		}
+	}
+	return true
 }
 
 func durations(ds []time.Duration) string {
