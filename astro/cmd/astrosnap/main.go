@@ -13,6 +13,10 @@
 // RSS; with -continue ms, simulate on and print the spike count:
 //
 //	GOEXPERIMENT=simd go run ./astro/cmd/astrosnap -load /tmp/k.snap -runs 3
+//
+// With -save … -verify ms, it then loads the snapshot on -verify-threads
+// threads, simulates the original and the restored kernel ms more and
+// checks that their spikes, traces and statistics are bit-identical.
 package main
 
 import (
