@@ -1,0 +1,184 @@
+package kernelext
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/astronb/astronb/astro"
+)
+
+type smallNodes struct {
+	Neurons, SR astro.NodeCollection
+	Note        string
+}
+
+// buildSmall is a small network with Poisson input and recurrent
+// connections.
+func buildSmall() (*astro.Kernel, smallNodes, error) {
+	k, err := astro.NewKernel(astro.KernelConfig{RNGSeed: 5})
+	if err != nil {
+		return nil, smallNodes{}, err
+	}
+	n, _ := k.Create(astro.DefaultAeifCondAlphaAstro(), 20)
+	pg, _ := k.Create(astro.PoissonGenerator{Rate: 12000}, 1)
+	sr, _ := k.Create(astro.SpikeRecorder{}, 1)
+	for _, err := range []error{
+		k.Connect(pg, n, nil, astro.StaticSynapse{Weight: 2, Delay: 1}),
+		k.Connect(n, n, astro.NewPairwiseBernoulli(0.3), astro.StaticSynapse{Weight: 0.5, Delay: 1.5}),
+		k.Connect(n, sr, nil, nil),
+	} {
+		if err != nil {
+			return nil, smallNodes{}, err
+		}
+	}
+	return k, smallNodes{Neurons: n, SR: sr, Note: "small"}, nil
+}
+
+// buildSmallOther has other source text (a stale-build stand-in).
+func buildSmallOther() (*astro.Kernel, smallNodes, error) {
+	k, nodes, err := buildSmall()
+	nodes.Note = "other"
+	return k, nodes, err
+}
+
+func TestNotebookKernelContinues(t *testing.T) {
+	dir := t.TempDir()
+	key := map[string]any{"rate": 12000, "seed": 5}
+	// The uninterrupted run.
+	k, nodes, err := buildSmall()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Simulate(100); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := k.SpikeEvents(nodes.SR)
+	if len(want.Times) == 0 {
+		t.Fatal("no spikes")
+	}
+
+	// Cell 1: built, simulated to 40.5 ms (inside a slice), kept.
+	nk, err := OpenKernelIn(dir, key, buildSmall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nk.Loaded || nk.Path == "" {
+		t.Fatalf("first open: Loaded %v, Path %q", nk.Loaded, nk.Path)
+	}
+	if err := nk.Kernel.Simulate(40.5); err != nil {
+		t.Fatal(err)
+	}
+	if err := nk.Keep(); err != nil {
+		t.Fatal(err)
+	}
+	// Cell 2 (a new process): continues from the snapshot, twice (not kept).
+	for range 2 {
+		nk2, err := OpenKernelIn(dir, key, buildSmall)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !nk2.Loaded || nk2.Kernel.Time() != 40.5 || nk2.Nodes.Note != "small" || nk2.Nodes.SR.At(0) != nodes.SR.At(0) {
+			t.Fatalf("second open: Loaded %v at %g ms, nodes %+v", nk2.Loaded, nk2.Kernel.Time(), nk2.Nodes)
+		}
+		if err := nk2.Kernel.Simulate(59.5); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := nk2.Kernel.SpikeEvents(nk2.Nodes.SR)
+		if !slices.Equal(got.Senders, want.Senders) || !slices.Equal(got.Times, want.Times) {
+			t.Fatalf("continued run: %d spikes, uninterrupted %d (or different)", len(got.Times), len(want.Times))
+		}
+	}
+	// Another key or another build function: not this snapshot.
+	for name, open := range map[string]func() (*NotebookKernel[smallNodes], error){
+		"other key":   func() (*NotebookKernel[smallNodes], error) { return OpenKernelIn(dir, "other", buildSmall) },
+		"other build": func() (*NotebookKernel[smallNodes], error) { return OpenKernelIn(dir, key, buildSmallOther) },
+	} {
+		nk3, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nk3.Loaded || nk3.Kernel.Time() != 0 {
+			t.Errorf("%s: loaded a snapshot (t = %g ms)", name, nk3.Kernel.Time())
+		}
+	}
+	// A damaged snapshot is an error, not a silent rebuild.
+	data, _ := os.ReadFile(nk.Path)
+	data[len(data)/2] ^= 0xff
+	if err := os.WriteFile(nk.Path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenKernelIn(dir, key, buildSmall)
+	if !errors.Is(err, astro.ErrSnapshotCorrupt) || !strings.Contains(err.Error(), "DiscardKernel") {
+		t.Errorf("damaged snapshot: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the folder, want 1 (no temporary files left)", len(ents))
+	}
+}
+
+func TestNotebookKernelOff(t *testing.T) {
+	nk, err := OpenKernelIn("", 1, buildSmall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nk.Loaded || nk.Path != "" {
+		t.Errorf("snapshots off: Loaded %v, Path %q", nk.Loaded, nk.Path)
+	}
+	if err := nk.Keep(); err != nil {
+		t.Errorf("Keep with snapshots off: %v", err)
+	}
+	if _, err := OpenKernelIn[int]("", 1, nil); err == nil {
+		t.Error("nil build: no error")
+	}
+	if _, err := OpenKernelIn(t.TempDir(), func() {}, buildSmall); err == nil {
+		t.Error("key that is not JSON: no error")
+	}
+}
+
+func TestDiscardKernel(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c")
+	t.Setenv("GONB_TMP_DIR", "")
+	t.Setenv(CacheDirEnv, dir)
+	nk, err := OpenKernel("k", buildSmall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(nk.Path) != filepath.Join(dir, "snapshots") {
+		t.Errorf("snapshot path %s, want inside %s/snapshots", nk.Path, dir)
+	}
+	if err := nk.Keep(); err != nil {
+		t.Fatal(err)
+	}
+	if nk, err = OpenKernel("k", buildSmall); err != nil || !nk.Loaded {
+		t.Fatalf("reopen: %v, loaded %v", err, nk != nil && nk.Loaded)
+	}
+	if err := DiscardKernel("k", buildSmall); err != nil {
+		t.Fatal(err)
+	}
+	if nk, err = OpenKernel("k", buildSmall); err != nil || nk.Loaded {
+		t.Fatalf("after DiscardKernel: %v, loaded %v", err, nk != nil && nk.Loaded)
+	}
+	if err := DiscardKernel("k", buildSmall); err != nil {
+		t.Errorf("discarding a missing snapshot: %v", err)
+	}
+}
+
+func TestFuncIdentity(t *testing.T) {
+	a, b := funcIdentity(buildSmall), funcIdentity(buildSmallOther)
+	if a == b || a != funcIdentity(buildSmall) || strings.Contains(a, "unavailable") {
+		t.Errorf("identities %q and %q", a, b)
+	}
+	lit := func() int { return 1 }
+	lit2 := func() int { return 2 }
+	if funcIdentity(lit) == funcIdentity(lit2) {
+		t.Error("two literals with different source have the same identity")
+	}
+	src, ok := funcSource("snapshot_test.go", 21)
+	if !ok || !strings.HasPrefix(src, "func buildSmall() (") || !strings.HasSuffix(src, "}") {
+		t.Errorf("source of buildSmall: %q", src)
+	}
+}
