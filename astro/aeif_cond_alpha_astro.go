@@ -505,3 +505,41 @@ var aeifRecordables = recordables[*aeifBlock]{
 func (b *aeifBlock) recordables() []string { return aeifRecordables.names() }
 
 func (b *aeifBlock) value(local, idx int) float64 { return aeifRecordables[idx].get(b, local) }
+
+// params implements nodeBlock.
+func (b *aeifBlock) params() Model { return AeifCondAlphaAstro{AeifCondAlphaAstroParams: b.p} }
+
+// aeif_cond_alpha_astro: state vectors; after prepare also refractory
+// counters, the integrator's step size and f(y) memory (FSAL), the applied
+// I_SIC and the excitatory, inhibitory and SIC ring buffers.
+func (b *aeifBlock) saveState(e *snapEncoder) error {
+	e.f64s(flatStates(b.y))
+	if !e.k.prepared {
+		return nil
+	}
+	e.i32s(b.r)
+	e.f64s(b.hstep)
+	e.f64s(b.iSIC)
+	saveRing(e, &b.exc)
+	saveRing(e, &b.inh)
+	saveRing(e, &b.sic)
+	e.f64s(flatStates(b.dydt))
+	e.bools(b.fsal)
+	return nil
+}
+
+func (b *aeifBlock) loadState(d *snapDecoder) error {
+	d.f64sInto("aeif_cond_alpha_astro state", flatStates(b.y))
+	if b.r == nil { // not prepared
+		return d.err
+	}
+	d.i32sInto("aeif_cond_alpha_astro refractory counters", b.r)
+	d.f64sInto("aeif_cond_alpha_astro step sizes", b.hstep)
+	d.f64sInto("aeif_cond_alpha_astro I_SIC", b.iSIC)
+	loadRing(d, "aeif_cond_alpha_astro excitatory input", &b.exc)
+	loadRing(d, "aeif_cond_alpha_astro inhibitory input", &b.inh)
+	loadRing(d, "aeif_cond_alpha_astro SIC input", &b.sic)
+	d.f64sInto("aeif_cond_alpha_astro f(y)", flatStates(b.dydt))
+	d.boolsInto("aeif_cond_alpha_astro f(y) validity", b.fsal)
+	return d.err
+}

@@ -18,6 +18,7 @@ var kernelFiles = []string{
 	"blocks.go", "kernel.go", "prepare.go", "connect.go", "connections.go", "projection.go",
 	"secondary.go", "recorders.go", "setstatus.go", "tripartite.go", "models.go", "odestatus.go",
 	"params.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
+	"snapshot.go", "snapshot_format.go", "snapshot_state.go",
 }
 
 // modelTypeNames returns the types declared in the node models' files:

@@ -381,3 +381,37 @@ var astroRecordables = recordables[*astrocyteBlock]{
 func (b *astrocyteBlock) recordables() []string { return astroRecordables.names() }
 
 func (b *astrocyteBlock) value(local, idx int) float64 { return astroRecordables[idx].get(b, local) }
+
+// params implements nodeBlock.
+func (b *astrocyteBlock) params() Model { return AstrocyteLR1994{AstrocyteLR1994Params: b.p} }
+
+// astrocyte_lr_1994: state vectors; after prepare also the integrator's
+// step size and f(y) memory, the input ring buffer and the SIC values of
+// the current slice.
+func (b *astrocyteBlock) saveState(e *snapEncoder) error {
+	e.f64s(flatStates(b.y))
+	if !e.k.prepared {
+		return nil
+	}
+	e.f64s(b.hstep)
+	saveRing(e, &b.exc)
+	e.f64s(b.sicVals)
+	e.bools(b.sicAny)
+	e.f64s(flatStates(b.dydt))
+	e.bools(b.fsal)
+	return nil
+}
+
+func (b *astrocyteBlock) loadState(d *snapDecoder) error {
+	d.f64sInto("astrocyte_lr_1994 state", flatStates(b.y))
+	if b.hstep == nil {
+		return d.err
+	}
+	d.f64sInto("astrocyte_lr_1994 step sizes", b.hstep)
+	loadRing(d, "astrocyte_lr_1994 input", &b.exc)
+	d.f64sInto("astrocyte_lr_1994 SIC of the slice", b.sicVals)
+	d.boolsInto("astrocyte_lr_1994 SIC flags", b.sicAny)
+	d.f64sInto("astrocyte_lr_1994 f(y)", flatStates(b.dydt))
+	d.boolsInto("astrocyte_lr_1994 f(y) validity", b.fsal)
+	return d.err
+}

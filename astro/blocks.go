@@ -29,6 +29,15 @@ type nodeBlock interface {
 	// planStatus checks d for nodes locals (SetStatus) and returns the
 	// function that applies it; it changes nothing itself.
 	planStatus(k *Kernel, locals []int, d Dict) (func(), error)
+	// params returns the model the block was created with, with the
+	// parameters as SetStatus left them: Create(params(), n) rebuilds the
+	// block (snapshots, the NEST export).
+	params() Model
+	// saveState writes every part of the block's dynamic state that
+	// prepare and preRun do not derive; loadState reads it back into a
+	// block made by Create(params(), n) (and prepared, if the kernel was).
+	saveState(e *snapEncoder) error
+	loadState(d *snapDecoder) error
 }
 
 // The events a model handles and sends (NEST's handles_test_event and

@@ -64,3 +64,21 @@ func (b *parrotBlock) planStatus(_ *Kernel, _ []int, d Dict) (func(), error) {
 	}
 	return func() {}, nil
 }
+
+// params implements nodeBlock.
+func (b *parrotBlock) params() Model { return ParrotNeuron{} }
+
+// parrot_neuron: the spike counts in transit.
+func (b *parrotBlock) saveState(e *snapEncoder) error {
+	if e.k.prepared {
+		saveRing(e, &b.counts)
+	}
+	return nil
+}
+
+func (b *parrotBlock) loadState(d *snapDecoder) error {
+	if b.counts.v != nil {
+		loadRing(d, "parrot_neuron input", &b.counts)
+	}
+	return d.err
+}

@@ -114,3 +114,11 @@ func (b *poissonBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), erro
 	}
 	return func() { b.p, b.win = np, win }, nil
 }
+
+// params implements nodeBlock.
+func (b *poissonBlock) params() Model { return b.p }
+
+// poisson_generator: no state of its own; the per-connection streams live
+// with the connections (see saveProjectionState).
+func (b *poissonBlock) saveState(*snapEncoder) error   { return nil }
+func (b *poissonBlock) loadState(d *snapDecoder) error { return d.err }

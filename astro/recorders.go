@@ -3,6 +3,7 @@ package astro
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 )
@@ -313,4 +314,134 @@ func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
 		ev.Times[j] = k.stepsToMs(r.stamp)
 	}
 	return ev, nil
+}
+
+// params implements nodeBlock.
+func (b *deviceBlock) params() Model { return b.spec }
+
+// spike_recorder and multimeter: the events recorded so far. A multimeter's
+// samples are kept per thread while simulating; they are saved merged in
+// (time, sender) order, so the snapshot does not depend on the thread
+// count, and restored on thread 0 (MultimeterEvents sorts them anyway).
+func (b *deviceBlock) saveState(e *snapEncoder) error {
+	k := e.k
+	for i := range b.n {
+		switch b.spec.(type) {
+		case SpikeRecorder:
+			r := k.spikeRecs[b.first+i]
+			e.i32s(r.senders)
+			e.i64s(r.stamps)
+		case Multimeter:
+			mi := b.first + i
+			mm := k.mms[mi]
+			// The recordables per recorded block (Connect(multimeter, …)).
+			keys := slices.Sorted(maps.Keys(mm.idx))
+			e.uvarint(uint64(len(keys)))
+			for _, bi := range keys {
+				e.varint(int64(bi))
+				e.uvarint(uint64(len(mm.idx[bi])))
+				for _, x := range mm.idx[bi] {
+					e.uvarint(uint64(x))
+				}
+			}
+			saveSamples(e, k, mi, len(mm.recordFrom))
+		}
+	}
+	return nil
+}
+
+func saveSamples(e *snapEncoder, k *Kernel, mi, nv int) {
+	type row struct {
+		stamp int64
+		gid   int32
+		vals  []float64
+	}
+	var rows []row
+	for _, tc := range k.tcs {
+		buf := &tc.samples[mi]
+		for j, s := range buf.stamps {
+			rows = append(rows, row{s, buf.gids[j], buf.vals[j*nv : (j+1)*nv]})
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.stamp, b.stamp), cmp.Compare(a.gid, b.gid))
+	})
+	e.uvarint(uint64(len(rows)))
+	for _, r := range rows {
+		e.varint(r.stamp)
+		e.varint(int64(r.gid))
+		for _, v := range r.vals {
+			e.f64(v)
+		}
+	}
+}
+
+func (b *deviceBlock) loadState(d *snapDecoder) error {
+	k := d.k
+	for i := range b.n {
+		switch b.spec.(type) {
+		case SpikeRecorder:
+			r := k.spikeRecs[b.first+i]
+			r.senders = d.i32s("spike_recorder senders")
+			r.stamps = d.i64s("spike_recorder times")
+			if d.err == nil && len(r.senders) != len(r.stamps) {
+				d.corrupt("spike_recorder: %d senders, %d times", len(r.senders), len(r.stamps))
+			}
+			for _, g := range r.senders {
+				if d.err == nil && (g < 1 || int(g) > len(k.nodes)) {
+					d.corrupt("spike_recorder: sender %d does not exist", g)
+				}
+			}
+		case Multimeter:
+			mi := b.first + i
+			mm := k.mms[mi]
+			nb := d.length("multimeter targets", len(k.blocks))
+			for range nb {
+				bi := d.varint()
+				n := d.length("multimeter recordables", 1024)
+				if d.err != nil {
+					return d.err
+				}
+				if bi < 0 || bi >= int64(len(k.blocks)) {
+					d.corrupt("multimeter records block %d of %d", bi, len(k.blocks))
+					return d.err
+				}
+				rec, ok := k.blocks[bi].(recorder)
+				if !ok {
+					d.corrupt("multimeter records %s, which has no recordables", k.blocks[bi].base().model)
+					return d.err
+				}
+				idx := make([]int, n)
+				for j := range idx {
+					idx[j] = int(d.uvarint())
+					if d.err == nil && idx[j] >= len(rec.recordables()) {
+						d.corrupt("multimeter: recordable %d of %s does not exist", idx[j], k.blocks[bi].base().model)
+					}
+				}
+				mm.idx[int32(bi)] = idx
+			}
+			n := d.length("multimeter samples", maxLen)
+			if d.err != nil {
+				return d.err
+			}
+			if n > 0 && k.tcs == nil {
+				d.corrupt("multimeter samples in a kernel that never simulated")
+				return d.err
+			}
+			nv := len(mm.recordFrom)
+			for range n {
+				s, g := d.varint(), d.varint()
+				if d.err != nil {
+					return d.err
+				}
+				buf := &k.tcs[0].samples[mi]
+				buf.stamps = append(buf.stamps, s)
+				buf.gids = append(buf.gids, int32(g))
+				for range nv {
+					buf.vals = append(buf.vals, d.f64())
+				}
+			}
+		}
+	}
+	return d.err
 }

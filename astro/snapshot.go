@@ -158,7 +158,7 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 		bb := b.base()
 		e.str(bb.model)
 		e.uvarint(uint64(bb.n))
-		e.params(snapshotModel(b))
+		e.params(b.params())
 	}
 	for _, b := range k.blocks { // multimeters may be created after their targets
 		bb := b.base()
@@ -178,7 +178,7 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 	}
 	// Dynamic state.
 	for _, b := range k.blocks {
-		if err := b.(snapBlock).saveState(e); err != nil {
+		if err := b.saveState(e); err != nil {
 			e.fail(err)
 		}
 	}
@@ -446,7 +446,7 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 	}
 	// Dynamic state.
 	for _, b := range k.blocks {
-		if err := b.(snapBlock).loadState(d); err != nil {
+		if err := b.loadState(d); err != nil {
 			return nil
 		}
 	}

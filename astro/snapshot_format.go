@@ -212,17 +212,18 @@ func (e *snapEncoder) bools(v []bool) {
 	}
 }
 
-// params writes the exported fields of a parameter struct (a Model or
-// Synapse value) by name: float64, int, bool, string (and string types),
-// and slices of float64, int and string.
+// params writes the NEST-named fields of a parameter struct (a Model or
+// Synapse value) by NEST name: float64, int, bool, string (and string
+// types), and slices of float64, int and string.
 func (e *snapEncoder) params(v any) {
 	rv := reflect.ValueOf(v)
 	rt := rv.Type()
 	e.str(rt.Name())
-	e.uvarint(uint64(rt.NumField()))
-	for i := range rt.NumField() {
-		f, fv := rt.Field(i), rv.Field(i)
-		e.str(f.Name)
+	fs := nestFields(rt) // by NEST name, fields of embedded structs included
+	e.uvarint(uint64(len(fs.names)))
+	for i, name := range fs.names {
+		fv := rv.FieldByIndex(fs.order[i])
+		e.str(name)
 		e.uvarint(uint64(fv.Kind()))
 		switch fv.Kind() {
 		case reflect.Float64:
@@ -246,11 +247,11 @@ func (e *snapEncoder) params(v any) {
 				case reflect.String:
 					e.str(x.String())
 				default:
-					e.fail(fmt.Errorf("snapshot: %s.%s: unsupported element kind %s", rt.Name(), f.Name, x.Kind()))
+					e.fail(fmt.Errorf("snapshot: %s.%s: unsupported element kind %s", rt.Name(), name, x.Kind()))
 				}
 			}
 		default:
-			e.fail(fmt.Errorf("snapshot: %s.%s: unsupported kind %s", rt.Name(), f.Name, fv.Kind()))
+			e.fail(fmt.Errorf("snapshot: %s.%s: unsupported kind %s", rt.Name(), name, fv.Kind()))
 		}
 	}
 }
@@ -605,12 +606,13 @@ func (d *snapDecoder) params(ptr any) {
 		if d.err != nil {
 			return
 		}
-		f, ok := rt.FieldByName(name)
-		if !ok || f.Type.Kind() != kind || !f.IsExported() {
-			d.corrupt("%s has no parameter field %s of kind %s", rt.Name(), name, kind)
+		path, ok := nestFields(rt).index[name]
+		if !ok || rt.FieldByIndex(path).Type.Kind() != kind {
+			d.corrupt("%s has no parameter %s of kind %s", rt.Name(), name, kind)
 			return
 		}
-		fv := rv.FieldByIndex(f.Index)
+		f := rt.FieldByIndex(path)
+		fv := rv.FieldByIndex(path)
 		switch kind {
 		case reflect.Float64:
 			fv.SetFloat(d.f64())

@@ -127,3 +127,10 @@ func (b *spikeGenBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), err
 	}
 	return func() { b.g, b.stamps, b.weights, b.mults = nb.g, nb.stamps, nb.weights, nb.mults }, nil
 }
+
+// params implements nodeBlock.
+func (b *spikeGenBlock) params() Model { return b.g }
+
+// spike_generator: its parameters are all its state.
+func (b *spikeGenBlock) saveState(*snapEncoder) error   { return nil }
+func (b *spikeGenBlock) loadState(d *snapDecoder) error { return d.err }
