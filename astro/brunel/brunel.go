@@ -157,49 +157,12 @@ func (p Phases) Total() time.Duration { return p.Create + p.Connect + p.PreSim +
 // pre-simulation and the simulation time and returns the recordings (the
 // example's run_simulation, without the plots).
 func Run(p Params, progress func(astro.Progress)) (*Result, error) {
-	res := &Result{Params: p}
 	t0 := time.Now()
-	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed})
+	var t1 time.Time
+	k, setup, err := build(p, progress, func() { t1 = time.Now() })
 	if err != nil {
 		return nil, err
 	}
-	k.SetProgress(progress)
-	net, err := Create(k, p)
-	if err != nil {
-		return nil, err
-	}
-	t1 := time.Now()
-	if err := Connect(k, p, net); err != nil {
-		return nil, err
-	}
-	sr, err := k.Create(astro.SpikeRecorder{}, 1)
-	if err != nil {
-		return nil, err
-	}
-	mmN, err := k.Create(astro.Multimeter{RecordFrom: []string{"I_SIC"}}, 1)
-	if err != nil {
-		return nil, err
-	}
-	mmA, err := k.Create(astro.Multimeter{RecordFrom: []string{"IP3", "Ca_astro"}}, 1)
-	if err != nil {
-		return nil, err
-	}
-	neurons := astro.Concat(net.Exc, net.Inh).IDs()
-	rng := rand.New(rand.NewPCG(p.Sim.Seed, 0))
-	nSpk := min(len(neurons), p.Sim.NRecSpk)
-	res.RecordedSpikeIDs = slices.Clone(neurons[:nSpk])
-	recN := sample(rng, neurons, min(len(neurons), p.Sim.NRecMM))
-	recA := sample(rng, net.Astro.IDs(), min(net.Astro.Len(), p.Sim.NRecMM))
-	if err := k.Connect(astro.NodeIDs(res.RecordedSpikeIDs...), sr, nil, nil); err != nil {
-		return nil, err
-	}
-	if err := k.Connect(mmN, astro.NodeIDs(recN...), nil, nil); err != nil {
-		return nil, err
-	}
-	if err := k.Connect(mmA, astro.NodeIDs(recA...), nil, nil); err != nil {
-		return nil, err
-	}
-	res.Connections = k.NumConnections()
 	t2 := time.Now()
 	if err := k.Simulate(p.Sim.PreSimTime); err != nil {
 		return nil, err
@@ -209,18 +172,11 @@ func Run(p Params, progress func(astro.Progress)) (*Result, error) {
 		return nil, err
 	}
 	t4 := time.Now()
+	res, err := setup.Collect(k)
+	if err != nil {
+		return nil, err
+	}
 	res.Phases = Phases{Create: t1.Sub(t0), Connect: t2.Sub(t1), PreSim: t3.Sub(t2), Sim: t4.Sub(t3)}
-	if res.Spikes, err = k.SpikeEvents(sr); err != nil {
-		return nil, err
-	}
-	if res.NeuronMM, err = k.MultimeterEvents(mmN); err != nil {
-		return nil, err
-	}
-	if res.AstroMM, err = k.MultimeterEvents(mmA); err != nil {
-		return nil, err
-	}
-	res.NumNeurons = len(neurons)
-	res.Stats = k.Stats()
 	return res, nil
 }
 

@@ -22,15 +22,21 @@ type Setup struct {
 // Build creates and wires the network and its recorders exactly as Run
 // does, without simulating: Run(p) equals Build(p), then Simulate of the
 // pre-simulation and the simulation time, then Setup.Collect.
-func Build(p Params) (*astro.Kernel, Setup, error) {
+func Build(p Params) (*astro.Kernel, Setup, error) { return build(p, nil, func() {}) }
+
+// build is Build with a progress callback for the kernel; created is
+// called when the nodes exist, before the wiring (Run times the phases).
+func build(p Params, progress func(astro.Progress), created func()) (*astro.Kernel, Setup, error) {
 	s := Setup{Params: p}
 	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed})
 	if err != nil {
 		return nil, s, err
 	}
+	k.SetProgress(progress)
 	if s.Net, err = Create(k, p); err != nil {
 		return nil, s, err
 	}
+	created()
 	if err := Connect(k, p, s.Net); err != nil {
 		return nil, s, err
 	}
