@@ -48,7 +48,7 @@ func Files(dir, label string) ([]string, error) {
 		return nil, fmt.Errorf("nestio: %w", err)
 	}
 	type file struct {
-		path      string
+		path     string
 		node, vp int
 	}
 	var fs []file
