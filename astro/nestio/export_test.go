@@ -197,7 +197,6 @@ func firstDiff(a, b string) string {
 	return ""
 }
 
-
 func python(t *testing.T) string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
@@ -233,9 +232,9 @@ type fakeCall struct {
 	N                   int
 	Pre, Post, Third    []int
 	Nodes               []int
-	ConnSpec            map[string]any `json:"conn_spec"`
-	ThirdFactorConnSpec map[string]any `json:"third_factor_conn_spec"`
-	SynSpec             map[string]any `json:"syn_spec"`
+	ConnSpec            map[string]any            `json:"conn_spec"`
+	ThirdFactorConnSpec map[string]any            `json:"third_factor_conn_spec"`
+	SynSpec             map[string]any            `json:"syn_spec"`
 	SynSpecs            map[string]map[string]any `json:"syn_specs"`
 	T                   float64
 }
