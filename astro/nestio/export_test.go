@@ -597,3 +597,34 @@ func TestExportSetStatusAndOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanMatchesKernel: a Plan records the same calls as a kernel that
+// builds the network, so both export the same script.
+func TestPlanMatchesKernel(t *testing.T) {
+	p := brunel.DefaultParams()
+	p.Network.NEx, p.Network.NIn, p.Network.NAstro = 800, 200, 100
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(k.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts [2]bytes.Buffer
+	for _, b := range []brunel.Builder{k, plan} {
+		if _, _, err := brunel.Build(b, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt := Options{Simulate: []float64{p.Sim.PreSimTime, p.Sim.SimTime}}
+	if _, err := ExportKernel(&scripts[0], k, opt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Export(&scripts[1], opt); err != nil {
+		t.Fatal(err)
+	}
+	if scripts[0].String() != scripts[1].String() {
+		t.Errorf("kernel and plan export differently:\n%s", firstDiff(scripts[0].String(), scripts[1].String()))
+	}
+}
