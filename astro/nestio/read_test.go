@@ -83,9 +83,7 @@ func TestReadUnitScenario(t *testing.T) {
 		rows := tsv(t, c.ref)
 		// astronb's order: time, then sender (the reference lists
 		// astroA's samples, then astroB's).
-		slices.SortStableFunc(rows, func(a, b []float64) int {
-			return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0]))
-		})
+		sortRows(rows)
 		if len(ev.Times) != len(rows) || len(ev.Values) != len(c.names) {
 			t.Fatalf("%s: %d samples of %d quantities, want %d of %d", c.label, len(ev.Times), len(ev.Values), len(rows), len(c.names))
 		}
@@ -291,5 +289,12 @@ func TestReadMalformed(t *testing.T) {
 		if err != nil || len(ev.Times) != 0 {
 			t.Fatalf("%v, %d events: a VP that recorded nothing is valid and empty", err, len(ev.Times))
 		}
+	})
+}
+
+// sortRows sorts reference rows (sender, time, …) by time, then sender.
+func sortRows(rows [][]float64) {
+	slices.SortStableFunc(rows, func(a, b []float64) int {
+		return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0]))
 	})
 }
