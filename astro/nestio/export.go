@@ -618,6 +618,9 @@ func (e *exporter) header() {
 	if !e.has38 && e.version != NEST39 {
 		need = "NEST 3.8 (the astrocyte models and sic_connection exist since 3.6; later versions should work)"
 	}
+	// The title goes into the docstring: no backslash escapes, no end of
+	// the string.
+	title = strings.NewReplacer(`\`, `\\`, `"""`, `\"\"\"`).Replace(title)
 	fmt.Fprintf(o, "#!/usr/bin/env python3\n\"\"\"%s\n\n", title)
 	o.WriteString("PyNEST script exported by astronb (astro/nestio) from the calls that built the network there.\n")
 	fmt.Fprintf(o, "Needs %s.\n\n", need)

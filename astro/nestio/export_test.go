@@ -628,3 +628,25 @@ func TestPlanMatchesKernel(t *testing.T) {
 		t.Errorf("kernel and plan export differently:\n%s", firstDiff(scripts[0].String(), scripts[1].String()))
 	}
 }
+
+// TestExportTitleIsQuoted: a title cannot end the docstring early.
+func TestExportTitleIsQuoted(t *testing.T) {
+	py := python(t)
+	k, err := astro.NewKernel(astro.KernelConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := ExportKernel(&buf, k, Options{Title: `a """ title \ with "quotes"`}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "t.py")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, py, "-m", "py_compile", p).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, buf.String())
+	}
+}
