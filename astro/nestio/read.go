@@ -173,6 +173,9 @@ func readAll(files []string) (*table, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("nestio: no files given")
 	}
+	if err := sameRecorder(files); err != nil {
+		return nil, err
+	}
 	var tab *table
 	var first string
 	for i, path := range files {
@@ -289,4 +292,28 @@ func parse(r io.Reader, path string, fileIdx int, tab **table) (string, error) {
 		return "", fmt.Errorf("nestio: %s: %w", path, err)
 	}
 	return cols, nil
+}
+
+// sameRecorder checks, for files named as NEST names them
+// (LABEL-NODEID-VP.dat), that they share label and node ID and that no VP
+// comes twice.
+func sameRecorder(files []string) error {
+	var label, node string
+	vps := map[string]string{}
+	for _, f := range files {
+		m := fileName.FindStringSubmatch(filepath.Base(f))
+		if m == nil {
+			continue
+		}
+		if label == "" {
+			label, node = m[1], m[2]
+		} else if m[1] != label || m[2] != node {
+			return fmt.Errorf("nestio: %s and %s are files of different recorders (%s-%s and %s-%s)", files[0], f, label, node, m[1], m[2])
+		}
+		if other, dup := vps[m[3]]; dup {
+			return fmt.Errorf("nestio: %s and %s are both the file of virtual process %s", other, f, m[3])
+		}
+		vps[m[3]] = f
+	}
+	return nil
 }

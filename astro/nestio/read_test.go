@@ -271,6 +271,23 @@ func TestReadMalformed(t *testing.T) {
 			t.Fatalf("error %v", err)
 		}
 	})
+	t.Run("two recorders by name", func(t *testing.T) {
+		dir := t.TempDir()
+		var paths []string
+		for _, n := range []string{"sr-9-0.dat", "sr-12-1.dat"} {
+			p := filepath.Join(dir, n)
+			if err := os.WriteFile(p, []byte(sr), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, p)
+		}
+		if _, err := ReadSpikes(paths...); err == nil || !strings.Contains(err.Error(), "files of different recorders (sr-9 and sr-12)") {
+			t.Fatalf("error %v", err)
+		}
+		if _, err := ReadSpikes(paths[0], paths[0]); err == nil || !strings.Contains(err.Error(), "both the file of virtual process 0") {
+			t.Fatalf("error %v", err)
+		}
+	})
 	t.Run("no files", func(t *testing.T) {
 		if _, err := ReadSpikeRecorder(t.TempDir(), "sr"); err == nil || !strings.Contains(err.Error(), "no files sr-NODEID-VP.dat") {
 			t.Fatalf("error %v", err)
