@@ -1,6 +1,7 @@
 package nestio
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"os"
@@ -15,13 +16,13 @@ import (
 )
 
 // These tests run the exported scripts in a real NEST 3.8 when one is
-// available: python3 must import nest, with NESTIO_PYTHONPATH added to
-// PYTHONPATH if set (e.g. NEST's install prefix/lib/python3.11/site-packages).
-// Otherwise they skip.
+// available: python3 (or $NESTIO_PYTHON) must import nest, with
+// $NESTIO_PYTHONPATH added to PYTHONPATH if set (e.g. NEST's install
+// prefix/lib/python3.11/site-packages). Otherwise they skip.
 
 func nest38(t *testing.T) (py string, env []string) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
+	py, err := exec.LookPath(cmp.Or(os.Getenv("NESTIO_PYTHON"), "python3"))
 	if err != nil {
 		t.Skip("python3 is not installed")
 	}
@@ -115,7 +116,6 @@ func TestNESTUnitScenario(t *testing.T) {
 		if len(ev.Times) != len(rows) || len(a.Times) != len(rows) {
 			t.Fatalf("%s: NEST wrote %d samples, reference %d, astronb %d", c.label, len(ev.Times), len(rows), len(a.Times))
 		}
-		names := names(ev)
 		worst := 0.0
 		for i, r := range rows {
 			if ev.Senders[i] != int(r[0]) || ev.Times[i] != r[1] || a.Senders[i] != ev.Senders[i] || a.Times[i] != ev.Times[i] {
@@ -137,7 +137,7 @@ func TestNESTUnitScenario(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%s: %d samples of %v: NEST's export run = NEST's reference; astronb within %.2g relative", c.label, len(rows), names, worst)
+		t.Logf("%s: %d samples of %v: NEST's export run = NEST's reference; astronb within %.2g relative", c.label, len(rows), refNames(c.label), worst)
 	}
 }
 
@@ -146,14 +146,6 @@ func refNames(label string) []string {
 		return []string{"V_m", "g_ex", "g_in", "w", "I_SIC"}
 	}
 	return []string{"IP3", "Ca_astro", "h_IP3R"}
-}
-
-func names(ev astro.MultimeterEvents) []string {
-	var out []string
-	for n := range ev.Values {
-		out = append(out, n)
-	}
-	return out
 }
 
 // TestNESTFullExample runs the exported full example in NEST 3.8 with 2
