@@ -103,7 +103,6 @@ type exporter struct {
 	version Version
 	ran     bool // a Simulate call has been written
 	has38   bool // a 3.8 TripartiteConnect has been written
-	runs    []float64
 	nRec    int
 }
 
@@ -208,7 +207,6 @@ func (e *exporter) call(c astro.Call) error {
 			e.body.WriteString("nest.Prepare()\n")
 			e.ran = true
 		}
-		e.runs = append(e.runs, c.Time)
 		fmt.Fprintf(&e.body, "nest.Run(%s)\n", pyFloat(c.Time))
 		return nil
 	}
