@@ -219,6 +219,7 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 		ids[i] = bb.first + i
 	}
 	k.blocks = append(k.blocks, b)
+	k.record(Call{Op: OpCreate, Model: m, N: n, Nodes: NodeCollection{ids: ids}})
 	return NodeCollection{ids: ids}, nil
 }
 

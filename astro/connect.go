@@ -116,13 +116,21 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		if kind != "spike_recorder" {
 			return fmt.Errorf("%s: a %s cannot be a target; connect it as Connect(multimeter, nodes)", what, kind)
 		}
-		return k.connectSpikeRecorder(pre, post, preBlocks, delay, rule)
+		if err := k.connectSpikeRecorder(pre, post, preBlocks, delay, rule); err != nil {
+			return err
+		}
+		k.record(Call{Op: OpConnect, Pre: pre, Post: post, Rule: rule, Syn: syn})
+		return nil
 	}
 	if kind := deviceKind(preBlocks); kind != "" {
 		if kind != "multimeter" {
 			return fmt.Errorf("%s: a %s cannot be a source; connect it as Connect(neurons, spike_recorder)", what, kind)
 		}
-		return k.connectMultimeter(pre, post, postBlocks, delay, rule)
+		if err := k.connectMultimeter(pre, post, postBlocks, delay, rule); err != nil {
+			return err
+		}
+		k.record(Call{Op: OpConnect, Pre: pre, Post: post, Rule: rule, Syn: syn})
+		return nil
 	}
 	for _, sb := range preBlocks {
 		for _, tb := range postBlocks {
@@ -137,6 +145,7 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 	}
 	k.connectCalls++
 	k.addProjection(p)
+	k.record(Call{Op: OpConnect, Pre: pre, Post: post, Rule: rule, Syn: syn})
 	return nil
 }
 

@@ -63,6 +63,8 @@ type Kernel struct {
 	progress  func(Progress) // optional Simulate progress callback
 
 	stats Stats
+
+	history []Call // successful public calls, for export (history.go)
 }
 
 // Stats counts what a simulation did; see Kernel.Stats.
@@ -276,6 +278,7 @@ func (k *Kernel) Simulate(t float64) error {
 		}
 	}
 	report(true)
+	k.record(Call{Op: OpSimulate, Time: t})
 	return nil
 }
 

@@ -86,6 +86,20 @@ func GetParams(src any) Dict {
 	return d
 }
 
+// ParamNames returns the NEST names of a parameter struct's fields (or a
+// pointer to one) in field order, the fields of embedded structs (a
+// model's parameters and state) included; nil if v is not such a struct.
+func ParamNames(v any) []string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	return slices.Clone(nestFields(t).names)
+}
+
 // nestEnum is implemented by string types with a fixed set of NEST values.
 type nestEnum interface{ nestValues() []string }
 

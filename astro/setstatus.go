@@ -55,6 +55,7 @@ func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
 	for _, c := range commits {
 		c()
 	}
+	k.record(Call{Op: OpSetStatus, Nodes: nodes, Params: d})
 	return nil
 }
 

@@ -92,6 +92,7 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	edges.close()
 	k.connectCalls++
 	tp.register(k)
+	k.record(Call{Op: OpTripartiteConnect, Pre: pre, Post: post, Third: third, Tripartite: rule, Syns: syn.withDefaults()})
 	return nil
 }
 
@@ -151,6 +152,7 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	}
 	k.connectCalls++
 	tp.register(k)
+	k.record(Call{Op: OpTripartiteConnectWith, Pre: pre, Post: post, Third: third, Rule: primary, ThirdFactor: thirdFactor, Syns: syn.withDefaults()})
 	return nil
 }
 

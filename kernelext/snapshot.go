@@ -33,7 +33,7 @@ const kernelFormat = "astronb-kernel/1"
 // cell stored with Keep, or built — simulates, changes parameters with
 // SetStatus, and calls Keep if the next cells should continue from there.
 //
-//	func build() (*astro.Kernel, brunel.Setup, error) { return brunel.Build(params()) }
+//	func build() (*astro.Kernel, brunel.Setup, error) { return brunel.NewNetwork(params()) }
 //
 //	%%
 //	nk, err := kernelext.OpenKernel(params(), build)

@@ -77,13 +77,22 @@ func DefaultParams() Params {
 	return p
 }
 
+// Builder is what builds the network: an *astro.Kernel, or a
+// nestio.Plan, which records the same calls without building them (to
+// export networks of any size to NEST).
+type Builder interface {
+	Create(m astro.Model, n int) (astro.NodeCollection, error)
+	Connect(pre, post astro.NodeCollection, rule astro.ConnRule, syn astro.Synapse) error
+	TripartiteConnect(pre, post, third astro.NodeCollection, rule astro.TripartiteBernoulliWithPool, syn astro.TripartiteSynSpecs) error
+}
+
 // Network holds the created populations.
 type Network struct {
 	Exc, Inh, Astro, Noise astro.NodeCollection
 }
 
 // Create makes the nodes (the example's create_astro_network).
-func Create(k *astro.Kernel, p Params) (Network, error) {
+func Create(k Builder, p Params) (Network, error) {
 	if !(p.Scale >= 1) {
 		return Network{}, fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
 	}
@@ -104,7 +113,7 @@ func Create(k *astro.Kernel, p Params) (Network, error) {
 }
 
 // Connect wires the network (the example's connect_astro_network).
-func Connect(k *astro.Kernel, p Params, n Network) error {
+func Connect(k Builder, p Params, n Network) error {
 	if !(p.Scale >= 1) {
 		return fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
 	}
@@ -159,7 +168,7 @@ func (p Phases) Total() time.Duration { return p.Create + p.Connect + p.PreSim +
 func Run(p Params, progress func(astro.Progress)) (*Result, error) {
 	t0 := time.Now()
 	var t1 time.Time
-	k, setup, err := build(p, progress, func() { t1 = time.Now() })
+	k, setup, err := newNetwork(p, progress, func() { t1 = time.Now() })
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +187,62 @@ func Run(p Params, progress func(astro.Progress)) (*Result, error) {
 	}
 	res.Phases = Phases{Create: t1.Sub(t0), Connect: t2.Sub(t1), PreSim: t3.Sub(t2), Sim: t4.Sub(t3)}
 	return res, nil
+}
+
+// Recorders are the example's recorders.
+type Recorders struct {
+	Spikes   astro.NodeCollection // spike_recorder of the first NRecSpk neurons
+	NeuronMM astro.NodeCollection // multimeter of I_SIC in NRecMM random neurons
+	AstroMM  astro.NodeCollection // multimeter of IP3 and Ca_astro in NRecMM random astrocytes
+	SpikeIDs []int                // the neurons the spike recorder records
+}
+
+// Record creates the recorders and connects them like the example: a
+// spike recorder for the first NRecSpk neurons, multimeters (every 1 ms)
+// for NRecMM neurons and NRecMM astrocytes chosen at random with
+// Sim.Seed.
+func Record(k Builder, p Params, net Network) (Recorders, error) {
+	var r Recorders
+	var err error
+	if r.Spikes, err = k.Create(astro.SpikeRecorder{}, 1); err != nil {
+		return r, err
+	}
+	if r.NeuronMM, err = k.Create(astro.Multimeter{RecordFrom: []string{"I_SIC"}}, 1); err != nil {
+		return r, err
+	}
+	if r.AstroMM, err = k.Create(astro.Multimeter{RecordFrom: []string{"IP3", "Ca_astro"}}, 1); err != nil {
+		return r, err
+	}
+	neurons := astro.Concat(net.Exc, net.Inh).IDs()
+	rng := rand.New(rand.NewPCG(p.Sim.Seed, 0))
+	nSpk := min(len(neurons), p.Sim.NRecSpk)
+	r.SpikeIDs = slices.Clone(neurons[:nSpk])
+	recN := sample(rng, neurons, min(len(neurons), p.Sim.NRecMM))
+	recA := sample(rng, net.Astro.IDs(), min(net.Astro.Len(), p.Sim.NRecMM))
+	if err := k.Connect(astro.NodeIDs(r.SpikeIDs...), r.Spikes, nil, nil); err != nil {
+		return r, err
+	}
+	if err := k.Connect(r.NeuronMM, astro.NodeIDs(recN...), nil, nil); err != nil {
+		return r, err
+	}
+	if err := k.Connect(r.AstroMM, astro.NodeIDs(recA...), nil, nil); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// Build creates, connects and records the network (Create, Connect,
+// Record) without simulating it.
+func Build(k Builder, p Params) (Network, Recorders, error) {
+	net, err := Create(k, p)
+	if err != nil {
+		return net, Recorders{}, err
+	}
+	if err := Connect(k, p, net); err != nil {
+		return net, Recorders{}, err
+	}
+	rec, err := Record(k, p, net)
+	return net, rec, err
 }
 
 // sample returns n distinct elements of xs chosen uniformly, sorted (the

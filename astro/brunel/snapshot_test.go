@@ -25,7 +25,7 @@ func TestSnapshotContinues(t *testing.T) {
 		cut, total = 240.3, 300.0
 	}
 	run := func(first float64) (*astro.Kernel, Setup) {
-		k, s, err := Build(p)
+		k, s, err := NewNetwork(p)
 		if err != nil {
 			t.Fatal(err)
 		}

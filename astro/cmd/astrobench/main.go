@@ -7,9 +7,17 @@
 // per-phase medians (peak RSS is the process's, i.e. the largest run's).
 //
 //	GOEXPERIMENT=simd go run ./astro/cmd/astrobench -threads 2 -scale 1 -runs 3
+//
+// With -export-nest FILE it simulates nothing and writes the same network,
+// at any -scale, as a standalone PyNEST 3.8 script for NEST's own engine
+// (threads, or MPI with -nest-vps N), without building it here:
+//
+//	go run ./astro/cmd/astrobench -scale 10 -export-nest brunel_nest.py -nest-vps 64
+//	mpirun -np 16 python3 brunel_nest.py out_dir
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +30,7 @@ import (
 
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
+	"github.com/astronb/astronb/astro/nestio"
 )
 
 func main() {
@@ -33,6 +42,8 @@ func main() {
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
 	runs := flag.Int("runs", 1, "number of runs; more than one adds a line of medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
+	exportNEST := flag.String("export-nest", "", "write the network as a PyNEST 3.8 script to this file instead of simulating")
+	nestVPs := flag.Int("nest-vps", 0, "with -export-nest: total_num_virtual_procs for mpirun (0: local_num_threads = -threads)")
 	flag.Parse()
 	if *runs < 1 {
 		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
@@ -60,6 +71,13 @@ func main() {
 	}
 	if *nAstro > 0 {
 		p.Network.NAstro = *nAstro
+	}
+	if *exportNEST != "" {
+		if err := exportScript(*exportNEST, p, *nestVPs); err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	var all []brunel.Phases
 	for range *runs {
@@ -97,6 +115,43 @@ func main() {
 			med(func(p brunel.Phases) time.Duration { return p.Sim }).Seconds(),
 			med(brunel.Phases.Total).Seconds(), peakRSSMB())
 	}
+}
+
+// exportScript writes the example's network at p's scale as a PyNEST
+// script, from a nestio.Plan (nothing is built or simulated).
+func exportScript(path string, p brunel.Params, vps int) error {
+	plan, err := nestio.NewPlan(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed})
+	if err != nil {
+		return err
+	}
+	_, rec, err := brunel.Build(plan, p)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	opt := nestio.Options{
+		Title: fmt.Sprintf("NEST's astrocyte_brunel example at scale %g (%d + %d neurons, %d astrocytes)", p.Scale,
+			int(float64(p.Network.NEx)*p.Scale), int(float64(p.Network.NIn)*p.Scale), int(float64(p.Network.NAstro)*p.Scale)),
+		TotalVPs: vps,
+		Labels:   map[int]string{rec.Spikes.First(): "sr", rec.NeuronMM.First(): "mm_neuron", rec.AstroMM.First(): "mm_astro"},
+		Simulate: []float64{p.Sim.PreSimTime, p.Sim.SimTime},
+		DataPath: "astrocyte_brunel_nest_output",
+	}
+	v, err := plan.Export(&buf, opt)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	run := "python3 " + path + " [OUTPUT_DIR]"
+	if vps > 0 {
+		run = "mpirun -np P " + run + " (P dividing " + fmt.Sprint(vps) + ")"
+	}
+	// The multimeter of the astrocytes is the last node created.
+	fmt.Printf("wrote %s (%d bytes, needs NEST %s): scale=%g, %d nodes; run it with %s\n",
+		path, buf.Len(), v, p.Scale, rec.AstroMM.First(), run)
+	return nil
 }
 
 // phaseFigures formats the wall times of one run.

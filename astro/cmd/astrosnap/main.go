@@ -78,7 +78,7 @@ func doSave(path string, threads int, scale, simT float64, runs int, verify floa
 	p := brunel.DefaultParams()
 	p.Sim.NThreads, p.Scale = threads, scale
 	t0 := time.Now()
-	k, setup, err := brunel.Build(p)
+	k, setup, err := brunel.NewNetwork(p)
 	if err != nil {
 		return err
 	}
