@@ -45,7 +45,7 @@ run: tools
 	$(NBRUN) -out $(OUT) $(MAIN_NB)
 	@nb=$(OUT)/$(notdir $(MAIN_NB)); echo; \
 	  echo "Executed notebook: $(CURDIR)/$$nb"; \
-	  echo "Figures:"; ls -1 $(OUT)/$(basename $(notdir $(MAIN_NB)))_cell*.{png,svg} 2>/dev/null | sed 's|^|  $(CURDIR)/|'; \
+	  echo "Figures:"; ls -1 $(OUT)/$(basename $(notdir $(MAIN_NB)))_*.{png,svg} 2>/dev/null | sed 's|^|  $(CURDIR)/|'; \
 	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook $$nb  (kernel: gonb)"
 
 # step NAME, TARGETS: run `make TARGETS`, print its wall time, record it in

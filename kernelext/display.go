@@ -50,7 +50,8 @@ var syncNotebook = gonbui.Sync
 // In a GoNB notebook (gonbui.IsNotebook) each figure becomes one display_data
 // output whose data bundle carries both "image/png" and "image/svg+xml", so
 // the front end (or nbconvert) picks the representation it prefers and a
-// saved notebook keeps both.
+// saved notebook keeps both. The output's metadata records the figure's
+// name ("astronb/figure": NAME).
 //
 // Outside a notebook each figure is written to FiguresDir() as NAME.png and
 // NAME.svg (the folder is created if needed) and the written paths are
@@ -109,12 +110,15 @@ func saveFigures(w io.Writer, dir string, figs []Figure) ([]string, error) {
 func displayNotebook(figs []Figure) error {
 	var errs []error
 	for i, f := range figs {
-		_, png, svg, err := render(i, f)
+		name, png, svg, err := render(i, f)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		sendData(&protocol.DisplayData{
+			// The figure's name, for tools that save the outputs as files
+			// (nbrun names them NOTEBOOK_NAME.png/.svg).
+			Metadata: map[string]any{"astronb/figure": name},
 			Data: map[protocol.MIMEType]any{
 				// Raw bytes, exactly as gonbui.DisplayPng sends them: the
 				// kernel JSON-encodes the bundle, and encoding/json turns a

@@ -159,6 +159,9 @@ func TestNotebookThroughGonbuiPipes(t *testing.T) {
 		if svg, _ := d.Data[protocol.MIMEImageSVG].(string); svg != string(f.svg) {
 			t.Errorf("%s: image/svg+xml = %q", f.name, svg)
 		}
+		if name, _ := d.Metadata["astronb/figure"].(string); name != f.name {
+			t.Errorf("%s: metadata names the figure %q", f.name, name)
+		}
 		// What the kernel then puts on the wire: JSON, where []byte becomes
 		// the base64 string Jupyter requires for image/png.
 		j, _ := json.Marshal(map[string]any{"image/png": png})

@@ -541,24 +541,3 @@ func drawLegendEntry(da draw.Canvas, e legendEntry, x, yc vg.Length, ts textStyl
 	}
 	ts.draw(da, e.label, vg.Point{X: x + legendHandleLen + legendTextPad, Y: yc}, 0, 0.5, 0)
 }
-
-// Trace returns the samples of one sender, in recording order: the times
-// (ms) and values of a single node's multimeter trace, ready for a Series.
-// It returns an ErrNoData error if the sender has no samples or s is
-// malformed.
-func Trace(s Samples, sender int) (times, values []float64, err error) {
-	if len(s.Senders) != len(s.Times) || len(s.Times) != len(s.Values) {
-		return nil, nil, fmt.Errorf("plots: trace: lengths differ (senders %d, times %d, values %d)",
-			len(s.Senders), len(s.Times), len(s.Values))
-	}
-	for i, id := range s.Senders {
-		if id == sender {
-			times = append(times, s.Times[i])
-			values = append(values, s.Values[i])
-		}
-	}
-	if len(times) == 0 {
-		return nil, nil, fmt.Errorf("plots: trace: sender %d: %w", sender, ErrNoData)
-	}
-	return times, values, nil
-}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
@@ -90,11 +88,6 @@ func TestCurvesRenders(t *testing.T) {
 	if _, err := f.SVG(); err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("PLOTS_TEST_OUT"); dir != "" { // for looking at the figure
-		if _, err := f.WriteFiles(filepath.Clean(dir)); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func TestCurvesDefaultsAndLimits(t *testing.T) {
@@ -146,24 +139,6 @@ func TestCurvesErrors(t *testing.T) {
 	}
 	if _, err := Curves(Chart{}); !errors.Is(err, ErrNoData) {
 		t.Errorf("no panels: %v is not ErrNoData", err)
-	}
-}
-
-func TestTrace(t *testing.T) {
-	s := smallSamples(0)
-	times, values, err := Trace(s, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !equalFloats(times, []float64{0, 1, 2, 3, 4}, 0) || !equalFloats(values, []float64{0, 2, 4, 6, 8}, 0) {
-		t.Errorf("got %v %v", times, values)
-	}
-	if _, _, err := Trace(s, 7); !errors.Is(err, ErrNoData) {
-		t.Errorf("missing sender: %v", err)
-	}
-	s.Values = s.Values[1:]
-	if _, _, err := Trace(s, 1); err == nil {
-		t.Error("malformed samples: no error")
 	}
 }
 

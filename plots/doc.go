@@ -7,9 +7,9 @@
 //     of IP3 and Ca²⁺ (twin y axes) in astrocytes and of the slow inward
 //     current (SIC) in neurons.
 //
-// The arithmetic behind the figures is exported so that it can be checked
-// against NEST: RateHistogram (NEST's histogram, in Hz), MeanSD (population
-// mean and SD per sample time) and DistinctSenders.
+// The arithmetic behind the figures lives in package analysis, where it is
+// checked against NEST: RateHistogram (NEST's histogram, in Hz), MeanSD
+// (population mean and SD per sample time) and DistinctSenders.
 //
 // Figures follow matplotlib's default style (6.4 × 4.8 in, 10 pt text,
 // outward ticks, framed axes, 5 % autoscale margins) and render to PNG

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 
+	"github.com/astronb/astronb/analysis"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -39,11 +40,11 @@ func newTrace(name string, s Samples, start float64) (trace, error) {
 	if err := s.Validate(); err != nil {
 		return trace{}, fmt.Errorf("%w (%s)", err, name)
 	}
-	t, m, sd := MeanSD(s, start)
+	t, m, sd := analysis.MeanSD(s, start)
 	if len(t) == 0 {
 		return trace{}, fmt.Errorf("plots: %s: no samples after t = %v ms: %w", name, start, ErrNoData)
 	}
-	return trace{name: name, times: t, mean: m, sd: sd, senders: DistinctSenders(s.Senders)}, nil
+	return trace{name: name, times: t, mean: m, sd: sd, senders: analysis.DistinctSenders(s.Senders)}, nil
 }
 
 // bounds returns the view limits of the trace's y axis: the range of

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -47,6 +45,17 @@ func newFigure(name string, render func(c draw.Canvas)) *Figure {
 
 // Name returns the figure's file-name stem, e.g. "raster" or "dynamics".
 func (f *Figure) Name() string { return f.name }
+
+// Named sets the figure's name (the file-name stem its files get, see
+// kernelext.Display) and returns the figure, e.g.
+// plots.Raster(...).Named("raster_fixed_indegree") when a notebook shows
+// several rasters.
+func (f *Figure) Named(name string) *Figure {
+	if f != nil {
+		f.name = name
+	}
+	return f
+}
 
 // checkSize reports whether the figure can be rendered.
 func (f *Figure) checkSize(png bool) error {
@@ -111,31 +120,4 @@ func (f *Figure) SVG() ([]byte, error) {
 		return nil, fmt.Errorf("plots: figure %q: encoding SVG: %w", f.name, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// WriteFiles writes Name().png and Name().svg into dir (created if needed)
-// and returns their paths.
-func (f *Figure) WriteFiles(dir string) ([]string, error) {
-	if f == nil {
-		return nil, errors.New("plots: nil figure")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("plots: %w", err)
-	}
-	var paths []string
-	for _, out := range []struct {
-		ext    string
-		encode func() ([]byte, error)
-	}{{".png", f.PNG}, {".svg", f.SVG}} {
-		data, err := out.encode()
-		if err != nil {
-			return paths, err
-		}
-		p := filepath.Join(dir, f.name+out.ext)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return paths, fmt.Errorf("plots: %w", err)
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
 }

@@ -7,8 +7,6 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,21 +134,14 @@ func TestSVGWellFormed(t *testing.T) {
 	}
 }
 
-func TestWriteFiles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "out")
+func TestNamed(t *testing.T) {
 	f := testFigures(t)[0]
-	paths, err := f.WriteFiles(dir)
-	if err != nil {
-		t.Fatal(err)
+	if got := f.Named("raster_block").Name(); got != "raster_block" {
+		t.Errorf("Named: name %q", got)
 	}
-	want := []string{filepath.Join(dir, "raster.png"), filepath.Join(dir, "raster.svg")}
-	if len(paths) != 2 || paths[0] != want[0] || paths[1] != want[1] {
-		t.Fatalf("paths %v, want %v", paths, want)
-	}
-	for _, p := range paths {
-		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", p, err)
-		}
+	var nilFig *Figure
+	if nilFig.Named("x") != nil {
+		t.Error("Named on nil: not nil")
 	}
 }
 
@@ -172,9 +163,6 @@ func TestInvalidSizes(t *testing.T) {
 	var nilFig *Figure
 	if _, err := nilFig.PNG(); err == nil {
 		t.Error("nil figure: no error")
-	}
-	if _, err := nilFig.WriteFiles(t.TempDir()); err == nil {
-		t.Error("nil figure WriteFiles: no error")
 	}
 }
 

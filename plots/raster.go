@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/astronb/astronb/analysis"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -31,7 +32,7 @@ const rasterDotRadius vg.Length = 2
 // height]: raster [0.1, 0.3, 0.85, 0.6], histogram [0.1, 0.1, 0.85, 0.17].
 // The figure's Name is "raster".
 func Raster(sp Spikes, title string, binWidth float64) (*Figure, error) {
-	edges, heights, err := RateHistogram(sp, binWidth)
+	edges, heights, err := analysis.RateHistogram(sp, binWidth)
 	if err != nil {
 		return nil, err
 	}

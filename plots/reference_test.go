@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/astronb/astronb/analysis"
 	"github.com/astronb/astronb/internal/reftest"
 )
 
@@ -87,7 +88,7 @@ func referenceDynamics(t *testing.T) (ip3, ca, sic Samples) {
 // and the y ticks match the reference figure (0, 16, 32, 49).
 func TestReferenceRasterHistogram(t *testing.T) {
 	sp := referenceSpikes(t)
-	edges, heights, err := RateHistogram(sp, 5)
+	edges, heights, err := analysis.RateHistogram(sp, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestReferenceRasterHistogram(t *testing.T) {
 	if edges[len(edges)-1] >= hi {
 		t.Errorf("last edge %v not below last spike %v", edges[len(edges)-1], hi)
 	}
-	nu := DistinctSenders(sp.Senders)
+	nu := analysis.DistinctSenders(sp.Senders)
 	var total float64
 	for _, h := range heights {
 		total += h * 5 * float64(nu) / 1000
@@ -112,28 +113,18 @@ func TestReferenceRasterHistogram(t *testing.T) {
 	}
 }
 
-// TestPreview renders the figures from the reference data into
-// $PLOTS_PREVIEW_DIR (skipped when unset), for visual comparison with NEST's
-// fig_raster_100.png and fig_dynamics.png.
-func TestPreview(t *testing.T) {
-	dir := os.Getenv("PLOTS_PREVIEW_DIR")
-	if dir == "" {
-		t.Skip("PLOTS_PREVIEW_DIR not set")
-	}
-	r, err := Raster(referenceSpikes(t), "Raster plot of neuron 1 to 100", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestReferenceDynamics draws the dynamics figure from the reference run's
+// mean ± SD and checks that the population statistics behind it give back
+// the reference values. (go run ./plots/cmd/preview writes the figures for
+// a look by eye.)
+func TestReferenceDynamics(t *testing.T) {
 	ip3, ca, sic := referenceDynamics(t)
-	d, err := Dynamics(ip3, ca, sic, 0)
-	if err != nil {
+	if _, err := Dynamics(ip3, ca, sic, 0); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []*Figure{r, d} {
-		paths, err := f.WriteFiles(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Log(paths)
+	_, a := readCSV(t, "mm_astro_popmean_sd.csv")
+	times, mean, sd := analysis.MeanSD(ca, -1)
+	if !equalFloats(times, a[0], 0) || !equalFloats(mean, a[3], 1e-12) || !equalFloats(sd, a[4], 1e-12) {
+		t.Error("mean ± SD of the synthetic Ca2+ samples differ from the reference")
 	}
 }

@@ -52,11 +52,13 @@ type Params struct {
 	Network   NetworkParams
 	Syn       SynParams
 	Astrocyte astro.AstrocyteLR1994
-	NeuronEx  astro.AeifCondAlphaAstro
-	NeuronIn  astro.AeifCondAlphaAstro
-	TauSynEx  float64 // ms
-	TauSynIn  float64 // ms
-	Scale     float64 // population sizes × Scale, probabilities ÷ Scale (≥ 1)
+	// NeuronEx and NeuronIn are the two populations' neurons. As in NEST's
+	// example, the synapses' tau_psc are the neurons' synaptic time
+	// constants: NeuronEx.TauSynEx for the excitatory tsodyks_synapses,
+	// NeuronEx.TauSynIn for the inhibitory ones (ms).
+	NeuronEx astro.AeifCondAlphaAstro
+	NeuronIn astro.AeifCondAlphaAstro
+	Scale    float64 // population sizes × Scale, probabilities ÷ Scale (≥ 1)
 }
 
 // DefaultParams returns the example's values (NEST 3.8 astrocyte_brunel.py),
@@ -66,13 +68,13 @@ func DefaultParams() Params {
 		Sim: SimParams{Dt: 0.1, PreSimTime: 100, SimTime: 1000, NRecSpk: 100, NRecMM: 50, NThreads: 2, Seed: 100},
 		Network: NetworkParams{NEx: 8000, NIn: 2000, NAstro: 10000, PPrimary: 0.1, PThirdIfPrimary: 0.5,
 			PoolSize: 10, PoolType: astro.PoolRandom, PoissonRate: 2000},
-		Syn:      SynParams{WA2N: 0.01, WE: 1.0, WI: -4.0, DE: 2.0, DI: 1.0},
-		TauSynEx: 2.0, TauSynIn: 4.0, Scale: 1,
+		Syn:   SynParams{WA2N: 0.01, WE: 1.0, WI: -4.0, DE: 2.0, DI: 1.0},
+		Scale: 1,
 	}
 	p.Astrocyte = astro.DefaultAstrocyteLR1994()
 	p.Astrocyte.IP3, p.Astrocyte.DeltaIP3, p.Astrocyte.TauIP3 = 0.4, 0.5, 2.0
 	p.NeuronEx = astro.DefaultAeifCondAlphaAstro()
-	p.NeuronEx.TauSynEx, p.NeuronEx.TauSynIn = p.TauSynEx, p.TauSynIn
+	p.NeuronEx.TauSynEx, p.NeuronEx.TauSynIn = 2.0, 4.0 // ms
 	p.NeuronIn = p.NeuronEx
 	return p
 }
@@ -122,7 +124,7 @@ func Connect(k Builder, p Params, n Network) error {
 		return err
 	}
 	exc := astro.DefaultTsodyksSynapse()
-	exc.Weight, exc.TauPsc, exc.Delay = p.Syn.WE, p.TauSynEx, p.Syn.DE
+	exc.Weight, exc.TauPsc, exc.Delay = p.Syn.WE, p.NeuronEx.TauSynEx, p.Syn.DE
 	rule := astro.TripartiteBernoulliWithPool{
 		PPrimary:        p.Network.PPrimary / p.Scale,
 		PThirdIfPrimary: p.Network.PThirdIfPrimary,
@@ -136,7 +138,7 @@ func Connect(k Builder, p Params, n Network) error {
 		return err
 	}
 	inh := astro.DefaultTsodyksSynapse()
-	inh.Weight, inh.TauPsc, inh.Delay = p.Syn.WI, p.TauSynIn, p.Syn.DI
+	inh.Weight, inh.TauPsc, inh.Delay = p.Syn.WI, p.NeuronEx.TauSynIn, p.Syn.DI
 	return k.Connect(n.Inh, neurons, astro.NewPairwiseBernoulli(p.Network.PPrimary/p.Scale), inh)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/astronb/astronb/analysis"
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/internal/reftest"
 )
@@ -70,17 +71,17 @@ func TestClassroomNetworkMatchesNEST(t *testing.T) {
 		}
 		t.Logf("%-28s %8.4g   NEST %8.4g ± %.2g   [%s]", name, got, m, sd, status)
 	}
-	check("rate 100-1100 ms (Hz)", Rate(res.Spikes, 1000, 100, 1100), "rate_all_100_1100_Hz", 0.15)
-	cv, n := MeanCV(res.Spikes, 100, 1100, 3)
+	check("rate 100-1100 ms (Hz)", analysis.Rate(res.Spikes, 1000, 100, 1100), "rate_all_100_1100_Hz", 0.15)
+	cv, n := analysis.MeanCV(res.Spikes, 100, 1100, 3)
 	check("CV ISI", cv, "CV_ISI", 0.03)
 	if n < 500 {
 		t.Errorf("only %d neurons with ≥ 3 spikes", n)
 	}
 	for _, bin := range []int{0, 100, 300, 500, 700, 1000} {
 		t0 := float64(bin)
-		check("rate "+strconv.Itoa(bin)+" (Hz)", Rate(res.Spikes, 1000, t0, t0+100), "rate_"+strconv.Itoa(bin), 0.6)
-		check("Ca "+strconv.Itoa(bin)+" (µM)", WindowMean(res.AstroMM, "Ca_astro", t0, t0+100), "Ca_"+strconv.Itoa(bin), 0.02)
-		check("I_SIC "+strconv.Itoa(bin)+" (pA)", WindowMean(res.NeuronMM, "I_SIC", t0, t0+100), "I_SIC_"+strconv.Itoa(bin), 0.1)
+		check("rate "+strconv.Itoa(bin)+" (Hz)", analysis.Rate(res.Spikes, 1000, t0, t0+100), "rate_"+strconv.Itoa(bin), 0.6)
+		check("Ca "+strconv.Itoa(bin)+" (µM)", analysis.WindowMean(res.AstroMM, "Ca_astro", t0, t0+100), "Ca_"+strconv.Itoa(bin), 0.02)
+		check("I_SIC "+strconv.Itoa(bin)+" (pA)", analysis.WindowMean(res.NeuronMM, "I_SIC", t0, t0+100), "I_SIC_"+strconv.Itoa(bin), 0.1)
 	}
 	if got := len(res.AstroMM.Times); got != 50*1099 {
 		t.Errorf("astrocyte samples = %d, want 50 × 1099", got)
@@ -90,10 +91,10 @@ func TestClassroomNetworkMatchesNEST(t *testing.T) {
 
 	// Acceptance criteria (fixed bounds; NEST's six runs: rate 3.56–3.64 Hz,
 	// SIC onset 261 ms in the first, I_SIC 2.25–2.39 pA, Ca 0.52–0.55 µM).
-	inRange(t, "rate 100-1100 ms (Hz)", Rate(res.Spikes, 1000, 100, 1100), 3.4, 3.8)
+	inRange(t, "rate 100-1100 ms (Hz)", analysis.Rate(res.Spikes, 1000, 100, 1100), 3.4, 3.8)
 	inRange(t, "SIC onset (ms)", sicOnset(res.NeuronMM), 0, 400)
-	inRange(t, "mean I_SIC 1000-1100 ms (pA)", WindowMean(res.NeuronMM, "I_SIC", 1000, 1100), 2.0, 2.7)
-	inRange(t, "mean Ca 1000-1100 ms (µM)", WindowMean(res.AstroMM, "Ca_astro", 1000, 1100), 0.47, 0.60)
+	inRange(t, "mean I_SIC 1000-1100 ms (pA)", analysis.WindowMean(res.NeuronMM, "I_SIC", 1000, 1100), 2.0, 2.7)
+	inRange(t, "mean Ca 1000-1100 ms (µM)", analysis.WindowMean(res.AstroMM, "Ca_astro", 1000, 1100), 0.47, 0.60)
 }
 
 // sameBits reports whether two float slices are bit-for-bit identical
@@ -161,7 +162,7 @@ func TestThreadInvariance(t *testing.T) {
 				}
 			}
 			t.Logf("1 thread: %d spikes, %d I_SIC samples (%d non-zero, from %g ms), %d astrocyte samples",
-				len(res.Spikes.Times), len(res.NeuronMM.Times), sic, FirstTimeAbove(res.NeuronMM, "I_SIC", 0), len(res.AstroMM.Times))
+				len(res.Spikes.Times), len(res.NeuronMM.Times), sic, analysis.FirstTimeAbove(res.NeuronMM, "I_SIC", 0), len(res.AstroMM.Times))
 			if sic == 0 {
 				t.Fatal("I_SIC is zero throughout: the traces would not test the SIC path")
 			}

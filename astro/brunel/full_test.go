@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/astronb/astronb/analysis"
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/internal/reftest"
 )
@@ -286,18 +287,18 @@ func TestFullNetworkMatchesNEST(t *testing.T) {
 	if len(res.RecordedSpikeIDs) != nE+nI {
 		t.Fatalf("%d neurons spike-recorded, want all %d", len(res.RecordedSpikeIDs), nE+nI)
 	}
-	rateExc := stat.Mean(NeuronRates(res.Spikes, res.RecordedSpikeIDs[:nE], 100, 1100), nil)
-	rateInh := stat.Mean(NeuronRates(res.Spikes, res.RecordedSpikeIDs[nE:], 100, 1100), nil)
-	check("rate 100-1100 ms (Hz)", Rate(res.Spikes, 10000, 100, 1100), "rate_all_Hz", 0.05)
+	rateExc := stat.Mean(analysis.NeuronRates(res.Spikes, res.RecordedSpikeIDs[:nE], 100, 1100), nil)
+	rateInh := stat.Mean(analysis.NeuronRates(res.Spikes, res.RecordedSpikeIDs[nE:], 100, 1100), nil)
+	check("rate 100-1100 ms (Hz)", analysis.Rate(res.Spikes, 10000, 100, 1100), "rate_all_Hz", 0.05)
 	check("exc rate 100-1100 ms (Hz)", rateExc, "rate_exc_Hz", 0.05)
 	check("inh rate 100-1100 ms (Hz)", rateInh, "rate_inh_Hz", 0.05)
-	cv, _ := MeanCV(res.Spikes, 100, 1100, 3)
+	cv, _ := analysis.MeanCV(res.Spikes, 100, 1100, 3)
 	check("CV ISI (≥ 3 spikes)", cv, "CV_ISI_all", 0.01)
-	check("IP3 mean (µM)", WindowMean(res.AstroMM, "IP3", 100, 1100), "IP3_mean", 0.02)
-	check("Ca mean (µM)", WindowMean(res.AstroMM, "Ca_astro", 100, 1100), "Ca_mean", 0.02)
-	check("I_SIC mean (pA)", WindowMean(res.NeuronMM, "I_SIC", 100, 1100), "I_SIC_mean", 0.5)
-	check("Ca 1000-1100 ms (µM)", WindowMean(res.AstroMM, "Ca_astro", 1000, 1100), "Ca_mean_1000_1100", 0.03)
-	check("I_SIC 1000-1100 ms (pA)", WindowMean(res.NeuronMM, "I_SIC", 1000, 1100), "I_SIC_mean_1000_1100", 0.5)
+	check("IP3 mean (µM)", analysis.WindowMean(res.AstroMM, "IP3", 100, 1100), "IP3_mean", 0.02)
+	check("Ca mean (µM)", analysis.WindowMean(res.AstroMM, "Ca_astro", 100, 1100), "Ca_mean", 0.02)
+	check("I_SIC mean (pA)", analysis.WindowMean(res.NeuronMM, "I_SIC", 100, 1100), "I_SIC_mean", 0.5)
+	check("Ca 1000-1100 ms (µM)", analysis.WindowMean(res.AstroMM, "Ca_astro", 1000, 1100), "Ca_mean_1000_1100", 0.03)
+	check("I_SIC 1000-1100 ms (pA)", analysis.WindowMean(res.NeuronMM, "I_SIC", 1000, 1100), "I_SIC_mean_1000_1100", 0.5)
 	if n := res.Connections["tsodyks_synapse"]; math.Abs(float64(n)-14e6)/14e6 > 0.005 {
 		t.Errorf("tsodyks connections = %d, expected ≈ 14.0 M (8 M primary + 4 M third_in + 2 M inhibitory)", n)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/astronb/astronb/analysis"
 	"github.com/astronb/astronb/astro"
 )
 
@@ -56,7 +57,7 @@ func TestSnapshotContinues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if on := FirstTimeAbove(want.NeuronMM, "I_SIC", 0); len(want.Spikes.Times) == 0 || !(on < cut) {
+	if on := analysis.FirstTimeAbove(want.NeuronMM, "I_SIC", 0); len(want.Spikes.Times) == 0 || !(on < cut) {
 		t.Fatalf("%d spikes, I_SIC from %g ms: the run does not test SIC in transit", len(want.Spikes.Times), on)
 	}
 	if !slices.Equal(got.Spikes.Senders, want.Spikes.Senders) || !sameBits(got.Spikes.Times, want.Spikes.Times) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/astronb/astronb/analysis"
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
 )
@@ -190,10 +191,10 @@ func TestNESTFullExample(t *testing.T) {
 				t.Fatal(err)
 			}
 			end := p.Sim.PreSimTime + p.Sim.SimTime
-			rate := brunel.Rate(sp, p.Sim.NRecSpk, p.Sim.PreSimTime, end)
+			rate := analysis.Rate(sp, p.Sim.NRecSpk, p.Sim.PreSimTime, end)
 			onset, last := sicFigures(mmN)
-			late := brunel.WindowMean(mmN, "I_SIC", end-100, end)
-			ca := brunel.WindowMean(mmA, "Ca_astro", end-100, end)
+			late := analysis.WindowMean(mmN, "I_SIC", end-100, end)
+			ca := analysis.WindowMean(mmA, "Ca_astro", end-100, end)
 			t.Logf("NEST (%s): rate %.2f Hz, SIC onset %g ms, mean I_SIC at 1099 ms %.2f pA, I_SIC 1000–1100 ms %.2f pA, Ca 1000–1100 ms %.3f µM, %d spikes",
 				c.name, rate, onset, last, late, ca, len(sp.Times))
 			for _, b := range []struct {

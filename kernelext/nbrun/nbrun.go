@@ -160,7 +160,9 @@ func (e *CellError) Error() string {
 func (e *CellError) Unwrap() error { return e.Err }
 
 // Run executes the notebook described by opts and writes the executed
-// notebook and its images into opts.OutDir. On a cell failure it stops,
+// notebook and its images into opts.OutDir: a figure shown with
+// kernelext.Display as NOTEBOOK_FIGURE.png/.svg (its name), any other image
+// as NOTEBOOK_cellNN_K.EXT (K-th image of code cell NN). On a cell failure it stops,
 // shuts the kernel down, still writes the partially executed notebook, and
 // returns the Result together with a *CellError naming the cell.
 func Run(ctx context.Context, opts Options) (*Result, error) {
@@ -550,11 +552,12 @@ func (r *runner) interrupt(id string) {
 func (r *runner) write(outDir string, res *Result) error {
 	name := filepath.Base(r.nbPath)
 	stem := strings.TrimSuffix(name, filepath.Ext(name))
+	used := map[string]int{} // figure names taken
 	for _, cr := range res.Cells {
 		if err := r.nb.setCodeResult(cr.Index, cr.ExecutionCount, cr.Outputs); err != nil {
 			return fmt.Errorf("nbrun: %s: cell %d: %w", name, cr.Number, err)
 		}
-		imgs, err := writeImages(outDir, stem, cr.Number, cr.Outputs)
+		imgs, err := writeImages(outDir, stem, cr.Number, cr.Outputs, used)
 		cr.Images = imgs
 		res.Images = append(res.Images, imgs...)
 		if err != nil {

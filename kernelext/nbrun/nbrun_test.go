@@ -458,7 +458,7 @@ func TestWriteImages(t *testing.T) {
 		{OutputType: "display_data", Data: map[string]json.RawMessage{"image/svg+xml": raw(`["<svg>", "</svg>"]`), "image/png": pngJSON}},
 		{OutputType: "display_data", Data: map[string]json.RawMessage{"text/html": raw(`"<b>"`)}},
 	}
-	paths, err := writeImages(dir, "nb", 7, outs)
+	paths, err := writeImages(dir, "nb", 7, outs, map[string]int{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,8 +475,37 @@ func TestWriteImages(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "nb_cell07_2.svg")); string(b) != "<svg></svg>" {
 		t.Errorf("svg content %q", b)
 	}
-	if _, err := writeImages(dir, "bad", 1, []*Output{{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": raw(`"!!"`)}}}); err == nil {
+	if _, err := writeImages(dir, "bad", 1, []*Output{{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": raw(`"!!"`)}}}, map[string]int{}); err == nil {
 		t.Error("invalid base64 accepted")
+	}
+}
+
+func TestWriteImagesNamedFigures(t *testing.T) {
+	dir := t.TempDir()
+	pngJSON, _ := json.Marshal(base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\nfake")))
+	fig := func(md string) *Output {
+		o := &Output{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": pngJSON, "image/svg+xml": raw(`"<svg/>"`)}}
+		if md != "" {
+			o.Metadata = map[string]json.RawMessage{FigureMetadata: raw(md)}
+		}
+		return o
+	}
+	used := map[string]int{}
+	p1, err := writeImages(dir, "nb", 3, []*Output{fig(`"raster"`), fig(`"../evil"`)}, used)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := writeImages(dir, "nb", 5, []*Output{fig(`"raster"`)}, used)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range append(p1, p2...) {
+		names = append(names, filepath.Base(p))
+	}
+	want := []string{"nb_raster.png", "nb_raster.svg", "nb_cell03_2.png", "nb_cell03_2.svg", "nb_raster_2.png", "nb_raster_2.svg"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("files %v, want %v", names, want)
 	}
 }
 

@@ -1,14 +1,12 @@
-package brunel
+package analysis
 
 import (
 	"math"
 	"testing"
-
-	"github.com/astronb/astronb/astro"
 )
 
 func TestNeuronRates(t *testing.T) {
-	sp := astro.SpikeEvents{Senders: []int{1, 2, 1, 3, 1, 9}, Times: []float64{0, 10, 100, 200, 500, 300}}
+	sp := spikeEvents{Senders: []int{1, 2, 1, 3, 1, 9}, Times: []float64{0, 10, 100, 200, 500, 300}}
 	got := NeuronRates(sp, []int{1, 2, 3, 4}, 0, 500)
 	want := []float64{4, 2, 2, 0} // 2, 1, 1, 0 spikes in (0, 500] ms
 	for i := range want {
@@ -19,7 +17,7 @@ func TestNeuronRates(t *testing.T) {
 }
 
 func TestBinnedRate(t *testing.T) {
-	sp := astro.SpikeEvents{Senders: []int{1, 2, 1, 2, 1}, Times: []float64{0, 5, 10, 10.1, 30}}
+	sp := spikeEvents{Senders: []int{1, 2, 1, 2, 1}, Times: []float64{0, 5, 10, 10.1, 30}}
 	c, r := BinnedRate(sp, 2, 0, 30, 10)
 	// (0,10]: 5, 10; (10,20]: 10.1; (20,30]: 30 — the spike at 0 is outside.
 	wantC, wantR := []float64{5, 15, 25}, []float64{100, 50, 50}
@@ -42,7 +40,7 @@ func TestBinnedRate(t *testing.T) {
 }
 
 func TestSampleSummaries(t *testing.T) {
-	mm := astro.MultimeterEvents{
+	mm := multimeterEvents{
 		Senders: []int{1, 2, 1, 2, 1, 2},
 		Times:   []float64{1, 1, 2, 2, 3, 3},
 		Values:  map[string][]float64{"I_SIC": {0, 0, 0, 0.5, 2, 0}},
@@ -63,4 +61,18 @@ func TestSampleSummaries(t *testing.T) {
 	if len(m) != 2 || m[1] != 2 || m[2] != 0.5 {
 		t.Errorf("MaxBySender = %v", m)
 	}
+}
+
+// spikeEvents and multimeterEvents have the shape of the engine's recordings
+// (astro.SpikeEvents, astro.MultimeterEvents): the generic functions accept
+// any such type.
+type spikeEvents struct {
+	Senders []int
+	Times   []float64
+}
+
+type multimeterEvents struct {
+	Senders []int
+	Times   []float64
+	Values  map[string][]float64
 }
