@@ -178,6 +178,9 @@ func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := k.checkRefractory(p.ModelName(), p.TRef); err != nil {
+		return nil, err
+	}
 	b := &aeifBlock{p: p}
 	b.y = make([][aeifDim]float64, n)
 	for i := range n {
@@ -225,6 +228,9 @@ func (b *aeifBlock) preRun(k *Kernel) error {
 	b.vPeakDet = b.p.VTh
 	if b.p.DeltaT > 0 {
 		b.vPeakDet = b.p.VPeak
+	}
+	if err := k.checkRefractory(b.model, b.p.TRef); err != nil {
+		return err
 	}
 	b.refrCounts = int32(math.Round(b.p.TRef / k.h))
 	b.c = aeifConsts{gLDeltaT: b.p.GL * b.p.DeltaT, invDeltaT: 1 / b.p.DeltaT, invCM: 1 / b.p.CM,
@@ -340,7 +346,10 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 			}
 		}
 		sys.i = i
-		for t < h {
+		for sub := 0; t < h; sub++ {
+			if sub == maxSubsteps {
+				return substepError(b.model, b.first+i, k.stepsToMs(step), h, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
+			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
 			valid[l], sum = true, sys.sum
 			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
@@ -361,6 +370,9 @@ func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, va
 	if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
 		return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
 			b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
+	}
+	if err := b.checkNonFinite(k, i, step); err != nil {
+		return err
 	}
 	if b.r[i] > 0 {
 		y[aeifV] = b.p.VReset

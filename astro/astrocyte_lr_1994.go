@@ -249,7 +249,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 			b.fsal[i0+l] = valid[l]
 		}
 	}
-	return nil
+	return b.sliceCheck(k, tc, lo, hi, origin+int64(to))
 }
 
 // scalarStep advances the batch of n astrocytes starting at i0 through the
@@ -260,7 +260,11 @@ func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, 
 	h := k.h
 	bt.firstSubstep(sys, &b.ctrl, h, n, y, dydt, hs, valid)
 	for l := range n {
-		for t := bt.t[l]; t < h; {
+		for t, sub := bt.t[l], 0; t < h; sub++ {
+			if sub == maxSubsteps {
+				tc.fault = substepError(b.model, b.first+i0+l, k.stepsToMs(step), h, "astrocyte_lr_1994's fixed tolerance")
+				break
+			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
 			valid[l] = true
 		}

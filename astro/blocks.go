@@ -115,6 +115,10 @@ type Model interface {
 
 // Create makes n nodes of the given model (NEST's Create) and returns them.
 func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
+	if err := k.enter("create"); err != nil {
+		return NodeCollection{}, err
+	}
+	defer k.leave()
 	if m == nil {
 		return NodeCollection{}, fmt.Errorf("create: model is nil")
 	}
@@ -126,6 +130,9 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 	}
 	if len(k.nodes)+n > 1<<31-1 {
 		return NodeCollection{}, fmt.Errorf("create %s: too many nodes", m.ModelName())
+	}
+	if err := k.reserveNodes(m, n); err != nil {
+		return NodeCollection{}, err
 	}
 	b, err := m.newBlock(k, n)
 	if err != nil {
@@ -141,6 +148,7 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 		ids[i] = bb.first + i
 	}
 	k.blocks = append(k.blocks, b)
+	k.commitNodes(m, n)
 	return NodeCollection{ids: ids}, nil
 }
 

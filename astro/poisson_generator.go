@@ -35,6 +35,9 @@ func (p PoissonGenerator) check(k *Kernel) (activeWindow, error) {
 	if math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) || p.Rate < 0 {
 		return activeWindow{}, fmt.Errorf("%s: rate = %g Hz: must be ≥ 0 and finite", m, p.Rate)
 	}
+	if err := k.checkPoissonRate(m, p.Rate); err != nil {
+		return activeWindow{}, err
+	}
 	return newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
 }
 
@@ -43,6 +46,9 @@ type activeWindow struct{ tMin, tMax int64 }
 
 func newActiveWindow(k *Kernel, model string, start, stop, origin float64) (activeWindow, error) {
 	check := func(name string, v float64) (int64, error) {
+		if err := k.checkTime(model, name, v); err != nil {
+			return 0, err
+		}
 		s, ok := k.msToSteps(v)
 		if !ok || v < 0 {
 			return 0, fmt.Errorf("%s: %s = %g ms: must be ≥ 0 and a multiple of the resolution %g ms", model, name, v, k.h)

@@ -56,6 +56,9 @@ func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if iv == 0 {
 		iv = 1.0
 	}
+	if err := k.checkTime(m.ModelName(), "interval", iv); err != nil {
+		return nil, err
+	}
 	s, ok := k.msToSteps(iv)
 	if !ok || s < 1 || math.IsInf(iv, 0) {
 		return nil, fmt.Errorf("multimeter: interval = %g ms: must be a positive multiple of the resolution %g ms", iv, k.h)

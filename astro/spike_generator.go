@@ -43,6 +43,9 @@ func (g SpikeGenerator) compile(k *Kernel) (*spikeGenBlock, error) {
 	b := &spikeGenBlock{g: SpikeGenerator{SpikeTimes: slices.Clone(g.SpikeTimes),
 		SpikeWeights: slices.Clone(g.SpikeWeights), SpikeMultiplicities: slices.Clone(g.SpikeMultiplicities)}}
 	for i, t := range g.SpikeTimes {
+		if err := k.checkTime(m, fmt.Sprintf("spike_times[%d]", i), t); err != nil {
+			return nil, err
+		}
 		s, ok := k.msToSteps(t)
 		if !ok || !(t > 0) || math.IsInf(t, 0) {
 			return nil, fmt.Errorf("%s: spike_times[%d] = %g ms: must be > 0 and a multiple of the resolution %g ms", m, i, t, k.h)

@@ -1,0 +1,109 @@
+package astro
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Guards of the node updates and of the fixed_indegree draw: what turns a
+// numerical blow-up or an impossible request into an error instead of a
+// silent NaN or an endless loop.
+
+// maxSubsteps bounds the integrator substeps of one node in one resolution
+// step. GSL's evolve loop (gsl_odeiv_evolve_apply, as NEST calls it) has no
+// lower bound on the step size: a tolerance the arithmetic cannot meet
+// (gsl_error_tol = 1e-25) or a state that is no longer a number shrinks the
+// step to the last bits of t, and the step then never ends. At the default
+// tolerance a step takes a handful of substeps; 10^5 is far beyond any
+// integration that makes progress, and is reached within milliseconds.
+const maxSubsteps = 100_000
+
+// substepError is the numerical-instability error of a node whose step
+// needed more than maxSubsteps substeps.
+func substepError(model string, gid int, tMs, h float64, tolerance string) error {
+	return fmt.Errorf("%s %d: numerical instability at t = %g ms: the integrator needed more than %d substeps for one %g ms step "+
+		"(the step size shrank without bound; %s)", model, gid, tMs, maxSubsteps, h, tolerance)
+}
+
+// nonFinite tells whether any component of y is NaN or ±Inf: x·0 is ±0
+// for every finite x and NaN otherwise, so the sum is non-zero exactly
+// then (it cannot overflow, unlike a sum of the values).
+func nonFinite[V vec](y *V) bool {
+	s := 0.0
+	for i := range len(*y) {
+		s += (*y)[i] * 0
+	}
+	return s != 0
+}
+
+// nonFiniteError is the numerical-instability error of a node whose state
+// is no longer finite (NEST reports only V_m and w out of range; a NaN
+// passes its comparisons, so the run would go on with NaN).
+func nonFiniteError[V vec](model string, gid int, tMs float64, names []string, y *V) error {
+	s := ""
+	for i, name := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s = %g", name, (*y)[i])
+	}
+	return fmt.Errorf("%s %d: numerical instability at t = %g ms: the state is no longer finite (%s)", model, gid, tMs, s)
+}
+
+// aeifStateNames are the state vector's components in order.
+var aeifStateNames = []string{"V_m", "dg_ex", "g_ex", "dg_in", "g_in", "w"}
+
+// astroStateNames are the state vector's components in order.
+var astroStateNames = []string{"IP3", "Ca_astro", "h_IP3R"}
+
+// checkNonFinite is afterSubstep's extension of NEST's instability check.
+func (b *aeifBlock) checkNonFinite(k *Kernel, i int, step int64) error {
+	if y := &b.y[i]; nonFinite(y) {
+		return nonFiniteError(b.model, b.first+i, k.stepsToMs(step), aeifStateNames, y)
+	}
+	return nil
+}
+
+// sliceCheck ends an astrocyte update: it reports an integrator failure of
+// the slice (tc.fault) or a state that is no longer finite at its end.
+func (b *astrocyteBlock) sliceCheck(k *Kernel, tc *threadCtx, lo, hi int, end int64) error {
+	if err := tc.fault; err != nil {
+		tc.fault = nil
+		return err
+	}
+	for i := lo; i < hi; i++ {
+		if y := &b.y[i]; nonFinite(y) {
+			return nonFiniteError(b.model, b.first+i, k.stepsToMs(end), astroStateNames, y)
+		}
+	}
+	return nil
+}
+
+// fixedIndegreeFeasible rejects fixed_indegree requests no draw can
+// satisfy, which would otherwise loop forever: without autapses, a target
+// whose only possible source is itself; without multapses, more sources
+// than there are distinct admissible ones (pre may list a node twice).
+func fixedIndegreeFeasible(pre, post NodeCollection, r FixedIndegree, what string) error {
+	if r.Indegree == 0 || (r.AllowAutapses && r.AllowMultapses) {
+		return nil
+	}
+	distinct := slices.Compact(slices.Sorted(slices.Values(pre.ids)))
+	inPre := func(t int) bool { _, ok := slices.BinarySearch(distinct, t); return ok }
+	if !r.AllowMultapses && r.Indegree > len(distinct) {
+		return fmt.Errorf("%s: indegree = %d: must be ≤ the number of distinct sources (%d) without multapses", what, r.Indegree, len(distinct))
+	}
+	if r.AllowAutapses {
+		return nil
+	}
+	avail := len(distinct) - 1 // for a target that is also a source
+	if !r.AllowMultapses && r.Indegree <= avail || r.AllowMultapses && avail >= 1 {
+		return nil
+	}
+	for _, t := range post.ids {
+		if inPre(t) {
+			return fmt.Errorf("%s: indegree = %d: target %d has only %d admissible sources without autapses%s",
+				what, r.Indegree, t, avail, map[bool]string{true: "", false: " and multapses"}[r.AllowMultapses])
+		}
+	}
+	return nil
+}
