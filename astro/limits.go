@@ -182,16 +182,19 @@ func (k *Kernel) checkPrepareMemory() error {
 // checkMemory refuses work whose estimated total (bytes, of which add is
 // this call's part) exceeds the budget.
 func (k *Kernel) checkMemory(what string, total, add float64) error {
-	if total < memCheckFloor && !math.IsNaN(total) {
+	if k.memLimit == 0 && total < memCheckFloor && !math.IsNaN(total) {
 		return nil
 	}
 	budget, source := k.MemoryBudget()
 	if budget <= 0 || total <= float64(budget) {
 		return nil
 	}
-	return fmt.Errorf("%s: would need ≈ %s of memory (this call ≈ %s, the network so far ≈ %s), more than the %s %s; "+
-		"make the network smaller, or set KernelConfig.MemoryLimit if the machine really has more",
-		what, formatBytes(total), formatBytes(add), formatBytes(total-add), formatBytes(float64(budget)), source)
+	advice := "make the network smaller, or set KernelConfig.MemoryLimit if the machine really has more"
+	if k.memLimit > 0 {
+		advice = "make the network smaller or raise KernelConfig.MemoryLimit"
+	}
+	return fmt.Errorf("%s: would need ≈ %s of memory (this call ≈ %s, the network so far ≈ %s), more than the %s %s; %s",
+		what, formatBytes(total), formatBytes(add), formatBytes(total-add), formatBytes(float64(budget)), source, advice)
 }
 
 // MemoryBudget returns the memory budget in bytes that Create, Connect and

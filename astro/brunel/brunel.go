@@ -25,6 +25,9 @@ type SimParams struct {
 	NThreads   int     // worker threads (results do not depend on it)
 	Seed       uint64  // seed for choosing the recorded nodes
 	RNGSeed    uint64  // kernel seed (0: NEST's default 143202461)
+	// MemoryLimit is the kernel's memory budget in bytes (0: the memory the
+	// machine has available; see astro.KernelConfig).
+	MemoryLimit int64
 }
 
 // NetworkParams mirrors the example's network_params.
@@ -87,6 +90,9 @@ func Create(k *astro.Kernel, p Params) (Network, error) {
 	if !(p.Scale >= 1) {
 		return Network{}, fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
 	}
+	if err := checkPlan(k, p); err != nil {
+		return Network{}, err
+	}
 	var n Network
 	var err error
 	size := func(x int) int { return int(float64(x) * p.Scale) }
@@ -107,6 +113,9 @@ func Create(k *astro.Kernel, p Params) (Network, error) {
 func Connect(k *astro.Kernel, p Params, n Network) error {
 	if !(p.Scale >= 1) {
 		return fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
+	}
+	if err := checkScale(p); err != nil {
+		return err
 	}
 	neurons := astro.Concat(n.Exc, n.Inh)
 	if err := k.Connect(n.Noise, neurons, nil, astro.StaticSynapse{Weight: p.Syn.WE, Delay: 1.0}); err != nil {
@@ -159,7 +168,8 @@ func (p Phases) Total() time.Duration { return p.Create + p.Connect + p.PreSim +
 func Run(p Params, progress func(astro.Progress)) (*Result, error) {
 	res := &Result{Params: p}
 	t0 := time.Now()
-	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed})
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed,
+		MemoryLimit: p.Sim.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}

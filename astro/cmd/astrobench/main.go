@@ -33,6 +33,7 @@ func main() {
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
 	runs := flag.Int("runs", 1, "number of runs; more than one adds a line of medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
+	memLimit := flag.Int64("memlimit", 0, "kernel memory budget in bytes (0: the memory the machine has available)")
 	flag.Parse()
 	if *runs < 1 {
 		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
@@ -61,6 +62,8 @@ func main() {
 	if *nAstro > 0 {
 		p.Network.NAstro = *nAstro
 	}
+	p.Sim.MemoryLimit = *memLimit
+	printEstimate(p)
 	var all []brunel.Phases
 	for range *runs {
 		res, err := brunel.Run(p, nil)
@@ -110,4 +113,19 @@ func peakRSSMB() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Maxrss / 1024
+}
+
+// printEstimate prints the network's estimated memory and the budget it is
+// checked against (brunel.Run refuses it up front if it does not fit).
+func printEstimate(p brunel.Params) {
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, MemoryLimit: p.Sim.MemoryLimit})
+	if err != nil {
+		return // Run reports it
+	}
+	need, err := brunel.EstimateMemory(k, p)
+	if err != nil {
+		return
+	}
+	budget, source := k.MemoryBudget()
+	fmt.Printf("estimated memory %.0fMB; budget %dMB (%s)\n", need/1e6, budget/1e6, source)
 }
