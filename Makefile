@@ -4,6 +4,7 @@
 #                headlessly into out/ (executed notebook + figures)
 #   make test    everything CI runs (.ci/run), with per-step wall times
 #   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
+#   make fuzz-astro  the engine's fuzz targets, FUZZTIME (5s) each
 #
 # Parts: check, test-short, test-full, tools, jupyter, notebooks, nbconvert.
 SHELL := /bin/bash
@@ -38,7 +39,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full tools jupyter notebooks nbconvert bench
+.PHONY: run test check test-short test-full tools jupyter notebooks nbconvert bench fuzz-astro
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -69,6 +70,7 @@ test:
 	$(call step,vet+gofmt,check)
 	$(call step,test -race -short,test-short)
 	$(call step,test full,test-full)
+	$(call step,fuzz (astro),fuzz-astro)
 	$(call step,notebooks (nbrun+nbcheck),notebooks)
 	$(call step,nbconvert cross-check,nbconvert)
 	@echo "== make test: all steps passed in $$(( $$(date +%s) - $(TEST_START) ))s:"; cat $(STEPLOG)
@@ -92,6 +94,17 @@ test-full: tools
 BENCH_FLAGS ?=
 bench:
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
+
+## fuzz-astro: the engine's fuzz targets (model parameters, connection
+## rules and synapses, Simulate durations), one after the other, each for
+## FUZZTIME; a finding fails and is saved under astro/testdata/fuzz.
+FUZZTIME   ?= 5s
+ASTRO_FUZZ := FuzzModelParams FuzzConnect FuzzSimulate
+fuzz-astro:
+	@for f in $(ASTRO_FUZZ); do \
+	  echo "fuzz $$f for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) ./astro || exit 1; \
+	done
 
 ## tools: gonb + goimports (versions pinned by go.mod's tool directives) in
 ## .build/bin, and the gonb kernelspec in .build/jupyter (use it with
