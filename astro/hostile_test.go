@@ -393,9 +393,16 @@ func TestHostileCallbackMisuse(t *testing.T) {
 // Case 8: requests beyond the memory budget are refused before allocating.
 func TestHostileMemory(t *testing.T) {
 	k := mustKernel(t, KernelConfig{})
-	start := time.Now()
-	_, err := k.Create(DefaultAeifCondAlphaAstro(), 1e9)
-	took := time.Since(start)
+	// The fastest of a few tries: on a loaded machine one try may be
+	// descheduled for milliseconds; the refusal itself allocates nothing.
+	var err error
+	took := time.Hour
+	for range 5 {
+		k.mem.budget = 0 // read the machine's memory anew each time
+		start := time.Now()
+		_, err = k.Create(DefaultAeifCondAlphaAstro(), 1e9)
+		took = min(took, time.Since(start))
+	}
 	wantErr(t, err, "n = 1000000000", "would need", "GiB")
 	if took > time.Millisecond {
 		t.Errorf("refusing Create(1e9) took %v, want < 1 ms", took)
