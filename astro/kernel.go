@@ -34,6 +34,8 @@ type KernelConfig struct {
 // Kernel is one simulation: nodes, connections, time. It mirrors NEST's
 // kernel: Create, Connect, TripartiteConnect, Simulate, and the recorders'
 // events. A Kernel is not safe for concurrent use; it runs its own threads.
+// A call that changes it while another one runs (from a second goroutine
+// or from the progress callback) fails with an error.
 type Kernel struct {
 	h           float64 // resolution (ms)
 	ticsPerStep int64   // tics (µs) per step
