@@ -346,9 +346,9 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 			}
 		}
 		sys.i = i
-		for sub := 0; t < h; sub++ {
-			if sub == maxSubsteps {
-				return substepError(b.model, b.first+i, k.stepsToMs(step), h, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
+		for sub, limit := 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+			if sub == limit {
+				return substepError(k, b.model, b.first+i, step, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
 			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
 			valid[l], sum = true, sys.sum

@@ -260,9 +260,9 @@ func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, 
 	h := k.h
 	bt.firstSubstep(sys, &b.ctrl, h, n, y, dydt, hs, valid)
 	for l := range n {
-		for t, sub := bt.t[l], 0; t < h; sub++ {
-			if sub == maxSubsteps {
-				tc.fault = substepError(b.model, b.first+i0+l, k.stepsToMs(step), h, "astrocyte_lr_1994's fixed tolerance")
+		for t, sub, limit := bt.t[l], 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+			if sub == limit {
+				tc.fault = substepError(k, b.model, b.first+i0+l, step, "astrocyte_lr_1994's fixed tolerance")
 				break
 			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])

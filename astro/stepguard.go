@@ -9,20 +9,27 @@ import (
 // numerical blow-up or an impossible request into an error instead of a
 // silent NaN or an endless loop.
 
-// maxSubsteps bounds the integrator substeps of one node in one resolution
-// step. GSL's evolve loop (gsl_odeiv_evolve_apply, as NEST calls it) has no
-// lower bound on the step size: a tolerance the arithmetic cannot meet
-// (gsl_error_tol = 1e-25) or a state that is no longer a number shrinks the
-// step to the last bits of t, and the step then never ends. At the default
-// tolerance a step takes a handful of substeps; 10^5 is far beyond any
-// integration that makes progress, and is reached within milliseconds.
-const maxSubsteps = 100_000
+// substepsPer100us bounds the integrator substeps of one node in one
+// resolution step, per 0.1 ms of resolution (maxSubsteps). GSL's evolve
+// loop (gsl_odeiv_evolve_apply, as NEST calls it) has no lower bound on the
+// step size: a tolerance the arithmetic cannot meet (gsl_error_tol = 1e-25)
+// or a state that is no longer a number shrinks the step to the last bits
+// of t, and the step then never ends. At the default tolerance a 0.1 ms
+// step takes a handful of substeps, and at 1e-12 still well under a
+// hundred; 10^4 is far beyond any integration that makes progress, and is
+// reached within milliseconds.
+const substepsPer100us = 10_000
+
+// maxSubsteps returns the substep limit for a step of ticsPerStep tics.
+func maxSubsteps(ticsPerStep int64) int {
+	return substepsPer100us * int(max(1, (ticsPerStep+99)/100))
+}
 
 // substepError is the numerical-instability error of a node whose step
 // needed more than maxSubsteps substeps.
-func substepError(model string, gid int, tMs, h float64, tolerance string) error {
+func substepError(k *Kernel, model string, gid int, step int64, tolerance string) error {
 	return fmt.Errorf("%s %d: numerical instability at t = %g ms: the integrator needed more than %d substeps for one %g ms step "+
-		"(the step size shrank without bound; %s)", model, gid, tMs, maxSubsteps, h, tolerance)
+		"(the step size shrank without bound; %s)", model, gid, k.stepsToMs(step), maxSubsteps(k.ticsPerStep), k.h, tolerance)
 }
 
 // nonFinite tells whether any component of y is NaN or ±Inf: x·0 is ±0
