@@ -320,7 +320,7 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 			}
 		}
 	}
-	return nil
+	return b.sliceCheck(k, lo, hi, origin+int64(to))
 }
 
 // scalarStep advances neurons idx[0..n-1] through the resolution step

@@ -71,6 +71,19 @@ func (b *aeifBlock) checkNonFinite(k *Kernel, i int, step int64) error {
 	return nil
 }
 
+// sliceCheck ends a neuron update: the inputs of a step are applied after
+// its substeps were checked, so an input that makes the state non-finite
+// (an inhibitory weight of -1e308) is caught here at the latest, also in
+// the last step of a Simulate call.
+func (b *aeifBlock) sliceCheck(k *Kernel, lo, hi int, end int64) error {
+	for i := lo; i < hi; i++ {
+		if y := &b.y[i]; nonFinite(y) {
+			return nonFiniteError(b.model, b.first+i, k.stepsToMs(end), aeifStateNames, y)
+		}
+	}
+	return nil
+}
+
 // sliceCheck ends an astrocyte update: it reports an integrator failure of
 // the slice (tc.fault) or a state that is no longer finite at its end.
 func (b *astrocyteBlock) sliceCheck(k *Kernel, tc *threadCtx, lo, hi int, end int64) error {
