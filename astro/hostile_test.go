@@ -267,9 +267,18 @@ func TestHostileNonFinite(t *testing.T) {
 		within(t, bound, func() { err = k.Simulate(190) })
 		wantErr(t, err, "numerical instability")
 	}
+	// An input that makes the state infinite in the last step of a call.
+	k := mustKernel(t, KernelConfig{})
+	n := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 1)
+	sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: []float64{1}, SpikeWeights: []float64{-1e308}}, 1)
+	if err := k.Connect(sg, n, nil, StaticSynapse{Weight: 10, Delay: 1}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, k.Simulate(2), "numerical instability", "dg_in = +Inf")
+
 	p := DefaultAeifCondAlphaAstro()
 	p.TauW = 1.2e-153
-	k := mustKernel(t, KernelConfig{})
+	k = mustKernel(t, KernelConfig{})
 	mustCreate(t, k, p, 1)
 	var err error
 	within(t, bound, func() { err = k.Simulate(190) })
@@ -278,7 +287,7 @@ func TestHostileNonFinite(t *testing.T) {
 	// Astrocytes: an input so large that IP3 overflows.
 	k = mustKernel(t, KernelConfig{})
 	a := mustCreate(t, k, DefaultAstrocyteLR1994(), 1)
-	sg := mustCreate(t, k, SpikeGenerator{SpikeTimes: []float64{1, 1}, SpikeWeights: []float64{1e308, 1e308}}, 1)
+	sg = mustCreate(t, k, SpikeGenerator{SpikeTimes: []float64{1, 1}, SpikeWeights: []float64{1e308, 1e308}}, 1)
 	if err := k.Connect(sg, a, nil, StaticSynapse{Weight: 1e10, Delay: 1}); err != nil {
 		t.Fatal(err)
 	}
