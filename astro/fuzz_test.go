@@ -2,6 +2,7 @@ package astro
 
 import (
 	"context"
+	"flag"
 	"errors"
 	"math"
 	"slices"
@@ -25,10 +26,17 @@ import (
 // long after that the call must have returned (a slice of the tiny
 // networks takes milliseconds, even at the integrator's substep limit,
 // also on a heavily loaded machine).
-const (
-	fuzzDeadline = 250 * time.Millisecond
-	fuzzHang     = 8 * time.Second // Go's fuzzing stops a worker after 10 s per input
-)
+const fuzzDeadline = 250 * time.Millisecond
+
+// fuzzHang is 8 s while fuzzing (Go's fuzzing stops a worker after 10 s
+// per input), and generous when the corpus runs as a plain test (-race on
+// a loaded machine).
+func fuzzHang() time.Duration {
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		return 8 * time.Second
+	}
+	return 2 * time.Minute
+}
 
 // fuzzBudget keeps fuzz inputs from allocating much (explicit budget).
 const fuzzBudget = 64 << 20
@@ -44,8 +52,8 @@ func fuzzSimulate(t *testing.T, k *Kernel, ms float64, deadline time.Duration) e
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(deadline + fuzzHang):
-		t.Fatalf("Simulate(%g) hangs: no return %v after its deadline", ms, fuzzHang)
+	case <-time.After(deadline + fuzzHang()):
+		t.Fatalf("Simulate(%g) hangs: no return %v after its deadline", ms, fuzzHang())
 		return nil
 	}
 }
