@@ -2,8 +2,8 @@ package astro
 
 import (
 	"context"
-	"flag"
 	"errors"
+	"flag"
 	"math"
 	"slices"
 	"testing"
