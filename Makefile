@@ -92,7 +92,8 @@ test-full: tools
 ## is written to that package's testdata/fuzz/ and fails the step. Longer
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzCacheDecode:./kernelext FuzzParseNotebook:./kernelext/nbrun FuzzCheck:./kernelext/cmd/nbcheck
+FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
+  FuzzCacheDecode:./kernelext FuzzParseNotebook:./kernelext/nbrun FuzzCheck:./kernelext/cmd/nbcheck
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "$(GO) test -run='^$$' -fuzz='^$${t%%:*}$$' -fuzztime=$(FUZZTIME) $${t#*:}"; \

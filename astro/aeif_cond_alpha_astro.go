@@ -70,6 +70,9 @@ func init() { registerModel(func() Model { return DefaultAeifCondAlphaAstro() })
 // ModelName implements Model.
 func (AeifCondAlphaAstro) ModelName() string { return aeifName }
 
+// nodeBytes implements Model: inputs excitatory, inhibitory and SIC.
+func (AeifCondAlphaAstro) nodeBytes() (fixed, channels float64) { return 200, 3 }
+
 // Validate checks the parameters and the initial state with NEST's rules
 // (aeif_cond_alpha_astro.cpp, Parameters_::set and State_::set) and names
 // the first offending parameter.
@@ -209,6 +212,9 @@ func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := k.checkRefractory(p.ModelName(), p.TRef); err != nil {
+		return nil, err
+	}
 	b := &aeifBlock{p: p.AeifCondAlphaAstroParams}
 	b.y = make([][aeifDim]float64, n)
 	y0 := p.AeifCondAlphaAstroState.vector()
@@ -274,6 +280,9 @@ func (b *aeifBlock) preRun(k *Kernel) error {
 	b.vPeakDet = b.p.VTh
 	if b.p.DeltaT > 0 {
 		b.vPeakDet = b.p.VPeak
+	}
+	if err := k.checkRefractory(b.model, b.p.TRef); err != nil {
+		return err
 	}
 	b.refrCounts = int32(math.Round(b.p.TRef / k.h))
 	b.c = aeifConsts{gLDeltaT: b.p.GL * b.p.DeltaT, invDeltaT: 1 / b.p.DeltaT, invCM: 1 / b.p.CM,
@@ -365,7 +374,7 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 			}
 		}
 	}
-	return nil
+	return b.sliceCheck(k, lo, hi, origin+int64(to))
 }
 
 // scalarStep advances neurons idx[0..n-1] through the resolution step
@@ -391,7 +400,10 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 			}
 		}
 		sys.i = i
-		for t < h {
+		for sub, limit := 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+			if sub == limit {
+				return substepError(k, b.model, b.first+i, step, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
+			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
 			valid[l], sum = true, sys.sum
 			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
@@ -412,6 +424,9 @@ func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, va
 	if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
 		return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
 			b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
+	}
+	if err := b.checkNonFinite(k, i, step); err != nil {
+		return err
 	}
 	if b.r[i] > 0 {
 		y[aeifV] = b.p.VReset
@@ -542,4 +557,28 @@ func (b *aeifBlock) loadState(d *snapDecoder) error {
 	d.f64sInto("aeif_cond_alpha_astro f(y)", flatStates(b.dydt))
 	d.boolsInto("aeif_cond_alpha_astro f(y) validity", b.fsal)
 	return d.err
+}
+
+// aeifStateNames are the state vector's components in order.
+var aeifStateNames = []string{"V_m", "dg_ex", "g_ex", "dg_in", "g_in", "w"}
+
+// checkNonFinite is afterSubstep's extension of NEST's instability check.
+func (b *aeifBlock) checkNonFinite(k *Kernel, i int, step int64) error {
+	if y := &b.y[i]; nonFinite(y) {
+		return nonFiniteError(b.model, b.first+i, k.stepsToMs(step), aeifStateNames, y)
+	}
+	return nil
+}
+
+// sliceCheck ends a neuron update: the inputs of a step are applied after
+// its substeps were checked, so an input that makes the state non-finite
+// (an inhibitory weight of -1e308) is caught here at the latest, also in
+// the last step of a Simulate call.
+func (b *aeifBlock) sliceCheck(k *Kernel, lo, hi int, end int64) error {
+	for i := lo; i < hi; i++ {
+		if y := &b.y[i]; nonFinite(y) {
+			return nonFiniteError(b.model, b.first+i, k.stepsToMs(end), aeifStateNames, y)
+		}
+	}
+	return nil
 }

@@ -72,6 +72,9 @@ const astroName = "astrocyte_lr_1994"
 // ModelName implements Model.
 func (AstrocyteLR1994) ModelName() string { return astroName }
 
+// nodeBytes implements Model: the input and the SIC values of a slice.
+func (AstrocyteLR1994) nodeBytes() (fixed, channels float64) { return 130, 2 }
+
 // Validate checks the parameters and the initial state with NEST's rules
 // (astrocyte_lr_1994.cpp, Parameters_::set and State_::set).
 func (p AstrocyteLR1994) Validate() error {
@@ -302,7 +305,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 			b.fsal[i0+l] = valid[l]
 		}
 	}
-	return nil
+	return b.sliceCheck(k, tc, lo, hi, origin+int64(to))
 }
 
 // scalarStep advances the batch of n astrocytes starting at i0 through the
@@ -313,7 +316,11 @@ func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, 
 	h := k.h
 	bt.firstSubstep(sys, &b.ctrl, h, n, y, dydt, hs, valid)
 	for l := range n {
-		for t := bt.t[l]; t < h; {
+		for t, sub, limit := bt.t[l], 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+			if sub == limit {
+				tc.fault = substepError(k, b.model, b.first+i0+l, step, "astrocyte_lr_1994's fixed tolerance")
+				break
+			}
 			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
 			valid[l] = true
 		}
@@ -414,4 +421,22 @@ func (b *astrocyteBlock) loadState(d *snapDecoder) error {
 	d.f64sInto("astrocyte_lr_1994 f(y)", flatStates(b.dydt))
 	d.boolsInto("astrocyte_lr_1994 f(y) validity", b.fsal)
 	return d.err
+}
+
+// astroStateNames are the state vector's components in order.
+var astroStateNames = []string{"IP3", "Ca_astro", "h_IP3R"}
+
+// sliceCheck ends an astrocyte update: it reports an integrator failure of
+// the slice (tc.fault) or a state that is no longer finite at its end.
+func (b *astrocyteBlock) sliceCheck(k *Kernel, tc *threadCtx, lo, hi int, end int64) error {
+	if err := tc.fault; err != nil {
+		tc.fault = nil
+		return err
+	}
+	for i := lo; i < hi; i++ {
+		if y := &b.y[i]; nonFinite(y) {
+			return nonFiniteError(b.model, b.first+i, k.stepsToMs(end), astroStateNames, y)
+		}
+	}
+	return nil
 }

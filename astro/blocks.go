@@ -189,10 +189,19 @@ type Model interface {
 	// ModelName returns NEST's model name, e.g. "aeif_cond_alpha_astro".
 	ModelName() string
 	newBlock(k *Kernel, n int) (nodeBlock, error)
+	// nodeBytes estimates a node's memory, for the checks before anything
+	// is allocated (limits.go): bytes per node (state, derivatives, step
+	// sizes, the kernel's per-node tables) and the number of its input
+	// channels with a ring buffer (8 bytes per slot each).
+	nodeBytes() (fixed, channels float64)
 }
 
 // Create makes n nodes of the given model (NEST's Create) and returns them.
 func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
+	if err := k.enter("create"); err != nil {
+		return NodeCollection{}, err
+	}
+	defer k.leave()
 	if m == nil {
 		return NodeCollection{}, fmt.Errorf("create: model is nil")
 	}
@@ -204,6 +213,9 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 	}
 	if len(k.nodes)+n > 1<<31-1 {
 		return NodeCollection{}, fmt.Errorf("create %s: too many nodes", m.ModelName())
+	}
+	if err := k.reserveNodes(m, n); err != nil {
+		return NodeCollection{}, err
 	}
 	b, err := m.newBlock(k, n)
 	if err != nil {
@@ -220,6 +232,7 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 	}
 	k.blocks = append(k.blocks, b)
 	k.record(Call{Op: OpCreate, Model: m, N: n, Nodes: NodeCollection{ids: ids}})
+	k.commitNodes(m, n)
 	return NodeCollection{ids: ids}, nil
 }
 

@@ -79,6 +79,10 @@ func (TripartiteBernoulliWithPool) RuleName() string { return "tripartite_bernou
 // connected the NEST way: Connect(neurons, spikeRecorder) and
 // Connect(multimeter, nodes).
 func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) error {
+	if err := k.enter("connect"); err != nil {
+		return err
+	}
+	defer k.leave()
 	if rule == nil {
 		rule = AllToAll{}
 	}
@@ -98,6 +102,9 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 	_, d := syn.weightDelay()
 	delay, err := k.delaySteps(syn.SynapseModel(), d)
 	if err != nil {
+		return err
+	}
+	if err := k.reserveDelay(what, delay); err != nil {
 		return err
 	}
 	preBlocks, err := k.blocksOf(pre)
@@ -138,6 +145,9 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
+	}
+	if err := k.reserveEdges(what, preBlocks, syn, expectedEdges(rule, pre.Len(), post.Len())); err != nil {
+		return err
 	}
 	p := k.newProjection(syn, delay)
 	if err := k.ruleEdges(pre, post, rule, what, p.addEdge); err != nil {
@@ -204,6 +214,9 @@ func (r FixedIndegree) edges(k *Kernel, pre, post NodeCollection, what string, a
 	if !r.AllowAutapses && n == 1 && r.Indegree > 0 && pre.ids[0] == post.ids[0] {
 		return fmt.Errorf("%s: indegree = %d: impossible without autapses from a single source onto itself", what, r.Indegree)
 	}
+	if err := fixedIndegreeFeasible(pre, post, r, what); err != nil {
+		return err
+	}
 	call := k.connectCalls
 	chosen := map[int]bool{}
 	for _, t := range post.ids {
@@ -245,6 +258,7 @@ func (k *Kernel) addProjection(p *projection) {
 	}
 	p.id = len(k.projs)
 	k.projs = append(k.projs, p)
+	k.commitEdges(p)
 	k.registerDelay(p.delay)
 }
 

@@ -2,6 +2,7 @@ package astro
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -23,11 +24,18 @@ type KernelConfig struct {
 	LocalNumThreads int `nest:"local_num_threads"`
 	// RNGSeed seeds every random stream (default 143202461, NEST's default).
 	RNGSeed uint64 `nest:"rng_seed"`
+	// MemoryLimit is the memory budget in bytes for the kernel's estimated
+	// size (nodes, connections, ring buffers); Create, Connect and Simulate
+	// refuse work beyond it before allocating. 0 (default): the memory the
+	// machine has available (see Kernel.MemoryBudget).
+	MemoryLimit int64 `nest:"-"`
 }
 
 // Kernel is one simulation: nodes, connections, time. It mirrors NEST's
 // kernel: Create, Connect, TripartiteConnect, Simulate, and the recorders'
 // events. A Kernel is not safe for concurrent use; it runs its own threads.
+// A call that changes it while another one runs (from a second goroutine
+// or from the progress callback) fails with an error.
 type Kernel struct {
 	h           float64 // resolution (ms)
 	ticsPerStep int64   // tics (µs) per step
@@ -64,7 +72,10 @@ type Kernel struct {
 
 	stats Stats
 
-	history []Call // successful public calls, for export (history.go)
+	history  []Call       // successful public calls, for export (history.go)
+	guard    *kernelGuard // busy flag (busy.go); kept by ResetKernel
+	memLimit int64        // KernelConfig.MemoryLimit
+	mem      memAccount   // estimated size (limits.go)
 }
 
 // Stats counts what a simulation did; see Kernel.Stats.
@@ -108,6 +119,7 @@ type threadCtx struct {
 	samples []sampleBuf // per multimeter
 	sicAcc  []float64   // scratch of deliverSIC: one receiver's SIC per lag
 	err     error
+	fault   error // an update's error found where it cannot be returned
 }
 
 // NewKernel returns an empty kernel (NEST's ResetKernel plus settings).
@@ -128,10 +140,17 @@ func NewKernel(cfg KernelConfig) (*Kernel, error) {
 	if tics < 1 || math.Abs(tics-cfg.Resolution*1000) > 1e-9*tics {
 		return nil, fmt.Errorf("kernel: resolution = %g ms: must be a positive multiple of 0.001 ms", cfg.Resolution)
 	}
+	if err := checkResolution(cfg.Resolution); err != nil {
+		return nil, err
+	}
+	if cfg.MemoryLimit < 0 {
+		return nil, fmt.Errorf("kernel: MemoryLimit = %d bytes: must be ≥ 0 (0: the memory the machine has available)", cfg.MemoryLimit)
+	}
 	if cfg.LocalNumThreads < 1 || cfg.LocalNumThreads > 1024 {
 		return nil, fmt.Errorf("kernel: local_num_threads = %d: must be in [1, 1024]", cfg.LocalNumThreads)
 	}
-	return &Kernel{h: cfg.Resolution, ticsPerStep: int64(tics), threads: cfg.LocalNumThreads, seed: cfg.RNGSeed}, nil
+	return &Kernel{h: cfg.Resolution, ticsPerStep: int64(tics), threads: cfg.LocalNumThreads, seed: cfg.RNGSeed,
+		guard: &kernelGuard{}, memLimit: cfg.MemoryLimit}, nil
 }
 
 // ResetKernel empties the kernel (NEST's ResetKernel): all nodes,
@@ -141,7 +160,12 @@ func NewKernel(cfg KernelConfig) (*Kernel, error) {
 // progress callback, so a reset kernel rebuilt the same way reproduces the
 // same results.
 func (k *Kernel) ResetKernel() {
-	*k = Kernel{h: k.h, ticsPerStep: k.ticsPerStep, threads: k.threads, seed: k.seed, progress: k.progress}
+	if !k.enterReset() {
+		return
+	}
+	*k = Kernel{h: k.h, ticsPerStep: k.ticsPerStep, threads: k.threads, seed: k.seed, progress: k.progress,
+		guard: k.guard, memLimit: k.memLimit}
+	k.leave()
 }
 
 // Resolution returns the step h in ms.
@@ -177,6 +201,9 @@ func (k *Kernel) stepsToMs(s int64) float64 { return float64(s*k.ticsPerStep) * 
 // it is not on the time grid.
 func (k *Kernel) msToSteps(ms float64) (int64, bool) {
 	s := math.Round(ms / k.h)
+	if !(math.Abs(s) <= float64(k.maxSteps())) {
+		return 0, false
+	}
 	return int64(s), math.Abs(s*k.h-ms) <= 1e-9*math.Max(1, math.Abs(ms))
 }
 
@@ -184,6 +211,9 @@ func (k *Kernel) msToSteps(ms float64) (int64, bool) {
 func (k *Kernel) delaySteps(model string, d float64) (int64, error) {
 	if !(d > 0) || math.IsInf(d, 0) {
 		return 0, fmt.Errorf("%s: delay = %g ms: must be ≥ the resolution %g ms", model, d, k.h)
+	}
+	if err := k.checkTime(model, "delay", d); err != nil {
+		return 0, err
 	}
 	s, ok := k.msToSteps(d)
 	if !ok || s < 1 {
@@ -211,18 +241,27 @@ func (k *Kernel) ref(gid int) (nodeBlock, int, error) {
 	return k.blocks[r.block], int(r.local), nil
 }
 
-// Simulate advances the network by t ms (NEST's Simulate). t must be ≥ 0 and
-// a multiple of the resolution. Consecutive calls continue seamlessly.
-func (k *Kernel) Simulate(t float64) error {
+// simulate is Simulate and SimulateContext (cancel.go): it advances the
+// network by t ms, stopping early at a slice boundary if ctx is done.
+func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	if k.failed != nil {
 		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); call ResetKernel", k.failed)
 	}
 	if !(t >= 0) || math.IsInf(t, 0) {
 		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)
 	}
+	if err := k.checkTime("simulate", "time", t); err != nil {
+		return err
+	}
 	n, ok := k.msToSteps(t)
 	if !ok {
 		return fmt.Errorf("simulate: time = %g ms: must be a multiple of the resolution %g ms", t, k.h)
+	}
+	if err := k.checkSimulateEnd(t, n); err != nil {
+		return err
+	}
+	if err := k.checkPrepareMemory(); err != nil {
+		return err
 	}
 	if !k.prepared {
 		if err := k.prepare(); err != nil {
@@ -275,6 +314,10 @@ func (k *Kernel) Simulate(t float64) error {
 			k.gather()
 			k.slices++
 			report(false)
+			if err := k.interrupted(ctx, end); err != nil {
+				report(true)
+				return err
+			}
 		}
 	}
 	report(true)

@@ -10,6 +10,9 @@ type ParrotNeuron struct{}
 // ModelName implements Model.
 func (ParrotNeuron) ModelName() string { return "parrot_neuron" }
 
+// nodeBytes implements Model.
+func (ParrotNeuron) nodeBytes() (fixed, channels float64) { return 80, 1 }
+
 func init() { registerModel(func() Model { return ParrotNeuron{} }) }
 
 func (ParrotNeuron) newBlock(*Kernel, int) (nodeBlock, error) { return &parrotBlock{}, nil }

@@ -21,6 +21,10 @@ type PoissonGenerator struct {
 // ModelName implements Model.
 func (PoissonGenerator) ModelName() string { return "poisson_generator" }
 
+// nodeBytes implements Model (its connections' streams are counted with
+// the connections).
+func (PoissonGenerator) nodeBytes() (fixed, channels float64) { return 150, 0 }
+
 func init() { registerModel(func() Model { return PoissonGenerator{} }) }
 
 func (p PoissonGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
@@ -36,6 +40,9 @@ func (p PoissonGenerator) check(k *Kernel) (activeWindow, error) {
 	m := p.ModelName()
 	if math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) || p.Rate < 0 {
 		return activeWindow{}, fmt.Errorf("%s: rate = %g Hz: must be ≥ 0 and finite", m, p.Rate)
+	}
+	if err := k.checkPoissonRate(m, p.Rate); err != nil {
+		return activeWindow{}, err
 	}
 	return newActiveWindow(k, m, p.Start, p.Stop, p.Origin)
 }

@@ -21,6 +21,9 @@ type SpikeRecorder struct {
 // ModelName implements Model.
 func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 
+// nodeBytes implements Model (events are not estimated).
+func (SpikeRecorder) nodeBytes() (fixed, channels float64) { return 150, 0 }
+
 func init() {
 	registerModel(func() Model { return SpikeRecorder{} })
 	registerModel(func() Model { return Multimeter{} })
@@ -57,10 +60,16 @@ type Multimeter struct {
 // ModelName implements Model.
 func (Multimeter) ModelName() string { return "multimeter" }
 
+// nodeBytes implements Model (samples are not estimated).
+func (Multimeter) nodeBytes() (fixed, channels float64) { return 300, 0 }
+
 func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 	iv := m.Interval
 	if iv == 0 {
 		iv = 1.0
+	}
+	if err := k.checkTime(m.ModelName(), "interval", iv); err != nil {
+		return nil, err
 	}
 	s, ok := k.msToSteps(iv)
 	if !ok || s < 1 || math.IsInf(iv, 0) {
@@ -152,6 +161,9 @@ type activeWindow struct{ tMin, tMax int64 }
 
 func newActiveWindow(k *Kernel, model string, start, stop, origin float64) (activeWindow, error) {
 	check := func(name string, v float64) (int64, error) {
+		if err := k.checkTime(model, name, v); err != nil {
+			return 0, err
+		}
 		s, ok := k.msToSteps(v)
 		if !ok || v < 0 {
 			return 0, fmt.Errorf("%s: %s = %g ms: must be ≥ 0 and a multiple of the resolution %g ms", model, name, v, k.h)

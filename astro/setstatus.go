@@ -37,6 +37,10 @@ import (
 // then exactly as before the call: everything is checked before anything
 // changes.
 func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
+	if err := k.enter("SetStatus"); err != nil {
+		return err
+	}
+	defer k.leave()
 	if k.failed != nil {
 		return fmt.Errorf("SetStatus: kernel is unusable after an earlier error (%v)", k.failed)
 	}

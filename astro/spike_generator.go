@@ -21,6 +21,11 @@ type SpikeGenerator struct {
 // ModelName implements Model.
 func (SpikeGenerator) ModelName() string { return "spike_generator" }
 
+// nodeBytes implements Model: the spike list is stored once per node.
+func (g SpikeGenerator) nodeBytes() (fixed, channels float64) {
+	return 80 + 48*float64(len(g.SpikeTimes)), 0
+}
+
 func init() { registerModel(func() Model { return SpikeGenerator{} }) }
 
 func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
@@ -45,6 +50,9 @@ func (g SpikeGenerator) compile(k *Kernel) (*spikeGenBlock, error) {
 	b := &spikeGenBlock{g: SpikeGenerator{SpikeTimes: slices.Clone(g.SpikeTimes),
 		SpikeWeights: slices.Clone(g.SpikeWeights), SpikeMultiplicities: slices.Clone(g.SpikeMultiplicities)}}
 	for i, t := range g.SpikeTimes {
+		if err := k.checkTime(m, fmt.Sprintf("spike_times[%d]", i), t); err != nil {
+			return nil, err
+		}
 		s, ok := k.msToSteps(t)
 		if !ok || !(t > 0) || math.IsInf(t, 0) {
 			return nil, fmt.Errorf("%s: spike_times[%d] = %g ms: must be > 0 and a multiple of the resolution %g ms", m, i, t, k.h)

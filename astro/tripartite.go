@@ -58,6 +58,10 @@ type TripartiteSynSpecs struct {
 // distribution as NEST's order-preserving selection sampling.
 func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule TripartiteBernoulliWithPool, syn TripartiteSynSpecs) error {
 	const what = "tripartite_connect (tripartite_bernoulli_with_pool)"
+	if err := k.enter("tripartite_connect"); err != nil {
+		return err
+	}
+	defer k.leave()
 	if !(rule.PPrimary >= 0 && rule.PPrimary <= 1) {
 		return fmt.Errorf("%s: p_primary = %g: must be in [0, 1]", what, rule.PPrimary)
 	}
@@ -66,6 +70,9 @@ func (k *Kernel) TripartiteConnect(pre, post, third NodeCollection, rule Tripart
 	}
 	tp, err := k.newTripartite(what, pre, post, third, rule.PoolSize, rule.PoolType, syn)
 	if err != nil {
+		return err
+	}
+	if err := k.reserveTripartite(what, rule.PPrimary*float64(pre.Len())*float64(post.Len()), rule.PThirdIfPrimary); err != nil {
 		return err
 	}
 	nS := pre.Len()
@@ -112,6 +119,10 @@ type ThirdFactorBernoulliWithPool struct {
 // first third-factor connection.
 func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary ConnRule, thirdFactor ThirdFactorBernoulliWithPool, syn TripartiteSynSpecs) error {
 	what := "tripartite_connect (" + ruleName(primary) + " + third_factor_bernoulli_with_pool)"
+	if err := k.enter("tripartite_connect"); err != nil {
+		return err
+	}
+	defer k.leave()
 	if primary == nil {
 		return fmt.Errorf("%s: the primary rule is nil", what)
 	}
@@ -120,6 +131,9 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	}
 	tp, err := k.newTripartite(what, pre, post, third, thirdFactor.PoolSize, thirdFactor.PoolType, syn)
 	if err != nil {
+		return err
+	}
+	if err := k.reserveTripartite(what, expectedEdges(primary, pre.Len(), post.Len()), thirdFactor.P); err != nil {
 		return err
 	}
 	call := k.connectCalls
@@ -223,6 +237,9 @@ func (k *Kernel) newTripartite(what string, pre, post, third NodeCollection, poo
 		delay, err := k.delaySteps(r.syn.SynapseModel(), d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", what, r.name, err)
+		}
+		if err := k.reserveDelay(what, delay); err != nil {
+			return nil, err
 		}
 		sb, err := k.blocksOf(r.src)
 		if err != nil {

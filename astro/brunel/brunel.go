@@ -25,6 +25,9 @@ type SimParams struct {
 	NThreads   int     // worker threads (results do not depend on it)
 	Seed       uint64  // seed for choosing the recorded nodes
 	RNGSeed    uint64  // kernel seed (0: NEST's default 143202461)
+	// MemoryLimit is the kernel's memory budget in bytes (0: the memory the
+	// machine has available; see astro.KernelConfig).
+	MemoryLimit int64
 }
 
 // NetworkParams mirrors the example's network_params.
@@ -98,6 +101,14 @@ func Create(k Builder, p Params) (Network, error) {
 	if !(p.Scale >= 1) {
 		return Network{}, fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
 	}
+	if err := checkScale(p); err != nil {
+		return Network{}, err
+	}
+	if kk, ok := k.(*astro.Kernel); ok { // a Plan allocates nothing
+		if err := checkPlan(kk, p); err != nil {
+			return Network{}, err
+		}
+	}
 	var n Network
 	var err error
 	size := func(x int) int { return int(float64(x) * p.Scale) }
@@ -118,6 +129,9 @@ func Create(k Builder, p Params) (Network, error) {
 func Connect(k Builder, p Params, n Network) error {
 	if !(p.Scale >= 1) {
 		return fmt.Errorf("brunel: scale = %g: must be ≥ 1", p.Scale)
+	}
+	if err := checkScale(p); err != nil {
+		return err
 	}
 	neurons := astro.Concat(n.Exc, n.Inh)
 	if err := k.Connect(n.Noise, neurons, nil, astro.StaticSynapse{Weight: p.Syn.WE, Delay: 1.0}); err != nil {

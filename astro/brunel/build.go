@@ -25,7 +25,8 @@ func NewNetwork(p Params) (*astro.Kernel, Setup, error) { return newNetwork(p, n
 // phases).
 func newNetwork(p Params, progress func(astro.Progress), created func()) (*astro.Kernel, Setup, error) {
 	s := Setup{Params: p}
-	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed})
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, LocalNumThreads: p.Sim.NThreads, RNGSeed: p.Sim.RNGSeed,
+		MemoryLimit: p.Sim.MemoryLimit})
 	if err != nil {
 		return nil, s, err
 	}

@@ -44,6 +44,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	exportNEST := flag.String("export-nest", "", "write the network as a PyNEST 3.8 script to this file instead of simulating")
 	nestVPs := flag.Int("nest-vps", 0, "with -export-nest: total_num_virtual_procs for mpirun (0: local_num_threads = -threads)")
+	memLimit := flag.Int64("memlimit", 0, "kernel memory budget in bytes (0: the memory the machine has available)")
 	flag.Parse()
 	if *runs < 1 {
 		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
@@ -79,6 +80,8 @@ func main() {
 		}
 		return
 	}
+	p.Sim.MemoryLimit = *memLimit
+	printEstimate(p)
 	var all []brunel.Phases
 	for range *runs {
 		res, err := brunel.Run(p, nil)
@@ -165,4 +168,19 @@ func peakRSSMB() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Maxrss / 1024
+}
+
+// printEstimate prints the network's estimated memory and the budget it is
+// checked against (brunel.Run refuses it up front if it does not fit).
+func printEstimate(p brunel.Params) {
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: p.Sim.Dt, MemoryLimit: p.Sim.MemoryLimit})
+	if err != nil {
+		return // Run reports it
+	}
+	need, err := brunel.EstimateMemory(k, p)
+	if err != nil {
+		return
+	}
+	budget, source := k.MemoryBudget()
+	fmt.Printf("estimated memory %.0fMB; budget %dMB (%s)\n", need/1e6, budget/1e6, source)
 }
