@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/astronb/astronb/kernelext"
 	"github.com/astronb/astronb/kernelext/nbrun"
 )
 
@@ -173,7 +174,7 @@ func check(path string, cfg config) (summary string, problems []string) {
 					switch {
 					case isFinishedProgress(h):
 						progressDone++
-					case strings.Contains(h, progressClass):
+					case strings.Contains(h, kernelext.ProgressClass):
 						progressOpen++
 						if cfg.progress {
 							addf("%s output %d: progress bar not in its final state: %s", name, k+1, htmlText(h))
@@ -241,13 +242,10 @@ func compareKinds(path, other string) []string {
 	return problems
 }
 
-// progressClass marks the HTML of kernelext's progress bars.
-const progressClass = "astronb-progress"
-
 // isFinishedProgress reports whether an HTML output shows a progress bar in
 // its final, complete state (see kernelext.progressHTML: "done, 100 %").
 func isFinishedProgress(h string) bool {
-	return strings.Contains(h, "done") && strings.Contains(h, "100 %")
+	return strings.Contains(h, kernelext.ProgressClass) && strings.Contains(h, "done") && strings.Contains(h, "100 %")
 }
 
 // checkPNG decodes a base64 image/png value.
