@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/astronb/astronb/kernelext"
+	"github.com/astronb/astronb/kernelext/nbfmt"
 )
 
 // tinyPNG returns a base64-encoded 2x2 PNG.
@@ -269,5 +270,38 @@ func TestUsageErrors(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"nbformat": 3, "worksheets": []}`), 0o644)
 	if status, _, stderr := runCheck(t, bad); status != 1 || !strings.Contains(stderr, "nbformat 3") {
 		t.Errorf("nbformat 3: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestCommittedForm: -committed accepts a notebook exactly as nbfmt (i.e.
+// Jupyter) writes it and rejects the same notebook in another JSON layout
+// or with stale language_info, naming the first differing line and the fix.
+func TestCommittedForm(t *testing.T) {
+	dir := t.TempDir()
+	raw := write(t, dir, "raw.ipynb", nb(md("# T"), code(nil, "x := 1")))
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := nbfmt.Format(data, nbfmt.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.ipynb")
+	if err := os.WriteFile(good, canon, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := runCheck(t, "-committed", good); status != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("canonical notebook: status %d", status)
+	}
+	stale := filepath.Join(dir, "stale.ipynb")
+	if err := os.WriteFile(stale, bytes.Replace(canon, []byte(`"mimetype": "text/x-go"`), []byte(`"mimetype": ""`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{raw, stale} {
+		status, _, errOut := runCheck(t, "-committed", p)
+		if status != 1 || !strings.Contains(errOut, "not in the form Jupyter saves it") || !strings.Contains(errOut, "kernelext/cmd/nbfmt "+p) {
+			t.Errorf("%s: status %d, stderr %q", filepath.Base(p), status, errOut)
+		}
 	}
 }
