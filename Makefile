@@ -23,6 +23,12 @@ BUILD      := $(CURDIR)/.build
 TOOLS_BIN  := $(BUILD)/bin
 JUPYTER    := $(BUILD)/jupyter
 KERNELSPEC := $(JUPYTER)/kernels/gonb/kernel.json
+# Build cache warm-up (see warm).
+WARM_DIR   := $(BUILD)/warm
+WARM_STAMP := $(WARM_DIR)/stamp
+MODULE     := github.com/astronb/astronb
+WARM_PKGS  := astro astro/brunel plots kernelext
+WARM_SRCS  := $(shell find $(WARM_PKGS) -maxdepth 1 -name '*.go' ! -name '*_test.go' 2>/dev/null)
 # Recursive (=): only evaluated when the kernelspec is (re)installed.
 GOROOT_BIN = $(shell $(GO) env GOROOT)/bin
 
@@ -122,11 +128,6 @@ $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(TOOLS_BIN)/gopls &: go.mod go.sum
 ## directive, `go build -o BIN` with GOEXPERIMENT=simd), so that their first
 ## cells find everything in Go's build cache instead of compiling gonum,
 ## gonum/plot, GoNB's gonbui and the engine first (~30 s on 2 cores).
-WARM_DIR   := $(BUILD)/warm
-WARM_STAMP := $(WARM_DIR)/stamp
-MODULE     := github.com/astronb/astronb
-WARM_PKGS  := astro astro/brunel plots kernelext
-WARM_SRCS  := $(shell find $(WARM_PKGS) -maxdepth 1 -name '*.go' ! -name '*_test.go' 2>/dev/null)
 warm: $(WARM_STAMP)
 $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 	@rm -rf $(WARM_DIR) && mkdir -p $(WARM_DIR)

@@ -539,13 +539,13 @@ func screenshot(t *testing.T, ctx context.Context, root string) {
 	  document.head.appendChild(s); return true; })()`))
 	var buf []byte
 	if err == nil {
-		buf, err = chromedp.Run(c, chromedp.FullScreenshot(90))
+		buf, err = chromedp.Run(c, chromedp.FullScreenshot(100))
 	}
 	if err != nil {
 		t.Errorf("screenshot: %v", err)
 		return
 	}
-	p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(mainNotebook), ".ipynb")+".jpg")
+	p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(mainNotebook), ".ipynb")+".png")
 	if err := os.WriteFile(p, buf, 0o644); err != nil {
 		t.Error(err)
 		return

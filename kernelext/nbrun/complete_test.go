@@ -20,41 +20,46 @@ type completeReply struct {
 	CursorEnd   int      `json:"cursor_end"`
 }
 
-// complete sends a complete_request for code with the cursor at its end and
-// waits, until deadline, for the reply.
-func (r *runner) complete(ctx context.Context, code string, deadline time.Time) (*completeReply, error) {
-	id, err := r.k.send("complete_request", map[string]any{"code": code, "cursor_pos": utf8.RuneCountInString(code)})
+// request sends a shell request and waits, until deadline, for the reply
+// of type replyType to it, decoded into reply.
+func (r *runner) request(ctx context.Context, msgType, replyType string, content map[string]any, reply any, deadline time.Time) error {
+	id, err := r.k.send(msgType, content)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	timeout := time.NewTimer(time.Until(deadline))
 	defer timeout.Stop()
 	for {
 		select {
 		case m := <-r.k.shellMsgs:
-			if m.Parent.MsgID != id || m.Header.MsgType != "complete_reply" {
+			if m.Parent.MsgID != id || m.Header.MsgType != replyType {
 				r.handleShell(m)
 				continue
 			}
-			var c completeReply
-			if err := json.Unmarshal(m.Content, &c); err != nil {
-				return nil, err
-			}
-			return &c, nil
+			return json.Unmarshal(m.Content, reply)
 		case <-r.k.iopubMsgs:
 		case <-r.k.exited:
-			return nil, r.k.exitError()
+			return r.k.exitError()
 		case <-timeout.C:
-			return nil, context.DeadlineExceeded
+			return context.DeadlineExceeded
 		case <-ctx.Done():
-			return nil, context.Cause(ctx)
+			return context.Cause(ctx)
 		}
 	}
 }
 
+// complete sends a complete_request for code with the cursor at its end.
+func (r *runner) complete(ctx context.Context, code string, deadline time.Time) (*completeReply, error) {
+	var c completeReply
+	err := r.request(ctx, "complete_request", "complete_reply",
+		map[string]any{"code": code, "cursor_pos": utf8.RuneCountInString(code)}, &c, deadline)
+	return &c, err
+}
+
 // TestCompletion: with gopls from `make tools` on the kernel's PATH, GoNB
 // completes "astro.NewK" to "NewKernel" (what a user gets on Tab in
-// Jupyter) once the notebook's module setup cell has run. gopls loads the
+// Jupyter) once the notebook's module setup cell has run, and shows the
+// function's documentation on inspection (Shift-Tab). gopls loads the
 // packages on the first request, so requests are repeated until a reply
 // holds matches, within a time bound.
 func TestCompletion(t *testing.T) {
@@ -107,6 +112,27 @@ func TestCompletion(t *testing.T) {
 	if last.Status != "ok" || last.CursorEnd != n || last.CursorStart != n-len("NewK") {
 		t.Errorf("complete_reply status %q, cursor %d..%d, want ok, %d..%d (replacing %q)",
 			last.Status, last.CursorStart, last.CursorEnd, n-len("NewK"), n, "NewK")
+	}
+	// Shift-Tab: inspect_request on the completed name shows its doc comment.
+	full := strings.TrimSuffix(code, "NewK") + "NewKernel"
+	var insp struct {
+		Status string                     `json:"status"`
+		Found  bool                       `json:"found"`
+		Data   map[string]json.RawMessage `json:"data"`
+	}
+	err = r.request(ctx, "inspect_request", "inspect_reply",
+		map[string]any{"code": full, "cursor_pos": utf8.RuneCountInString(full) - 2, "detail_level": 0}, &insp, time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatalf("inspect_request: %v", err)
+	}
+	var doc string
+	_ = json.Unmarshal(insp.Data["text/plain"], &doc)
+	if doc == "" {
+		_ = json.Unmarshal(insp.Data["text/markdown"], &doc)
+	}
+	t.Logf("inspect_reply: found %v, %q", insp.Found, doc)
+	if insp.Status != "ok" || !insp.Found || !strings.Contains(doc, "NewKernel") {
+		t.Errorf("inspect astro.NewKernel: status %q, found %v, doc %q; want the function's documentation", insp.Status, insp.Found, doc)
 	}
 	if strings.Contains(k.stderr.String(), "gopls is not installed") {
 		t.Errorf("kernel did not find gopls:\n%s", k.stderr.String())
