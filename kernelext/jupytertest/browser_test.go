@@ -367,7 +367,8 @@ const progressJS = `[...document.querySelectorAll('#notebook .output_area .` + k
 })`
 
 // TestNotebookInBrowser opens the main notebook in Jupyter Notebook in
-// headless Chromium, as a user would, and checks what the page shows.
+// headless Chromium, as a user would, and checks what the page shows; then
+// the executed copy in out/, which Jupyter does not trust.
 func TestNotebookInBrowser(t *testing.T) {
 	start := time.Now()
 	root := repoRoot(t)
@@ -520,7 +521,49 @@ func TestNotebookInBrowser(t *testing.T) {
 	if !bytes.Equal(stripped, before) {
 		t.Errorf("the executed notebook, saved and stripped of outputs, differs from %s", mainNotebook)
 	}
+	checkUntrustedCopy(t, ctx, srv, root)
 	t.Logf("browser test wall time %v", time.Since(start).Round(time.Millisecond))
+}
+
+// checkUntrustedCopy opens the executed copy that `make notebooks` leaves in
+// out/ (never signed, so Jupyter does not trust it and sanitises its HTML
+// outputs) and checks that its progress bars still show as bars at 100 %.
+func checkUntrustedCopy(t *testing.T, ctx context.Context, srv *server, root string) {
+	const rel = "out/astrocyte_brunel.ipynb"
+	if _, err := os.Stat(filepath.Join(root, rel)); err != nil {
+		t.Logf("no %s (run `make notebooks` first): untrusted-notebook check skipped", rel)
+		return
+	}
+	navCtx, cancel := context.WithTimeout(ctx, stepTimeout)
+	err := chromedp.Do(navCtx, chromedp.Navigate(srv.url+"/notebooks/"+rel+"?token="+srv.token))
+	cancel()
+	if err != nil {
+		t.Fatalf("opening %s: %v", rel, err)
+	}
+	if err := waitJS(ctx, "executed copy loaded", `!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded)`,
+		250*time.Millisecond, stepTimeout); err != nil {
+		t.Fatal(err)
+	}
+	var trusted bool
+	if err := eval(ctx, `Jupyter.notebook.trusted`, &trusted); err != nil {
+		t.Fatal(err)
+	}
+	if trusted {
+		t.Errorf("%s is trusted: the sanitiser check would prove nothing", rel)
+	}
+	var bars []progressBar
+	if err := eval(ctx, progressJS, &bars); err != nil {
+		t.Fatal(err)
+	}
+	if len(bars) != 2 {
+		t.Errorf("untrusted %s: %d progress bars, want 2", rel, len(bars))
+	}
+	for i, b := range bars {
+		t.Logf("untrusted %s, progress bar %d: %q (value %v/%v)", rel, i+1, b.Text, b.Value, b.Max)
+		if b.Value != 100 || b.Max != 100 || !strings.Contains(b.Text, "done, 100 %") {
+			t.Errorf("untrusted %s: progress bar %d shows value %v of %v, text %q", rel, i+1, b.Value, b.Max, b.Text)
+		}
+	}
 }
 
 // screenshot saves a full-page screenshot to out/browser/ (the notebook
