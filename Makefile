@@ -127,7 +127,8 @@ $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(TOOLS_BIN)/gopls &: go.mod go.sum
 ## compiles a cell (a throw-away module with the notebooks' replace
 ## directive, `go build -o BIN` with GOEXPERIMENT=simd), so that their first
 ## cells find everything in Go's build cache instead of compiling gonum,
-## gonum/plot, GoNB's gonbui and the engine first (~30 s on 2 cores).
+## gonum/plot, GoNB's gonbui and the engine first (about 2 min on a cold
+## cache; a first cell then takes ~1 s instead of 40-90 s).
 warm: $(WARM_STAMP)
 $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 	@rm -rf $(WARM_DIR) && mkdir -p $(WARM_DIR)
