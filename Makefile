@@ -163,9 +163,13 @@ $(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile
 ## sudo).
 JUPYTER_PKGS := jupyter-nbconvert jupyter-notebook chromium fonts-liberation
 jupyter:
-	@missing=; for p in $(JUPYTER_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
-	  if [ -z "$$missing" ] && jupyter nbconvert --version >/dev/null 2>&1; then \
+	@missing=; \
+	  jupyter nbconvert --version >/dev/null 2>&1 || missing="$$missing jupyter-nbconvert"; \
+	  jupyter-notebook --version >/dev/null 2>&1 || missing="$$missing jupyter-notebook"; \
+	  chromium --version >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  if command -v dpkg-query >/dev/null && ! dpkg-query -W -f='$${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installed'; then \
+	    missing="$$missing fonts-liberation"; fi; \
+	  if [ -z "$$missing" ]; then \
 	    echo "jupyter nbconvert $$(jupyter nbconvert --version), notebook $$(jupyter-notebook --version), $$(chromium --version 2>/dev/null | head -1)"; exit 0; fi; \
 	  if ! command -v apt-get >/dev/null; then \
 	    echo "missing:$$missing and there is no apt-get: install them (Jupyter's nbconvert and notebook, Chromium, the Liberation fonts) and retry." >&2; exit 1; fi; \
