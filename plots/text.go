@@ -174,10 +174,11 @@ type word struct {
 // splitSpaces splits s at leading and trailing white space and at runs of
 // two or more white-space characters; single spaces between words stay
 // inside a piece. Each piece is drawn at its own x position (where it lies
-// when s is drawn whole), so the gaps do not depend on how a renderer treats white
-// space: SVG renderers drop a <text> element's leading and trailing spaces
-// and collapse repeated ones (SVG 1.1 §10.15, xml:space="default"), which
-// would otherwise swallow the space in "IP₃ and" where a run starts.
+// when s is drawn whole), so the gaps do not depend on how a renderer
+// treats white space: SVG renderers drop a <text> element's leading and
+// trailing spaces and collapse repeated ones (SVG 1.1 §10.15,
+// xml:space="default"), which would otherwise swallow the space in
+// "IP₃ and" where a run starts.
 func splitSpaces(s string) []word {
 	var out []word
 	i := 0
