@@ -4,8 +4,10 @@
 #                headlessly into out/ (executed notebook + figures)
 #   make test    everything CI runs (.ci/run), with per-step wall times
 #   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
+#   make nbfmt   rewrite notebooks/*.ipynb in the form Jupyter saves them
 #
-# Parts: check, test-short, test-full, fuzz, tools, jupyter, notebooks, nbconvert.
+# Parts: check, test-short, test-full, fuzz, tools, warm, jupyter, notebooks,
+# nbconvert, browser.
 SHELL := /bin/bash
 # A failed recipe must not leave a half-made target (e.g. kernel.json) behind.
 .DELETE_ON_ERROR:
@@ -21,6 +23,12 @@ BUILD      := $(CURDIR)/.build
 TOOLS_BIN  := $(BUILD)/bin
 JUPYTER    := $(BUILD)/jupyter
 KERNELSPEC := $(JUPYTER)/kernels/gonb/kernel.json
+# Build cache warm-up (see warm).
+WARM_DIR   := $(BUILD)/warm
+WARM_STAMP := $(WARM_DIR)/stamp
+MODULE     := github.com/astronb/astronb
+WARM_PKGS  := astro astro/brunel plots kernelext
+WARM_SRCS  := $(shell find $(WARM_PKGS) -maxdepth 1 -name '*.go' ! -name '*_test.go' 2>/dev/null)
 # Recursive (=): only evaluated when the kernelspec is (re)installed.
 GOROOT_BIN = $(shell $(GO) env GOROOT)/bin
 
@@ -30,6 +38,7 @@ NOTEBOOKS   ?= $(wildcard notebooks/*.ipynb)
 NBRUN_FLAGS ?= -k
 NBRUN       := $(GO) run ./kernelext/cmd/nbrun
 NBCHECK     := $(GO) run ./kernelext/cmd/nbcheck
+NBFMT       := $(GO) run ./kernelext/cmd/nbfmt
 # What nbcheck requires of executed notebooks: the main notebook shows two
 # figures (raster, dynamics) and finished progress bars; every other notebook
 # at least one figure. Figures are PNG+SVG outputs (kernelext.Display).
@@ -38,7 +47,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full fuzz tools jupyter notebooks nbconvert bench
+.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -60,9 +69,10 @@ define step
   if [ $$rc != 0 ]; then echo "== make test FAILED at step $(1); steps:"; cat $(STEPLOG); exit $$rc; fi
 endef
 
-## test: everything CI runs, in order: set-up (tools, Debian's jupyter
-## nbconvert), vet+gofmt, race short suite, full suite, all notebooks with
-## nbrun + nbcheck, main notebook with jupyter nbconvert + nbcheck -compare.
+## test: everything CI runs, in order: set-up (tools, Debian's Jupyter and
+## Chromium), vet+gofmt+notebook form, race short suite, full suite, all
+## notebooks with nbrun + nbcheck, main notebook with jupyter nbconvert +
+## nbcheck -compare, main notebook in Jupyter Notebook in headless Chromium.
 test:
 	@mkdir -p $(OUT); rm -f $(STEPLOG)
 	$(call step,setup,tools jupyter)
@@ -72,13 +82,22 @@ test:
 	$(call step,fuzz ($(FUZZTIME) per target),fuzz)
 	$(call step,notebooks (nbrun+nbcheck),notebooks)
 	$(call step,nbconvert cross-check,nbconvert)
+	$(call step,browser (jupyter-notebook + chromium),browser)
 	@echo "== make test: all steps passed in $$(( $$(date +%s) - $(TEST_START) ))s:"; cat $(STEPLOG)
 
+## check: go vet (both paths), gofmt, and the committed notebooks in the
+## exact form Jupyter saves them (fix with `make nbfmt`).
 check:
 	$(GO) vet ./...
 	$(SIMD) $(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(NBCHECK) -committed $(wildcard notebooks/*.ipynb)
+
+## nbfmt: rewrite notebooks/*.ipynb into the form Jupyter saves them with
+## this kernel (idempotent; `nbcheck -committed` checks it).
+nbfmt:
+	$(NBFMT) $(wildcard notebooks/*.ipynb)
 
 test-short:
 	$(GO) test -race -short ./...
@@ -107,14 +126,37 @@ BENCH_FLAGS ?=
 bench:
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
 
-## tools: gonb + goimports (versions pinned by go.mod's tool directives) in
-## .build/bin, and the gonb kernelspec in .build/jupyter (use it with
-## JUPYTER_DATA_DIR=$(JUPYTER)). Fast no-op when up to date.
-tools: $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(KERNELSPEC)
+## tools: gonb, goimports and gopls (versions pinned by go.mod's tool
+## directives; gopls gives the notebook completion and Shift-Tab docs) in
+## .build/bin, the gonb kernelspec in .build/jupyter (use it with
+## JUPYTER_DATA_DIR=$(JUPYTER)), and Go's build cache warmed with what the
+## notebooks compile (see warm). Fast no-op when up to date.
+tools: $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(TOOLS_BIN)/gopls $(KERNELSPEC) $(WARM_STAMP)
 
-$(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports &: go.mod go.sum
-	$(GO) build -o $(TOOLS_BIN)/ github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports
-	@touch $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports
+$(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(TOOLS_BIN)/gopls &: go.mod go.sum
+	$(GO) build -o $(TOOLS_BIN)/ github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports golang.org/x/tools/gopls
+	@touch $(TOOLS_BIN)/gonb $(TOOLS_BIN)/goimports $(TOOLS_BIN)/gopls
+
+## warm: compile the packages the notebooks import the way the kernel
+## compiles a cell (a throw-away module with the notebooks' replace
+## directive, `go build -o BIN` with GOEXPERIMENT=simd), so that their first
+## cells find everything in Go's build cache instead of compiling gonum,
+## gonum/plot, GoNB's gonbui and the engine first (about 2 min on a cold
+## cache; a first cell then takes ~1 s instead of 40-90 s).
+warm: $(WARM_STAMP)
+$(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
+	@rm -rf $(WARM_DIR) && mkdir -p $(WARM_DIR)
+	@t=$$(date +%s); cd $(WARM_DIR) && \
+	  $(GO) mod init gonb_warm >/dev/null 2>&1 && \
+	  $(GO) mod edit -replace=$(MODULE)=$(CURDIR)/notebooks/.. -require=$(MODULE)@v0.0.0-00010101000000-000000000000 && \
+	  { echo 'package main'; echo 'import ('; \
+	    for p in $(WARM_PKGS); do echo "	_ \"$(MODULE)/$$p\""; done; \
+	    echo '	_ "github.com/janpfeifer/gonb/gonbui"'; echo '	_ "gonum.org/v1/gonum/stat"'; \
+	    echo ')'; echo 'func main() {}'; } > main.go && \
+	  $(GO) mod tidy && \
+	  $(SIMD) $(GO) build -o $(WARM_DIR)/warm . && \
+	  echo "warm: Go build cache ready for the notebooks ($$(( $$(date +%s) - t ))s)"
+	@touch $@
 
 # The kernel needs goimports and go on its PATH, and GOEXPERIMENT=simd for
 # the vector path: kernel.json's env sets them
@@ -128,24 +170,44 @@ $(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile
 	@grep -q '"PATH"' $@ || { echo "could not set PATH in $@:"; cat $@; exit 1; }
 	@grep -Eq '"argv":\["($(TOOLS_BIN)|$(dir $@))/?gonb"' $@ || { echo "unexpected argv[0] in $@:"; cat $@; exit 1; }
 
-## jupyter: Debian's jupyter nbconvert (for the cross-check), installed with
-## apt-get if missing (as root, or with sudo).
+## jupyter: what the Jupyter checks need from Debian: jupyter-nbconvert
+## (the nbconvert cross-check), jupyter-notebook, chromium and
+## fonts-liberation (the browser test; the figures' SVG text is set in
+## Liberation Sans), installed with apt-get if missing (as root, or with
+## sudo).
+JUPYTER_PKGS := jupyter-nbconvert jupyter-notebook chromium fonts-liberation
 jupyter:
-	@if jupyter nbconvert --version >/dev/null 2>&1; then \
-	  echo "jupyter nbconvert $$(jupyter nbconvert --version) ($$(command -v jupyter))"; exit 0; fi; \
+	@missing=; \
+	  jupyter nbconvert --version >/dev/null 2>&1 || missing="$$missing jupyter-nbconvert"; \
+	  jupyter-notebook --version >/dev/null 2>&1 || missing="$$missing jupyter-notebook"; \
+	  chromium --version >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  if command -v dpkg-query >/dev/null && ! dpkg-query -W -f='$${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installed'; then \
+	    missing="$$missing fonts-liberation"; fi; \
+	  if [ -z "$$missing" ]; then \
+	    echo "jupyter nbconvert $$(jupyter nbconvert --version), notebook $$(jupyter-notebook --version), $$(chromium --version 2>/dev/null | head -1)"; exit 0; fi; \
 	  if ! command -v apt-get >/dev/null; then \
-	    echo "jupyter nbconvert is missing and there is no apt-get: install Jupyter's nbconvert and retry." >&2; exit 1; fi; \
+	    echo "missing:$$missing and there is no apt-get: install them (Jupyter's nbconvert and notebook, Chromium, the Liberation fonts) and retry." >&2; exit 1; fi; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; \
 	  elif command -v sudo >/dev/null; then sudo=sudo; \
-	  else echo "jupyter nbconvert is missing; installing it needs root: run 'apt-get install --no-install-recommends jupyter-nbconvert' as root (or install sudo) and retry." >&2; exit 1; fi; \
-	  echo "installing Debian's jupyter-nbconvert ..."; \
+	  else echo "missing:$$missing; installing needs root: run 'apt-get install --no-install-recommends$$missing' as root (or install sudo) and retry." >&2; exit 1; fi; \
+	  echo "installing Debian's$$missing ..."; \
 	  $$sudo apt-get update -qq && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jupyter-nbconvert >/dev/null && \
-	  jupyter nbconvert --version >/dev/null || { echo "installing jupyter-nbconvert failed" >&2; exit 1; }
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(JUPYTER_PKGS) >/dev/null && \
+	  jupyter nbconvert --version >/dev/null && jupyter-notebook --version >/dev/null && chromium --version >/dev/null || \
+	  { echo "installing$$missing failed" >&2; exit 1; }
+
+## browser: the browser test (kernelext/jupytertest): Debian's Jupyter
+## Notebook server with the kernelspec of `make tools`, headless Chromium
+## driven with chromedp, Run All on the main notebook, checks from the DOM;
+## screenshot in out/browser/.
+BROWSER_TIMEOUT ?= 30m
+browser: tools jupyter
+	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./kernelext/jupytertest/
 
 ## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
 ## images), then check the executed notebooks with nbcheck.
 notebooks: tools
+	$(NBCHECK) -committed $(NOTEBOOKS)
 	$(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
 	$(if $(filter $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(MAIN_CHECK) $(OUT)/$(notdir $(MAIN_NB)))
 	$(if $(filter-out $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(NB_CHECK) $(addprefix $(OUT)/,$(notdir $(filter-out $(MAIN_NB),$(NOTEBOOKS)))))

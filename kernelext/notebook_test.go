@@ -198,6 +198,9 @@ func TestNotebookThroughGonbuiPipes(t *testing.T) {
 	if h, _ := last.Data[protocol.MIMETextHTML].(string); !strings.Contains(h, "done, 100 %, wall time 1.5 s") {
 		t.Errorf("final update: %q", h)
 	}
+	if txt, _ := last.Data[protocol.MIMETextPlain].(string); !strings.Contains(txt, "[100 %]") || !strings.Contains(txt, "done in 1.5 s") {
+		t.Errorf("final update's text/plain: %q", txt)
+	}
 	select {
 	case <-k.syncs:
 	default:

@@ -11,7 +11,12 @@ import (
 
 	"github.com/astronb/astronb/astro"
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
+
+// ProgressClass is the CSS class of the element that holds a progress bar
+// in the notebook (text/html outputs); nbcheck finds the bars by it.
+const ProgressClass = "astronb-progress"
 
 // DefaultProgressInterval is the minimum wall-clock time between two progress
 // updates made by NewProgress.
@@ -46,9 +51,9 @@ type Progress struct {
 	// Now is the clock used for rate limiting; nil means time.Now.
 	Now func() time.Time
 
-	// update and sync publish HTML and flush the notebook; nil means the
-	// gonbui functions. Tests replace them.
-	update func(id, html string)
+	// update and sync publish a bar (HTML plus its text/plain fallback)
+	// and flush the notebook; nil means gonbui. Tests replace them.
+	update func(id, html, text string)
 	sync   func()
 
 	mu       sync.Mutex
@@ -87,7 +92,7 @@ func (p *Progress) Report(r astro.Progress) {
 		if first {
 			p.id = "astronb_progress_" + gonbui.UniqueId()
 		}
-		p.doUpdate(p.id, progressHTML(p.Label, r))
+		p.doUpdate(p.id, progressHTML(p.Label, r), progressLine(p.Label, r))
 		if r.Done {
 			p.doSync()
 		}
@@ -103,12 +108,18 @@ func (p *Progress) now() time.Time {
 	return time.Now()
 }
 
-func (p *Progress) doUpdate(id, h string) {
+// doUpdate publishes (first call for an id) or replaces (later calls) the
+// bar's display: text/html for the notebook, text/plain for front ends that
+// show no HTML. This is gonbui.UpdateHTML with the text/plain fallback.
+func (p *Progress) doUpdate(id, h, text string) {
 	if p.update != nil {
-		p.update(id, h)
+		p.update(id, h, text)
 		return
 	}
-	gonbui.UpdateHTML(id, h)
+	gonbui.SendData(&protocol.DisplayData{
+		Data:      map[protocol.MIMEType]any{protocol.MIMETextHTML: h, protocol.MIMETextPlain: text},
+		DisplayID: id,
+	})
 }
 
 func (p *Progress) doSync() {
@@ -170,31 +181,30 @@ func progressLine(label string, r astro.Progress) string {
 	return b.String()
 }
 
-// progressHTML formats the notebook bar. The text alone carries all the
-// information, so it stays readable if a front end strips inline styles.
+// progressHTML formats the notebook bar: a native <progress> element and
+// one line of text, kept on one line by <nobr>. It uses no inline styles:
+// Jupyter's sanitiser for untrusted notebooks (e.g. an executed copy opened
+// later) keeps <progress value max> and <nobr> but drops style attributes,
+// so the bar looks the same trusted or not. The text alone carries all the
+// information.
 func progressHTML(label string, r astro.Progress) string {
-	pct := percent(r)
-	color := "#4a86c8"
-	var status string
-	switch {
-	case finished(r):
-		color = "#3a9d5d"
-		status = fmt.Sprintf("done, %d %%, wall time %s", pct, fmtWall(r.Elapsed))
-	case r.Done:
-		color = "#c0504d"
-		status = fmt.Sprintf("stopped at %d %%, wall time %s", pct, fmtWall(r.Elapsed))
-	default:
-		status = fmt.Sprintf("%d %%", pct)
-	}
 	var b strings.Builder
-	b.WriteString(`<div class="astronb-progress" style="font-family:monospace;line-height:1.6">`)
+	fmt.Fprintf(&b, `<div class="%s"><nobr>`, ProgressClass)
 	if label != "" {
 		fmt.Fprintf(&b, `<b>%s</b> `, html.EscapeString(label))
 	}
-	fmt.Fprintf(&b, `<span style="display:inline-block;width:16em;height:0.9em;border:1px solid #999;vertical-align:middle">`+
-		`<span style="display:block;width:%d%%;height:100%%;background:%s"></span></span> `, pct, color)
-	fmt.Fprintf(&b, `%s &middot; t = %.1f / %.1f ms &middot; real-time factor %.4f</div>`,
-		status, r.NowMs, r.EndMs, r.RealTimeFactor())
+	pct := percent(r)
+	fmt.Fprintf(&b, `<progress max="100" value="%d">%d %%</progress> `, pct, pct)
+	switch {
+	case finished(r):
+		fmt.Fprintf(&b, "done, %d %%, wall time %s", pct, fmtWall(r.Elapsed))
+	case r.Done:
+		fmt.Fprintf(&b, "stopped at %d %%, wall time %s", pct, fmtWall(r.Elapsed))
+	default:
+		fmt.Fprintf(&b, "%d %%", pct)
+	}
+	fmt.Fprintf(&b, ` &middot; t = %.1f / %.1f ms &middot; real-time factor %.4f</nobr></div>`,
+		r.NowMs, r.EndMs, r.RealTimeFactor())
 	return b.String()
 }
 

@@ -78,7 +78,7 @@ func TestProgressTerminalPadsShorterLines(t *testing.T) {
 }
 
 func TestProgressNotebook(t *testing.T) {
-	type upd struct{ id, html string }
+	type upd struct{ id, html, text string }
 	var (
 		mu    sync.Mutex
 		ups   []upd
@@ -87,7 +87,7 @@ func TestProgressNotebook(t *testing.T) {
 	clk := &fakeClock{t: time.Unix(0, 0)}
 	p := &Progress{
 		Label: "a<b>", Interval: time.Second, Notebook: true, Now: clk.now,
-		update: func(id, h string) { mu.Lock(); ups = append(ups, upd{id, h}); mu.Unlock() },
+		update: func(id, h, text string) { mu.Lock(); ups = append(ups, upd{id, h, text}); mu.Unlock() },
 		sync:   func() { syncs++ },
 	}
 	for i := 0; i <= 10; i++ {
@@ -115,10 +115,23 @@ func TestProgressNotebook(t *testing.T) {
 		t.Errorf("middle update: %s", ups[1].html)
 	}
 	final := ups[3].html
-	for _, s := range []string{"done, 100 %", "wall time 3.5 s", "t = 1100.0 / 1100.0 ms", "real-time factor 0.3143", "width:100%"} {
+	for _, s := range []string{`class="` + ProgressClass + `"`, `<progress max="100" value="100">`,
+		"done, 100 %", "wall time 3.5 s", "t = 1100.0 / 1100.0 ms", "real-time factor 0.3143", "<nobr>"} {
 		if !strings.Contains(final, s) {
 			t.Errorf("final HTML lacks %q: %s", s, final)
 		}
+	}
+	// Jupyter's sanitiser for untrusted notebooks drops style attributes.
+	for _, u := range ups {
+		if strings.Contains(u.html, "style=") {
+			t.Errorf("bar uses inline styles: %s", u.html)
+		}
+	}
+	if want := "a<b> [100 %] t = 1100.0 / 1100.0 ms, real-time factor 0.3143, done in 3.5 s"; ups[3].text != want {
+		t.Errorf("final text/plain %q, want %q", ups[3].text, want)
+	}
+	if !strings.Contains(ups[1].html, `<progress max="100" value="36">`) {
+		t.Errorf("middle update: %s", ups[1].html)
 	}
 	if syncs != 1 {
 		t.Errorf("Sync called %d times, want 1 (at Done)", syncs)

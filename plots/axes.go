@@ -41,6 +41,7 @@ type axisSpec struct {
 	ticks      []float64   // fixed tick positions; nil selects automatic ticks
 	noTicks    bool        // draw neither ticks nor tick labels
 	noLabels   bool        // draw ticks without tick labels
+	integer    bool        // automatic ticks only at integers (node IDs)
 	labelColor color.Color // colour of the tick labels (default black)
 }
 
@@ -184,7 +185,7 @@ func (a *axisSpec) ticksFor(length vg.Length, spaceFac float64) (pos []float64, 
 	ticks := a.ticks
 	if ticks == nil {
 		nbins := int(math.Floor(float64(length / (fontSize * vg.Length(spaceFac)))))
-		ticks = niceTicks(a.min, a.max, min(max(nbins, 1), maxAutoBins))
+		ticks = niceTicks(a.min, a.max, min(max(nbins, 1), maxAutoBins), a.integer)
 	}
 	eps := 1e-10 * (a.max - a.min)
 	for _, t := range ticks {
@@ -202,16 +203,24 @@ func (a *axisSpec) ticksFor(length vg.Length, spaceFac float64) (pos []float64, 
 
 // niceTicks mimics matplotlib's MaxNLocator (steps 1, 2, 2.5, 5, 10): the
 // smallest nice step ≥ (hi-lo)/nbins giving at least two ticks in range,
-// with tick positions at integer multiples of the step.
-func niceTicks(lo, hi float64, nbins int) []float64 {
+// with tick positions at integer multiples of the step. With integer set
+// (MaxNLocator(integer=True)), only whole-number steps are used, so an axis
+// of node IDs shows no "2.5".
+func niceTicks(lo, hi float64, nbins int, integer bool) []float64 {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return []float64{lo}
 	}
 	raw := (hi - lo) / float64(nbins)
+	if integer {
+		raw = max(raw, 1)
+	}
 	scale := math.Pow(10, math.Floor(math.Log10(raw)))
 	for _, s := range []float64{1, 2, 2.5, 5, 10, 20, 25, 50, 100} {
 		step := s * scale
 		if step < raw*(1-1e-12) {
+			continue
+		}
+		if integer && (step < 1 || step != math.Round(step)) {
 			continue
 		}
 		first := math.Ceil(lo/step - 1e-9)

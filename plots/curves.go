@@ -98,6 +98,7 @@ type Panel struct {
 	YLabel, Y2Label string
 	YColor, Y2Color color.Color // tick-label colours (nil: black)
 	YMin, YMax      float64     // fixed left y limits when YMin < YMax, else autoscaled
+	YInteger        bool        // left y ticks only at integers (e.g. node IDs)
 	Y2Min, Y2Max    float64     // the same for the right-hand axis
 	Series          []Series
 	HLines          []HLine
@@ -111,6 +112,7 @@ type Chart struct {
 	Name       string // figure name (file stem); default "curves"
 	XLabel     string
 	XMin, XMax float64 // fixed x limits when XMin < XMax, else autoscaled
+	XInteger   bool    // x ticks only at integers (e.g. node IDs)
 	Panels     []Panel
 }
 
@@ -153,7 +155,7 @@ func Curves(ch Chart) (*Figure, error) {
 	if !finite {
 		return nil, fmt.Errorf("plots: curves: no finite point: %w", ErrNoData)
 	}
-	x := axisSpec{min: ch.XMin, max: ch.XMax}
+	x := axisSpec{min: ch.XMin, max: ch.XMax, integer: ch.XInteger}
 	if !(ch.XMin < ch.XMax) {
 		lo, hi, _ := finiteRange(xs...)
 		x.min, x.max = paddedRange(lo, hi)
@@ -239,7 +241,7 @@ func Curves(ch Chart) (*Figure, error) {
 // build turns a Panel into a drawable panel and its legend entries.
 func (p Panel) build(x axisSpec) (*panel, []legendEntry) {
 	pp := &panel{title: p.Title, x: x,
-		y: axisSpec{label: p.YLabel, labelColor: p.YColor}}
+		y: axisSpec{label: p.YLabel, labelColor: p.YColor, integer: p.YInteger}}
 	pp.x.label, pp.x.noLabels = "", false
 	var left, right [][]float64
 	useRight := false

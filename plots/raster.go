@@ -53,7 +53,7 @@ func Raster(sp Spikes, title string, binWidth float64) (*Figure, error) {
 	}
 	ylo, yhi, _ := finiteRange(ids)
 
-	raster := &panel{title: title, y: axisSpec{label: "Neuron ID"}, x: axisSpec{noTicks: true}}
+	raster := &panel{title: title, y: axisSpec{label: "Neuron ID", integer: true}, x: axisSpec{noTicks: true}}
 	raster.x.min, raster.x.max = paddedRange(tlo, thi)
 	raster.y.min, raster.y.max = paddedRange(ylo, yhi)
 	raster.add(false, dots)

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Text in figures is drawn with a tiny markup: "_{...}" is a subscript and
@@ -123,9 +124,88 @@ func (ts textStyle) draw(c draw.Canvas, s string, pt vg.Point, ha, va, rot float
 	if va == vaBaseline {
 		baseline = 0
 	}
+	svg := isSVG(c)
 	for _, sp := range parseSpans(s) {
 		f := ts.face(sp)
-		c.FillString(f, vg.Point{X: x, Y: baseline + vg.Length(sp.rise)*ts.size}, sp.text)
+		y := baseline + vg.Length(sp.rise)*ts.size
+		if !svg {
+			// Raster canvases draw spaces as advances: one call per run
+			// keeps the glyphs' sub-pixel positions (and the PNGs) as
+			// they were.
+			c.FillString(f, vg.Point{X: x, Y: y}, sp.text)
+			x += f.Width(sp.text)
+			continue
+		}
+		for _, w := range splitSpaces(sp.text) {
+			// The advance up to the piece's end minus the piece's own width
+			// keeps the kerning between the piece and what precedes it.
+			end := w.start + len(w.text)
+			c.FillString(f, vg.Point{X: x + f.Width(sp.text[:end]) - f.Width(w.text), Y: y}, w.text)
+		}
 		x += f.Width(sp.text)
 	}
 }
+
+// isSVG reports whether c draws onto an SVG canvas (possibly through
+// nested draw.Canvas values).
+func isSVG(c draw.Canvas) bool {
+	var vc vg.Canvas = c
+	for {
+		switch v := vc.(type) {
+		case draw.Canvas:
+			vc = v.Canvas
+		case *draw.Canvas:
+			vc = v.Canvas
+		case *vgsvg.Canvas:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// word is a piece of a text run without leading, trailing or repeated
+// white space, at byte offset start of the run.
+type word struct {
+	start int
+	text  string
+}
+
+// splitSpaces splits s at leading and trailing white space and at runs of
+// two or more white-space characters; single spaces between words stay
+// inside a piece. Each piece is drawn at its own x position (where it lies
+// when s is drawn whole), so the gaps do not depend on how a renderer
+// treats white space: SVG renderers drop a <text> element's leading and
+// trailing spaces and collapse repeated ones (SVG 1.1 §10.15,
+// xml:space="default"), which would otherwise swallow the space in
+// "IP₃ and" where a run starts.
+func splitSpaces(s string) []word {
+	var out []word
+	i := 0
+	for i < len(s) {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		start := i
+		end := i
+		for i < len(s) {
+			if !isSpace(s[i]) {
+				i++
+				end = i
+				continue
+			}
+			if s[i] == ' ' && i+1 < len(s) && !isSpace(s[i+1]) {
+				i++ // a single space between words stays in the piece
+				continue
+			}
+			break
+		}
+		out = append(out, word{start: start, text: s[start:end]})
+	}
+	return out
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

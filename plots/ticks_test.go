@@ -15,11 +15,24 @@ func TestRateTicks(t *testing.T) {
 }
 
 func TestNiceTicksAndLabels(t *testing.T) {
-	if got, want := niceTicks(-55, 1155, 9), []float64{0, 200, 400, 600, 800, 1000}; !equalFloats(got, want, 1e-9) {
+	if got, want := niceTicks(-55, 1155, 9, false), []float64{0, 200, 400, 600, 800, 1000}; !equalFloats(got, want, 1e-9) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if got, want := niceTicks(0.06, 0.49, 6), []float64{0.1, 0.2, 0.3, 0.4}; !equalFloats(got, want, 1e-12) {
+	if got, want := niceTicks(0.06, 0.49, 6, false), []float64{0.1, 0.2, 0.3, 0.4}; !equalFloats(got, want, 1e-12) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	// Node-ID axes: whole-number steps only (MaxNLocator(integer=True)).
+	if got, want := niceTicks(1.9, 4.1, 9, true), []float64{2, 3, 4}; !equalFloats(got, want, 0) {
+		t.Errorf("integer ticks: got %v, want %v", got, want)
+	}
+	if got, want := niceTicks(20.4, 24.6, 9, false), []float64{20.5, 21, 21.5, 22, 22.5, 23, 23.5, 24, 24.5}; !equalFloats(got, want, 1e-12) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got, want := niceTicks(20.4, 24.6, 9, true), []float64{21, 22, 23, 24}; !equalFloats(got, want, 0) {
+		t.Errorf("integer ticks: got %v, want %v", got, want)
+	}
+	if got, want := niceTicks(-55, 1155, 9, true), []float64{0, 200, 400, 600, 800, 1000}; !equalFloats(got, want, 1e-9) {
+		t.Errorf("integer ticks: got %v, want %v", got, want)
 	}
 	a := axisSpec{min: -1, max: 1, ticks: []float64{-0.5, 0, 0.5}}
 	_, labels := a.ticksFor(100, yTickSpaceFac)

@@ -4,6 +4,12 @@
 // Usage:
 //
 //	go run ./kernelext/cmd/nbcheck [-images N] [-progress] [-compare OTHER.ipynb] executed.ipynb ...
+//	go run ./kernelext/cmd/nbcheck -committed notebook.ipynb ...
+//
+// With -committed it checks only that each (unexecuted, committed) notebook
+// is byte for byte in the form Jupyter saves it with this project's kernel
+// (see kernelext/nbfmt; `go run ./kernelext/cmd/nbfmt FILE` rewrites a
+// notebook into it), so that opening it in Jupyter leaves no diff.
 //
 // It always checks that no cell has an error output and that every non-empty
 // code cell was executed (execution_count set), and that every PNG output
@@ -36,6 +42,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/astronb/astronb/kernelext"
+	"github.com/astronb/astronb/kernelext/nbfmt"
 	"github.com/astronb/astronb/kernelext/nbrun"
 )
 
@@ -45,9 +53,10 @@ func main() {
 
 // config holds the optional checks.
 type config struct {
-	images   int    // minimum number of PNG+SVG figure outputs
-	progress bool   // require a finished progress bar
-	compare  string // notebook to compare output kinds with
+	images    int    // minimum number of PNG+SVG figure outputs
+	progress  bool   // require a finished progress bar
+	compare   string // notebook to compare output kinds with
+	committed bool   // only check the committed form (kernelext/nbfmt)
 }
 
 // run is main without os.Exit: it returns the exit status.
@@ -57,9 +66,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs.IntVar(&cfg.images, "images", 0, "require at least `N` outputs with both image/png and image/svg+xml")
 	fs.BoolVar(&cfg.progress, "progress", false, "require a finished astronb progress bar (text/html with \"done\" and \"100 %\")")
+	fs.BoolVar(&cfg.committed, "committed", false, "only check that each notebook is in the form Jupyter saves it (kernelext/nbfmt)")
 	fs.StringVar(&cfg.compare, "compare", "", "compare output kinds per code cell with `OTHER.ipynb` (one notebook only)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: nbcheck [-images N] [-progress] [-compare OTHER.ipynb] executed.ipynb ...")
+		fmt.Fprintln(stderr, "       nbcheck -committed notebook.ipynb ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +87,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	status := 0
 	for _, path := range fs.Args() {
 		summary, problems := check(path, cfg)
+		if cfg.committed {
+			summary, problems = checkCommitted(path)
+		}
 		if len(problems) > 0 {
 			status = 1
 			fmt.Fprintf(stderr, "FAIL %s: %d problem(s):\n", path, len(problems))
@@ -186,7 +200,7 @@ func checkData(path string, data []byte, cfg config) (summary string, problems [
 					switch {
 					case isFinishedProgress(h):
 						progressDone++
-					case strings.Contains(h, progressClass):
+					case strings.Contains(h, kernelext.ProgressClass):
 						progressOpen++
 						if cfg.progress {
 							addf("%s output %d: progress bar not in its final state: %s", name, k+1, htmlText(h))
@@ -217,6 +231,39 @@ func checkData(path string, data []byte, cfg config) (summary string, problems [
 		summary += ", output kinds match " + cfg.compare
 	}
 	return summary, problems
+}
+
+// checkCommitted checks that the notebook at path is in the form Jupyter
+// saves it with this project's kernel.
+func checkCommitted(path string) (summary string, problems []string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", []string{err.Error()}
+	}
+	want, err := nbfmt.Format(data, nbfmt.Default())
+	if err != nil {
+		return "", []string{err.Error()}
+	}
+	if bytes.Equal(data, want) {
+		return "in the form Jupyter saves it", nil
+	}
+	gl, wl := strings.Split(string(data), "\n"), strings.Split(string(want), "\n")
+	line := min(len(gl), len(wl))
+	for i := range line {
+		if gl[i] != wl[i] {
+			line = i
+			break
+		}
+	}
+	got, exp := "(end of file)", "(end of file)"
+	if line < len(gl) {
+		got = strings.TrimSpace(gl[line])
+	}
+	if line < len(wl) {
+		exp = strings.TrimSpace(wl[line])
+	}
+	return "", []string{fmt.Sprintf("not in the form Jupyter saves it with this kernel (opening it in Jupyter would change it): "+
+		"line %d is %.80q, Jupyter writes %.80q; run: go run ./kernelext/cmd/nbfmt %s", line+1, got, exp, path)}
 }
 
 // cellName names a code cell like nbrun does (1-based code cell number),
@@ -257,13 +304,10 @@ func compareKinds(path, other string) []string {
 	return problems
 }
 
-// progressClass marks the HTML of kernelext's progress bars.
-const progressClass = "astronb-progress"
-
 // isFinishedProgress reports whether an HTML output shows a progress bar in
 // its final, complete state (see kernelext.progressHTML: "done, 100 %").
 func isFinishedProgress(h string) bool {
-	return strings.Contains(h, "done") && strings.Contains(h, "100 %")
+	return strings.Contains(h, kernelext.ProgressClass) && strings.Contains(h, "done") && strings.Contains(h, "100 %")
 }
 
 // maxImagePixels bounds the pixel count an image header may claim before

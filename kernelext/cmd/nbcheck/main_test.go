@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/astronb/astronb/kernelext"
+	"github.com/astronb/astronb/kernelext/nbfmt"
 )
 
 // tinyPNG returns a base64-encoded 2x2 PNG.
@@ -29,7 +32,7 @@ const tinySVG = `<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>
 `
 
-const doneHTML = `<div class="astronb-progress"><b>Simulation</b> done, 100 %, wall time 1.2 s &middot; t = 10.0 / 10.0 ms</div>`
+const doneHTML = `<div class="` + kernelext.ProgressClass + `"><nobr><b>Simulation</b> <progress max="100" value="100">100 %</progress> done, 100 %, wall time 1.2 s &middot; t = 10.0 / 10.0 ms</nobr></div>`
 
 // nb builds an nbformat 4 notebook from cells.
 func nb(cells ...map[string]any) map[string]any {
@@ -194,7 +197,7 @@ func TestProgress(t *testing.T) {
 	n := goodNotebook(t)
 	cells := n["cells"].([]map[string]any)
 	cells[4] = code(3, "%%\nrun()", figure(t),
-		display(map[string]any{"text/html": strings.Split(`<div class="astronb-progress">`+"\n"+`73 % &middot; t = 7.3 / 10.0 ms</div>`, "\n")}))
+		display(map[string]any{"text/html": strings.Split(`<div class="`+kernelext.ProgressClass+`">`+"\n"+`73 % &middot; t = 7.3 / 10.0 ms</div>`, "\n")}))
 	p := write(t, t.TempDir(), "stuck.ipynb", n)
 	if status, _, _ := runCheck(t, p); status != 0 {
 		t.Errorf("without -progress: status %d, want 0", status)
@@ -267,5 +270,38 @@ func TestUsageErrors(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"nbformat": 3, "worksheets": []}`), 0o644)
 	if status, _, stderr := runCheck(t, bad); status != 1 || !strings.Contains(stderr, "nbformat 3") {
 		t.Errorf("nbformat 3: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestCommittedForm: -committed accepts a notebook exactly as nbfmt (i.e.
+// Jupyter) writes it and rejects the same notebook in another JSON layout
+// or with stale language_info, naming the first differing line and the fix.
+func TestCommittedForm(t *testing.T) {
+	dir := t.TempDir()
+	raw := write(t, dir, "raw.ipynb", nb(md("# T"), code(nil, "x := 1")))
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := nbfmt.Format(data, nbfmt.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.ipynb")
+	if err := os.WriteFile(good, canon, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := runCheck(t, "-committed", good); status != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("canonical notebook: status %d", status)
+	}
+	stale := filepath.Join(dir, "stale.ipynb")
+	if err := os.WriteFile(stale, bytes.Replace(canon, []byte(`"mimetype": "text/x-go"`), []byte(`"mimetype": ""`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{raw, stale} {
+		status, _, errOut := runCheck(t, "-committed", p)
+		if status != 1 || !strings.Contains(errOut, "not in the form Jupyter saves it") || !strings.Contains(errOut, "kernelext/cmd/nbfmt "+p) {
+			t.Errorf("%s: status %d, stderr %q", filepath.Base(p), status, errOut)
+		}
 	}
 }

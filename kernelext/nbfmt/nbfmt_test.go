@@ -1,0 +1,82 @@
+package nbfmt
+
+import (
+	"bytes"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// testdata/want.ipynb was written by Python's nbformat 5.5 (nbformat.write)
+// from testdata/in.ipynb with the same kernelspec and language_info: the
+// canonical form Format must reproduce byte for byte.
+func TestFormatMatchesNbformat(t *testing.T) {
+	in, err := os.ReadFile("testdata/in.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/want.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{KernelSpec: KernelSpec(), LanguageInfo: LanguageInfo("go1.99.1")}
+	got, err := Format(in, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d: got %q, want %q", i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
+	}
+	again, err := Format(got, opts)
+	if err != nil || !bytes.Equal(again, got) {
+		t.Errorf("not idempotent (err %v)", err)
+	}
+}
+
+func TestFormatStripOutputs(t *testing.T) {
+	in, _ := os.ReadFile("testdata/in.ipynb")
+	got, err := Format(in, Options{StripOutputs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(got, []byte(`"output_type"`)) || bytes.Contains(got, []byte(`"execution_count": 3`)) {
+		t.Errorf("outputs left:\n%s", got)
+	}
+	if !bytes.Contains(got, []byte(`"version": "go1.26"`)) {
+		t.Errorf("nil LanguageInfo changed the metadata:\n%s", got)
+	}
+}
+
+func TestFormatRejectsNonNotebooks(t *testing.T) {
+	for _, in := range []string{``, `[]`, `{"nbformat": 3, "cells": []}`, `{"nbformat": 4}`,
+		`{"nbformat": 4, "cells": [1]}`, `{"nbformat": 4, "cells": []} {}`,
+		`{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}`} {
+		if _, err := Format([]byte(in), Default()); err == nil {
+			t.Errorf("Format(%q): no error", in)
+		}
+	}
+}
+
+func TestSplitLines(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"a", []string{"a"}},
+		{"a\n", []string{"a\n"}},
+		{"a\r\nb\rc\n\nd", []string{"a\r\n", "b\r", "c\n", "\n", "d"}},
+		{"x\u2028y\u0085z\x1c", []string{"x\u2028", "y\u0085", "z\x1c"}},
+	} {
+		if got := SplitLines(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("SplitLines(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
