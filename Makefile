@@ -36,9 +36,9 @@ OUT         := out
 MAIN_NB     := notebooks/astrocyte_brunel.ipynb
 NOTEBOOKS   ?= $(wildcard notebooks/*.ipynb)
 NBRUN_FLAGS ?= -k
-NBRUN       := $(GO) run ./kernelext/cmd/nbrun
-NBCHECK     := $(GO) run ./kernelext/cmd/nbcheck
-NBFMT       := $(GO) run ./kernelext/cmd/nbfmt
+NBRUN       := $(GO) run ./nbtools/cmd/nbrun
+NBCHECK     := $(GO) run ./nbtools/cmd/nbcheck
+NBFMT       := $(GO) run ./nbtools/cmd/nbfmt
 # What nbcheck requires of executed notebooks: the main notebook shows two
 # figures (raster, dynamics) and finished progress bars; every other notebook
 # at least one figure. Figures are PNG+SVG outputs (kernelext.Display).
@@ -112,7 +112,7 @@ test-full: tools
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
-  FuzzCacheDecode:./kernelext FuzzParseNotebook:./kernelext/nbrun FuzzCheck:./kernelext/cmd/nbcheck
+  FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "$(GO) test -run='^$$' -fuzz='^$${t%%:*}$$' -fuzztime=$(FUZZTIME) $${t#*:}"; \
@@ -160,7 +160,7 @@ $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 
 # The kernel needs goimports and go on its PATH, and GOEXPERIMENT=simd for
 # the vector path: kernel.json's env sets them
-# (jupyter_client expands $${PATH}; so does kernelext/nbrun). argv[0] is
+# (jupyter_client expands $${PATH}; so does nbtools/nbrun). argv[0] is
 # .build/bin/gonb, or a copy next to kernel.json: gonb --install copies the
 # binary there when it lives under /tmp or ~/.cache (e.g. a CI clone in /tmp).
 $(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile
@@ -196,13 +196,13 @@ jupyter:
 	  jupyter nbconvert --version >/dev/null && jupyter-notebook --version >/dev/null && chromium --version >/dev/null || \
 	  { echo "installing$$missing failed" >&2; exit 1; }
 
-## browser: the browser test (kernelext/jupytertest): Debian's Jupyter
+## browser: the browser test (nbtools/jupytertest): Debian's Jupyter
 ## Notebook server with the kernelspec of `make tools`, headless Chromium
 ## driven with chromedp, Run All on the main notebook, checks from the DOM;
 ## screenshot in out/browser/.
 BROWSER_TIMEOUT ?= 30m
 browser: tools jupyter
-	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./kernelext/jupytertest/
+	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./nbtools/jupytertest/
 
 ## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
 ## images), then check the executed notebooks with nbcheck.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -118,7 +119,7 @@ func displayNotebook(figs []Figure) error {
 		sendData(&protocol.DisplayData{
 			// The figure's name, for tools that save the outputs as files
 			// (nbrun names them NOTEBOOK_NAME.png/.svg).
-			Metadata: map[string]any{"astronb/figure": name},
+			Metadata: map[string]any{markup.FigureMetadata: name},
 			Data: map[protocol.MIMEType]any{
 				// Raw bytes, exactly as gonbui.DisplayPng sends them: the
 				// kernel JSON-encodes the bundle, and encoding/json turns a

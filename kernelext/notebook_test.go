@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/astronb/astronb/astro"
+	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -159,7 +160,7 @@ func TestNotebookThroughGonbuiPipes(t *testing.T) {
 		if svg, _ := d.Data[protocol.MIMEImageSVG].(string); svg != string(f.svg) {
 			t.Errorf("%s: image/svg+xml = %q", f.name, svg)
 		}
-		if name, _ := d.Metadata["astronb/figure"].(string); name != f.name {
+		if name, _ := d.Metadata[markup.FigureMetadata].(string); name != f.name {
 			t.Errorf("%s: metadata names the figure %q", f.name, name)
 		}
 		// What the kernel then puts on the wire: JSON, where []byte becomes

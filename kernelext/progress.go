@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/astronb/astronb/astro"
+	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // ProgressClass is the CSS class of the element that holds a progress bar
 // in the notebook (text/html outputs); nbcheck finds the bars by it.
-const ProgressClass = "astronb-progress"
+const ProgressClass = markup.ProgressClass
 
 // DefaultProgressInterval is the minimum wall-clock time between two progress
 // updates made by NewProgress.

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	go run ./kernelext/cmd/nbrun -out out/ [-cell-timeout 10m] [-timeout 60m] notebooks/a.ipynb ...
+//	go run ./nbtools/cmd/nbrun -out out/ [-cell-timeout 10m] [-timeout 60m] notebooks/a.ipynb ...
 //
 // By default it uses the tools built by `make tools`: the kernelspec in
 // .build/jupyter/kernels/gonb and .build/bin on the kernel's PATH (for
@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/astronb/astronb/kernelext/nbrun"
+	"github.com/astronb/astronb/nbtools/nbrun"
 )
 
 func main() {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/astronb/astronb/nbtools/markup"
 )
 
 // imageTypes maps image MIME types to file extensions and whether the
@@ -54,10 +56,10 @@ func imageName(nbName string, cell, n int, ext string) string {
 }
 
 // FigureMetadata is the output-metadata key under which kernelext.Display
-// records a figure's name ("astronb/figure": NAME); nbrun names the
+// records a figure's name (markup.FigureMetadata: NAME); nbrun names the
 // figure's files NOTEBOOK_NAME.png and NOTEBOOK_NAME.svg after it, so a
 // reader finds them by the name the notebook's code gives the figure.
-const FigureMetadata = "astronb/figure"
+const FigureMetadata = markup.FigureMetadata
 
 // figureName returns the figure name recorded in an output's metadata, or ""
 // if there is none or it is not a plain file name.

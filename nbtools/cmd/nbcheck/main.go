@@ -3,12 +3,12 @@
 //
 // Usage:
 //
-//	go run ./kernelext/cmd/nbcheck [-images N] [-progress] [-compare OTHER.ipynb] executed.ipynb ...
-//	go run ./kernelext/cmd/nbcheck -committed notebook.ipynb ...
+//	go run ./nbtools/cmd/nbcheck [-images N] [-progress] [-compare OTHER.ipynb] executed.ipynb ...
+//	go run ./nbtools/cmd/nbcheck -committed notebook.ipynb ...
 //
 // With -committed it checks only that each (unexecuted, committed) notebook
 // is byte for byte in the form Jupyter saves it with this project's kernel
-// (see kernelext/nbfmt; `go run ./kernelext/cmd/nbfmt FILE` rewrites a
+// (see nbtools/nbfmt; `go run ./nbtools/cmd/nbfmt FILE` rewrites a
 // notebook into it), so that opening it in Jupyter leaves no diff.
 //
 // It always checks that no cell has an error output and that every non-empty
@@ -42,9 +42,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/astronb/astronb/kernelext"
-	"github.com/astronb/astronb/kernelext/nbfmt"
-	"github.com/astronb/astronb/kernelext/nbrun"
+	"github.com/astronb/astronb/nbtools/markup"
+	"github.com/astronb/astronb/nbtools/nbfmt"
+	"github.com/astronb/astronb/nbtools/nbrun"
 )
 
 func main() {
@@ -56,7 +56,7 @@ type config struct {
 	images    int    // minimum number of PNG+SVG figure outputs
 	progress  bool   // require a finished progress bar
 	compare   string // notebook to compare output kinds with
-	committed bool   // only check the committed form (kernelext/nbfmt)
+	committed bool   // only check the committed form (nbtools/nbfmt)
 }
 
 // run is main without os.Exit: it returns the exit status.
@@ -66,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs.IntVar(&cfg.images, "images", 0, "require at least `N` outputs with both image/png and image/svg+xml")
 	fs.BoolVar(&cfg.progress, "progress", false, "require a finished astronb progress bar (text/html with \"done\" and \"100 %\")")
-	fs.BoolVar(&cfg.committed, "committed", false, "only check that each notebook is in the form Jupyter saves it (kernelext/nbfmt)")
+	fs.BoolVar(&cfg.committed, "committed", false, "only check that each notebook is in the form Jupyter saves it (nbtools/nbfmt)")
 	fs.StringVar(&cfg.compare, "compare", "", "compare output kinds per code cell with `OTHER.ipynb` (one notebook only)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: nbcheck [-images N] [-progress] [-compare OTHER.ipynb] executed.ipynb ...")
@@ -200,7 +200,7 @@ func checkData(path string, data []byte, cfg config) (summary string, problems [
 					switch {
 					case isFinishedProgress(h):
 						progressDone++
-					case strings.Contains(h, kernelext.ProgressClass):
+					case strings.Contains(h, markup.ProgressClass):
 						progressOpen++
 						if cfg.progress {
 							addf("%s output %d: progress bar not in its final state: %s", name, k+1, htmlText(h))
@@ -263,7 +263,7 @@ func checkCommitted(path string) (summary string, problems []string) {
 		exp = strings.TrimSpace(wl[line])
 	}
 	return "", []string{fmt.Sprintf("not in the form Jupyter saves it with this kernel (opening it in Jupyter would change it): "+
-		"line %d is %.80q, Jupyter writes %.80q; run: go run ./kernelext/cmd/nbfmt %s", line+1, got, exp, path)}
+		"line %d is %.80q, Jupyter writes %.80q; run: go run ./nbtools/cmd/nbfmt %s", line+1, got, exp, path)}
 }
 
 // cellName names a code cell like nbrun does (1-based code cell number),
@@ -307,7 +307,7 @@ func compareKinds(path, other string) []string {
 // isFinishedProgress reports whether an HTML output shows a progress bar in
 // its final, complete state (see kernelext.progressHTML: "done, 100 %").
 func isFinishedProgress(h string) bool {
-	return strings.Contains(h, kernelext.ProgressClass) && strings.Contains(h, "done") && strings.Contains(h, "100 %")
+	return strings.Contains(h, markup.ProgressClass) && strings.Contains(h, "done") && strings.Contains(h, "100 %")
 }
 
 // maxImagePixels bounds the pixel count an image header may claim before

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/astronb/astronb/kernelext"
-	"github.com/astronb/astronb/kernelext/nbfmt"
+	"github.com/astronb/astronb/nbtools/markup"
+	"github.com/astronb/astronb/nbtools/nbfmt"
 )
 
 // tinyPNG returns a base64-encoded 2x2 PNG.
@@ -32,7 +32,7 @@ const tinySVG = `<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>
 `
 
-const doneHTML = `<div class="` + kernelext.ProgressClass + `"><nobr><b>Simulation</b> <progress max="100" value="100">100 %</progress> done, 100 %, wall time 1.2 s &middot; t = 10.0 / 10.0 ms</nobr></div>`
+const doneHTML = `<div class="` + markup.ProgressClass + `"><nobr><b>Simulation</b> <progress max="100" value="100">100 %</progress> done, 100 %, wall time 1.2 s &middot; t = 10.0 / 10.0 ms</nobr></div>`
 
 // nb builds an nbformat 4 notebook from cells.
 func nb(cells ...map[string]any) map[string]any {
@@ -197,7 +197,7 @@ func TestProgress(t *testing.T) {
 	n := goodNotebook(t)
 	cells := n["cells"].([]map[string]any)
 	cells[4] = code(3, "%%\nrun()", figure(t),
-		display(map[string]any{"text/html": strings.Split(`<div class="`+kernelext.ProgressClass+`">`+"\n"+`73 % &middot; t = 7.3 / 10.0 ms</div>`, "\n")}))
+		display(map[string]any{"text/html": strings.Split(`<div class="`+markup.ProgressClass+`">`+"\n"+`73 % &middot; t = 7.3 / 10.0 ms</div>`, "\n")}))
 	p := write(t, t.TempDir(), "stuck.ipynb", n)
 	if status, _, _ := runCheck(t, p); status != 0 {
 		t.Errorf("without -progress: status %d, want 0", status)
@@ -300,7 +300,7 @@ func TestCommittedForm(t *testing.T) {
 	}
 	for _, p := range []string{raw, stale} {
 		status, _, errOut := runCheck(t, "-committed", p)
-		if status != 1 || !strings.Contains(errOut, "not in the form Jupyter saves it") || !strings.Contains(errOut, "kernelext/cmd/nbfmt "+p) {
+		if status != 1 || !strings.Contains(errOut, "not in the form Jupyter saves it") || !strings.Contains(errOut, "nbtools/cmd/nbfmt "+p) {
 			t.Errorf("%s: status %d, stderr %q", filepath.Base(p), status, errOut)
 		}
 	}

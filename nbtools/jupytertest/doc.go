@@ -10,7 +10,7 @@
 // chromium and fonts-liberation (`make jupyter` installs them), so it is
 // built only with the "browser" build tag:
 //
-//	go test -tags browser -count=1 -v ./kernelext/jupytertest/
+//	go test -tags browser -count=1 -v ./nbtools/jupytertest/
 //
 // `make browser` (part of `make test`) runs it. It saves a full-page
 // screenshot in out/browser/.

@@ -1,11 +1,11 @@
 // Command nbfmt rewrites notebooks into the exact form Jupyter saves them
-// with this project's GoNB kernel (see package kernelext/nbfmt), so that
+// with this project's GoNB kernel (see package nbtools/nbfmt), so that
 // opening, running and saving a committed notebook in Jupyter leaves no
 // diff but its outputs.
 //
 // Usage:
 //
-//	go run ./kernelext/cmd/nbfmt [-check] [-strip-outputs] notebook.ipynb ...
+//	go run ./nbtools/cmd/nbfmt [-check] [-strip-outputs] notebook.ipynb ...
 //
 // Without flags each notebook is rewritten in place (only if it changes)
 // and its name printed. -check writes nothing, prints the notebooks that
@@ -21,7 +21,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/astronb/astronb/kernelext/nbfmt"
+	"github.com/astronb/astronb/nbtools/nbfmt"
 )
 
 func main() {

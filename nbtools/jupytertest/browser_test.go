@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/astronb/astronb/kernelext"
-	"github.com/astronb/astronb/kernelext/nbfmt"
+	"github.com/astronb/astronb/nbtools/markup"
+	"github.com/astronb/astronb/nbtools/nbfmt"
 	"github.com/chromedp/chromedp"
 )
 
@@ -359,7 +359,7 @@ const svgTextJS = `(() => {
   return figs;
 })()`
 
-const progressJS = `[...document.querySelectorAll('#notebook .output_area .` + kernelext.ProgressClass + `')].map(d => {
+const progressJS = `[...document.querySelectorAll('#notebook .output_area .` + markup.ProgressClass + `')].map(d => {
   const p = d.querySelector('progress');
   const r = d.getBoundingClientRect();
   return {Text: d.innerText, Value: p ? p.value : -1, Max: p ? p.max : -1, Height: r.height,
