@@ -421,12 +421,15 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 // *valid when it changes y.
 func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) error {
 	y := &b.y[i]
-	if y[aeifV] < -1e3 || y[aeifW] < -1e6 || y[aeifW] > 1e6 {
+	// NEST's check, written so that a NaN V_m or w fails it too; a
+	// non-finite value elsewhere in the state reaches V_m within a substep
+	// or is caught at the end of the slice (sliceCheck).
+	if !(y[aeifV] >= -1e3 && y[aeifW] >= -1e6 && y[aeifW] <= 1e6) {
+		if nonFinite(y) {
+			return nonFiniteError(b.model, b.first+i, k.stepsToMs(step), aeifStateNames, y)
+		}
 		return fmt.Errorf("%s %d: numerical instability at t = %g ms (V_m = %g mV, w = %g pA)",
 			b.model, b.first+i, k.stepsToMs(step), y[aeifV], y[aeifW])
-	}
-	if err := b.checkNonFinite(k, i, step); err != nil {
-		return err
 	}
 	if b.r[i] > 0 {
 		y[aeifV] = b.p.VReset
@@ -561,14 +564,6 @@ func (b *aeifBlock) loadState(d *snapDecoder) error {
 
 // aeifStateNames are the state vector's components in order.
 var aeifStateNames = []string{"V_m", "dg_ex", "g_ex", "dg_in", "g_in", "w"}
-
-// checkNonFinite is afterSubstep's extension of NEST's instability check.
-func (b *aeifBlock) checkNonFinite(k *Kernel, i int, step int64) error {
-	if y := &b.y[i]; nonFinite(y) {
-		return nonFiniteError(b.model, b.first+i, k.stepsToMs(step), aeifStateNames, y)
-	}
-	return nil
-}
 
 // sliceCheck ends a neuron update: the inputs of a step are applied after
 // its substeps were checked, so an input that makes the state non-finite

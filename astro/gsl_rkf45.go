@@ -69,12 +69,6 @@ type stepControl struct {
 	epsAbs, epsRel, aY, aDydt float64
 }
 
-// Step-size adjustment results of GSL's hadjust.
-const (
-	hadjNil = 0
-	hadjDec = -1
-	hadjInc = 1
-)
 
 // dblMin is C's DBL_MIN, the smallest normal double, GSL's floor for rmax.
 const dblMin = 2.2250738585072014e-308
@@ -85,10 +79,10 @@ const dblMin = 2.2250738585072014e-308
 // identical to GSL's).
 var rmaxGrowCap = math.Pow(0.9/5.0, 6) * (1 - 1e-9)
 
-// hadjSafety is hadjust's safety factor S.
+// hadjSafety is the safety factor S of GSL's std_control_hadjust.
 const hadjSafety = 0.9
 
-// smallErrorBound returns the bound T of hadjust's division-free test and
+// smallErrorBound returns the bound T of controlStep's division-free test and
 // q² = (S·hOld/hMax)². The usual outcome — every error ratio so small
 // that the step grows by the capped factor 5 or beyond hMax — is decided
 // without dividing: |e|/|D0| < T is implied by |e| < T·|D0|·(1−1e-12),
@@ -105,74 +99,62 @@ func smallErrorBound(hOld, hMax float64) (bound, q2 float64) {
 	return min(capped, 0.5) * (1 - 1e-12), q2
 }
 
-// controlStep applies GSL's step-size decision to a trial step of length h
-// that ended at time t (gsl_odeiv_evolve_apply's loop, evolve.c): if the
-// control shrinks the step and the shorter step still advances t, GSL
-// undoes the step and retries with the returned length (retry true);
-// otherwise the step is accepted and the returned length is the next
-// suggestion.
-func controlStep[V vec](c *stepControl, y, yerr, yp *V, h, t, t1 float64) (next float64, retry bool) {
-	next = h
-	if hadjust(c, y, yerr, yp, &next, t1) == hadjDec {
-		if math.Abs(next) < math.Abs(h) && t+next != t {
-			return next, true
-		}
-		next = h
-	}
-	return next, false
-}
-
-// hadjust implements std_control_hadjust (GSL cstd.c). It may change *h.
+// controlStep is GSL's step-size control after a trial step of length h
+// that ended at time t, towards the end t1 of the resolution step:
+// std_control_hadjust (GSL cstd.c) followed by gsl_odeiv_evolve_apply's
+// decision (evolve.c). If the control shrinks the step and the shorter step
+// still advances t, GSL undoes the step and retries with the returned
+// length (retry true); otherwise the step is accepted and the returned
+// length is the next suggestion.
 //
-// hMax is the longest interval the next evolveApply call can be asked to
-// cover (the resolution). A suggestion longer than hMax is only ever
-// compared with the remaining interval and then replaced by it, so when
-// the increased step certainly exceeds hMax its exact value is never
-// observed: hadjust then skips pow and suggests 5·h (the largest increase),
-// which leads to exactly the same steps as GSL's value.
-func hadjust[V vec](c *stepControl, y, yerr, yp *V, h *float64, hMax float64) int {
+// t1 is also the longest interval the next evolveApply call can be asked
+// to cover. A suggestion longer than that is only ever compared with the
+// remaining interval and then replaced by it, so when the increased step
+// certainly exceeds it its exact value is never observed: controlStep
+// then skips pow and suggests 5·h (the largest increase), which leads to
+// exactly the same steps as GSL's value.
+func controlStep[V vec](c *stepControl, y, yerr, yp *V, h, t, t1 float64) (next float64, retry bool) {
 	const S = hadjSafety
-	hOld := *h
-	capped, q2 := smallErrorBound(hOld, hMax)
+	capped, q2 := smallErrorBound(h, t1)
 	small := true
 	for i := 0; i < len(*y) && small; i++ {
-		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
+		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(h*(*yp)[i])) + c.epsAbs
 		small = math.Abs((*yerr)[i]) < capped*math.Abs(d0)
 	}
 	if small {
-		*h = 5 * hOld
-		return hadjInc
+		return 5 * h, false
 	}
 	rmax := dblMin
 	for i := 0; i < len(*y); i++ {
-		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(hOld*(*yp)[i])) + c.epsAbs
+		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(h*(*yp)[i])) + c.epsAbs
 		r := math.Abs((*yerr)[i]) / math.Abs(d0)
 		if r > rmax {
 			rmax = r
 		}
 	}
 	switch {
-	case rmax > 1.1:
+	case rmax > 1.1: // decrease, and retry if that still advances t
 		r := S / math.Pow(rmax, 1.0/rkOrder)
 		if r < 0.2 {
 			r = 0.2
 		}
-		*h = r * hOld
-		return hadjDec
-	case rmax < 0.5:
-		// S/rmax^(1/6)·hOld > hMax  ⇔  rmax < (S·hOld/hMax)^6; the margin
-		// covers the rounding of both sides.
+		if next = r * h; math.Abs(next) < math.Abs(h) && t+next != t {
+			return next, true
+		}
+		return h, false
+	case rmax < 0.5: // increase
+		// S/rmax^(1/6)·h > t1  ⇔  rmax < (S·h/t1)^6; the margin covers the
+		// rounding of both sides.
 		r := 5.0
-		if rmax >= rmaxGrowCap && !(rmax < q2*q2*q2*(1-1e-9) && 5*hOld > hMax*(1+1e-9)) {
+		if rmax >= rmaxGrowCap && !(rmax < q2*q2*q2*(1-1e-9) && 5*h > t1*(1+1e-9)) {
 			r = min(S/math.Pow(rmax, 1.0/(rkOrder+1.0)), 5.0)
 		}
 		if r < 1.0 {
 			r = 1.0
 		}
-		*h = r * hOld
-		return hadjInc
+		return r * h, false
 	}
-	return hadjNil
+	return h, false
 }
 
 // rkf45 holds the scratch space of one integrator; one per thread and

@@ -11,13 +11,13 @@ import "simd/archsimd"
 //
 // A node's step takes the vector route in the common case: a step
 // suggestion covering the whole resolution step, and every error ratio in
-// GSL's "grow by 5" range (hadjust's division-free test). Everything else
+// GSL's "grow by 5" range (controlStep's division-free test). Everything else
 // (shorter or rejected steps, spikes, refractoriness, NaN) goes to the
 // scalar code, which handles all cases; for neurons per node, for
 // astrocytes (where it is rare) per batch.
 //
 // Each lane performs exactly the scalar code's operations (rkf45.step,
-// hadjust, the models' right-hand sides) in the same order, without fused
+// controlStep, the models' right-hand sides) in the same order, without fused
 // multiply-adds, so the results are bit-identical to the scalar path:
 // which path a node takes (it depends on its batch, so on the thread
 // partition, and on the build) never changes a number. TestSIMDMatchesScalar
@@ -123,7 +123,7 @@ func laneMask(valid *[4]bool) archsimd.Mask64x4 {
 
 // trial is rkf45.step of length t1 (ms) for all lanes from (y, k1): the
 // new state goes to yt and f(yt) to out, y and k1 are kept. Bit 4g+l of
-// small is set if lane l of group g passed hadjust's division-free "small"
+// small is set if lane l of group g passed controlStep's division-free "small"
 // test with hOld = hMax = t1, i.e. if GSL accepts that lane's step and
 // suggests 5·t1 next. ok is false if a right-hand side refused.
 func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
@@ -174,7 +174,7 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 		return 0, false
 	}
 
-	// hadjust's division-free test, with hOld = hMax = t1.
+	// controlStep's division-free test, with h = t1.
 	bound, _ := smallErrorBound(t1, t1)
 	cv := bc(bound)
 	dim := len(r.y) / vgroups
