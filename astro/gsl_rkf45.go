@@ -69,7 +69,6 @@ type stepControl struct {
 	epsAbs, epsRel, aY, aDydt float64
 }
 
-
 // dblMin is C's DBL_MIN, the smallest normal double, GSL's floor for rmax.
 const dblMin = 2.2250738585072014e-308
 
