@@ -284,6 +284,34 @@ func (k *Kernel) SpikeEvents(sr NodeCollection) (SpikeEvents, error) {
 	return ev, nil
 }
 
+// sampleRow is one multimeter sample: stamp (steps), sender and the values
+// of its record_from quantities.
+type sampleRow struct {
+	stamp int64
+	gid   int32
+	vals  []float64
+}
+
+// sampleRows gathers multimeter mi's samples with stamps ≤ upTo from all
+// threads, sorted by time and then sender: an order that does not depend
+// on the thread count.
+func (k *Kernel) sampleRows(mi int, upTo int64) []sampleRow {
+	nv := len(k.mms[mi].recordFrom)
+	var rows []sampleRow
+	for _, tc := range k.tcs {
+		buf := &tc.samples[mi]
+		for j, s := range buf.stamps {
+			if s <= upTo {
+				rows = append(rows, sampleRow{s, buf.gids[j], buf.vals[j*nv : (j+1)*nv]})
+			}
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b sampleRow) int {
+		return cmp.Or(cmp.Compare(a.stamp, b.stamp), cmp.Compare(a.gid, b.gid))
+	})
+	return rows
+}
+
 // MultimeterEvents returns the samples of a multimeter (NEST's mm.events).
 func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
 	mi, err := k.device(mm, "multimeter")
@@ -291,28 +319,9 @@ func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
 		return MultimeterEvents{}, err
 	}
 	m := k.mms[mi]
-	nv := len(m.recordFrom)
-	type row struct {
-		stamp int64
-		gid   int32
-		vals  []float64
-	}
-	var rows []row
-	for _, tc := range k.tcs {
-		buf := &tc.samples[mi]
-		for j, s := range buf.stamps {
-			if s > k.sliceStart { // not yet collected (docs/semantics.md, "Recorder timing")
-				continue
-			}
-			rows = append(rows, row{s, buf.gids[j], buf.vals[j*nv : (j+1)*nv]})
-		}
-	}
-	slices.SortFunc(rows, func(a, b row) int {
-		if c := cmp.Compare(a.stamp, b.stamp); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.gid, b.gid)
-	})
+	// Samples of the running slice are not yet collected
+	// (docs/semantics.md, "Recorder timing").
+	rows := k.sampleRows(mi, k.sliceStart)
 	ev := MultimeterEvents{Senders: make([]int, len(rows)), Times: make([]float64, len(rows)), Values: map[string][]float64{}}
 	for v, name := range m.recordFrom {
 		col := make([]float64, len(rows))
@@ -363,21 +372,7 @@ func (b *deviceBlock) saveState(e *snapEncoder) error {
 }
 
 func saveSamples(e *snapEncoder, k *Kernel, mi, nv int) {
-	type row struct {
-		stamp int64
-		gid   int32
-		vals  []float64
-	}
-	var rows []row
-	for _, tc := range k.tcs {
-		buf := &tc.samples[mi]
-		for j, s := range buf.stamps {
-			rows = append(rows, row{s, buf.gids[j], buf.vals[j*nv : (j+1)*nv]})
-		}
-	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		return cmp.Or(cmp.Compare(a.stamp, b.stamp), cmp.Compare(a.gid, b.gid))
-	})
+	rows := k.sampleRows(mi, math.MaxInt64)
 	e.uvarint(uint64(len(rows)))
 	for _, r := range rows {
 		e.varint(r.stamp)
