@@ -162,6 +162,16 @@ func TestHostileCancelThenContinue(t *testing.T) {
 		if k.Time() != stopped {
 			t.Fatalf("a cancelled context advanced the time to %g", k.Time())
 		}
+		// The history (what an export replays) holds the time that ran.
+		ran := 0.0
+		for _, c := range k.History() {
+			if c.Op == OpSimulate {
+				ran += c.Time
+			}
+		}
+		if ran != stopped {
+			t.Errorf("threads %d: the history's Simulate calls add up to %g ms, the kernel ran %g ms", threads, ran, stopped)
+		}
 		k.SetProgress(nil)
 		if err := k.Simulate(60 - stopped); err != nil {
 			t.Fatal(err)

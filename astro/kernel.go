@@ -316,6 +316,8 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 			report(false)
 			if err := k.interrupted(ctx, end); err != nil {
 				report(true)
+				// The time that did run is part of the kernel's history.
+				k.record(Call{Op: OpSimulate, Time: k.stepsToMs(k.step - (end - n))})
 				return err
 			}
 		}
