@@ -150,19 +150,13 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		return err
 	}
 	p := k.newProjection(syn, delay)
-	if err := k.ruleEdges(pre, post, rule, what, p.addEdge); err != nil {
+	if err := rule.edges(k, pre, post, what, p.addEdge); err != nil {
 		return err
 	}
 	k.connectCalls++
 	k.addProjection(p)
 	k.record(Call{Op: OpConnect, Pre: pre, Post: post, Rule: rule, Syn: syn})
 	return nil
-}
-
-// ruleEdges calls add(source, target) for every connection a bipartite rule
-// makes (see ConnRule for the order).
-func (k *Kernel) ruleEdges(pre, post NodeCollection, rule ConnRule, what string, add func(s, t int32)) error {
-	return rule.edges(k, pre, post, what, add)
 }
 
 func (AllToAll) edges(_ *Kernel, pre, post NodeCollection, _ string, add func(s, t int32)) error {

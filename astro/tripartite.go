@@ -146,7 +146,7 @@ func (k *Kernel) TripartiteConnectWith(pre, post, third NodeCollection, primary 
 	var rng *randPCG
 	last := int32(-1)
 	pooled := false
-	err = k.ruleEdges(pre, post, primary, what, func(s, t int32) {
+	err = primary.edges(k, pre, post, what, func(s, t int32) {
 		tp.primary.addEdge(s, t)
 		if t != last { // connections come grouped by target
 			last, pooled = t, false
