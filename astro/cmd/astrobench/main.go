@@ -25,12 +25,12 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
 	"github.com/astronb/astronb/astro/nestio"
+	"github.com/astronb/astronb/internal/procstat"
 )
 
 func main() {
@@ -94,7 +94,7 @@ func main() {
 		all = append(all, ph)
 		fmt.Printf("threads=%d scale=%g neurons=%d %s peakRSS=%dMB "+
 			"tsodyks=%d sic=%d static=%d spikes=%d deliveries=%d vector=%s\n",
-			*threads, *scale, res.NumNeurons, phaseFigures(ph), peakRSSMB(), res.Connections["tsodyks_synapse"],
+			*threads, *scale, res.NumNeurons, phaseFigures(ph), procstat.PeakRSSMB(), res.Connections["tsodyks_synapse"],
 			res.Connections["sic_connection"], res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries,
 			astro.VectorPath())
 		runtime.GC()
@@ -116,7 +116,7 @@ func main() {
 			med(func(p brunel.Phases) time.Duration { return p.Connect }).Seconds(),
 			med(func(p brunel.Phases) time.Duration { return p.PreSim }).Seconds(),
 			med(func(p brunel.Phases) time.Duration { return p.Sim }).Seconds(),
-			med(brunel.Phases.Total).Seconds(), peakRSSMB())
+			med(brunel.Phases.Total).Seconds(), procstat.PeakRSSMB())
 	}
 }
 
@@ -161,13 +161,6 @@ func exportScript(path string, p brunel.Params, vps int) error {
 func phaseFigures(ph brunel.Phases) string {
 	return fmt.Sprintf("create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs",
 		ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(), ph.Total().Seconds())
-}
-
-// peakRSSMB is the process's peak resident set size so far, in MB.
-func peakRSSMB() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Maxrss / 1024
 }
 
 // printEstimate prints the network's estimated memory and the budget it is

@@ -28,11 +28,11 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
+	"github.com/astronb/astronb/internal/procstat"
 )
 
 func main() {
@@ -85,23 +85,23 @@ func doSave(path string, threads int, scale, simT float64, runs int, verify floa
 	if err := k.Simulate(simT); err != nil {
 		return err
 	}
-	fmt.Printf("built and simulated %g ms in %.2fs (vector=%s), peakRSS=%dMB\n", simT, time.Since(t0).Seconds(), astro.VectorPath(), peakRSSMB())
-	simRSS := peakRSSMB()
+	fmt.Printf("built and simulated %g ms in %.2fs (vector=%s), peakRSS=%dMB\n", simT, time.Since(t0).Seconds(), astro.VectorPath(), procstat.PeakRSSMB())
+	simRSS := procstat.PeakRSSMB()
 	var ds, cs []time.Duration
 	for range runs {
 		runtime.GC()
-		t, c := time.Now(), cpuTime()
+		t, c := time.Now(), procstat.CPUTime()
 		if err := k.SaveFile(path); err != nil {
 			return err
 		}
-		ds, cs = append(ds, time.Since(t)), append(cs, cpuTime()-c)
+		ds, cs = append(ds, time.Since(t)), append(cs, procstat.CPUTime()-c)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("save: wall %s median=%.3fs; cpu %s median=%.3fs; size=%.1fMB peakRSS=%dMB (%.2f× the simulation's)\n",
-		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), float64(st.Size())/1e6, peakRSSMB(), float64(peakRSSMB())/float64(simRSS))
+		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), float64(st.Size())/1e6, procstat.PeakRSSMB(), float64(procstat.PeakRSSMB())/float64(simRSS))
 	if verify <= 0 {
 		return nil
 	}
@@ -139,21 +139,21 @@ func doLoad(path string, threads int, cont float64, runs int) error {
 		k = nil
 		runtime.GC()
 		debug.FreeOSMemory()
-		t, c := time.Now(), cpuTime()
+		t, c := time.Now(), procstat.CPUTime()
 		var err error
 		if k, err = astro.LoadFile(path, astro.LoadOptions{LocalNumThreads: threads}); err != nil {
 			return err
 		}
-		ds, cs = append(ds, time.Since(t)), append(cs, cpuTime()-c)
+		ds, cs = append(ds, time.Since(t)), append(cs, procstat.CPUTime()-c)
 	}
 	fmt.Printf("load: wall %s median=%.3fs; cpu %s median=%.3fs; peakRSS=%dMB (t=%g ms, %d threads, vector=%s)\n",
-		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), peakRSSMB(), k.Time(), k.Threads(), astro.VectorPath())
+		durations(ds), median(ds).Seconds(), durations(cs), median(cs).Seconds(), procstat.PeakRSSMB(), k.Time(), k.Threads(), astro.VectorPath())
 	if cont > 0 {
 		t := time.Now()
 		if err := k.Simulate(cont); err != nil {
 			return err
 		}
-		fmt.Printf("continued %g ms in %.2fs: t=%g ms spikes=%d peakRSS=%dMB\n", cont, time.Since(t).Seconds(), k.Time(), k.Stats().Spikes, peakRSSMB())
+		fmt.Printf("continued %g ms in %.2fs: t=%g ms spikes=%d peakRSS=%dMB\n", cont, time.Since(t).Seconds(), k.Time(), k.Stats().Spikes, procstat.PeakRSSMB())
 	}
 	return nil
 }
@@ -191,20 +191,4 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// cpuTime is the process's CPU time (user + system) so far. On a busy
-// machine it shows what a step costs when wall times are inflated by other
-// processes.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSSMB is the process's peak resident set size so far, in MB.
-func peakRSSMB() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Maxrss / 1024
 }
