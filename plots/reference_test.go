@@ -54,22 +54,10 @@ func referenceSpikes(t *testing.T) Spikes {
 const refSenders = 50
 
 // samplesFromMeanSD synthesises Samples of refSenders senders whose per-time
-// population mean and SD are the given ones: half of the senders at
-// mean−sd, half at mean+sd.
+// population mean and SD are the given ones (reftest.FromMeanSD).
 func samplesFromMeanSD(times, mean, sd []float64) Samples {
-	var s Samples
-	for i, t := range times {
-		for k := range refSenders {
-			v := mean[i] + sd[i]
-			if k%2 == 1 {
-				v = mean[i] - sd[i]
-			}
-			s.Senders = append(s.Senders, k+1)
-			s.Times = append(s.Times, t)
-			s.Values = append(s.Values, v)
-		}
-	}
-	return s
+	senders, ts, values := reftest.FromMeanSD(times, mean, sd, refSenders)
+	return Samples{Senders: senders, Times: ts, Values: values}
 }
 
 // referenceDynamics returns samples reproducing the reference run's

@@ -1,5 +1,6 @@
-// Package reftest holds what the tests of several packages share for
-// reading the NEST reference data in testdata/.
+// Package reftest holds what the tests of several packages (and the
+// figure preview command) share for reading and reproducing the NEST
+// reference data in testdata/.
 package reftest
 
 import (
@@ -47,4 +48,23 @@ func Numeric(t testing.TB, path string) (header []string, rows [][]float64) {
 		}
 	}
 	return recs[0], rows
+}
+
+// FromMeanSD synthesises multimeter samples of n senders (node IDs 1..n)
+// whose per-time population mean and SD are the given ones: half of the
+// senders at mean+sd, half at mean−sd (n even). It returns the samples'
+// senders, times (ms) and values, time by time.
+func FromMeanSD(times, mean, sd []float64, n int) (senders []int, ts, values []float64) {
+	for i, t := range times {
+		for k := range n {
+			v := mean[i] + sd[i]
+			if k%2 == 1 {
+				v = mean[i] - sd[i]
+			}
+			senders = append(senders, k+1)
+			ts = append(ts, t)
+			values = append(values, v)
+		}
+	}
+	return senders, ts, values
 }

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/astronb/astronb/internal/reftest"
 	"github.com/astronb/astronb/kernelext"
 	"github.com/astronb/astronb/plots"
 )
@@ -101,17 +102,6 @@ func readColumns(path string, names ...string) ([][]float64, error) {
 // fromMeanSD synthesises 50 senders whose per-time population mean and SD
 // are the given ones.
 func fromMeanSD(times, mean, sd []float64) plots.Samples {
-	var s plots.Samples
-	for i, t := range times {
-		for k := range 50 {
-			v := mean[i] + sd[i]
-			if k%2 == 1 {
-				v = mean[i] - sd[i]
-			}
-			s.Senders = append(s.Senders, k+1)
-			s.Times = append(s.Times, t)
-			s.Values = append(s.Values, v)
-		}
-	}
-	return s
+	senders, ts, values := reftest.FromMeanSD(times, mean, sd, 50)
+	return plots.Samples{Senders: senders, Times: ts, Values: values}
 }
