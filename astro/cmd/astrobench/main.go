@@ -18,8 +18,12 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -45,6 +49,7 @@ func main() {
 	exportNEST := flag.String("export-nest", "", "write the network as a PyNEST 3.8 script to this file instead of simulating")
 	nestVPs := flag.Int("nest-vps", 0, "with -export-nest: total_num_virtual_procs for mpirun (0: local_num_threads = -threads)")
 	memLimit := flag.Int64("memlimit", 0, "kernel memory budget in bytes (0: the memory the machine has available)")
+	digest := flag.Bool("digest", false, "record every neuron's spikes and print a SHA-256 of all recorded spikes, traces and counts (to check that two builds give bit-identical results)")
 	flag.Parse()
 	if *runs < 1 {
 		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
@@ -81,6 +86,9 @@ func main() {
 		return
 	}
 	p.Sim.MemoryLimit = *memLimit
+	if *digest {
+		p.Sim.NRecSpk = int(float64(p.Network.NEx+p.Network.NIn) * p.Scale)
+	}
 	printEstimate(p)
 	var all []brunel.Phases
 	for range *runs {
@@ -97,6 +105,9 @@ func main() {
 			*threads, *scale, res.NumNeurons, phaseFigures(ph), procstat.PeakRSSMB(), res.Connections["tsodyks_synapse"],
 			res.Connections["sic_connection"], res.Connections["static_synapse"], res.Stats.Spikes, res.Stats.Deliveries,
 			astro.VectorPath())
+		if *digest {
+			fmt.Printf("digest=%s\n", resultDigest(res))
+		}
 		runtime.GC()
 		debug.FreeOSMemory() // the next run starts from a clean heap
 	}
@@ -176,4 +187,41 @@ func printEstimate(p brunel.Params) {
 	}
 	budget, source := k.MemoryBudget()
 	fmt.Printf("estimated memory %.0fMB; budget %dMB (%s)\n", need/1e6, budget/1e6, source)
+}
+
+// resultDigest is a SHA-256 over everything a run computed (spikes,
+// multimeter traces, connection counts, statistics), not its timings: two
+// builds or paths that agree bit for bit print the same digest.
+func resultDigest(res *brunel.Result) string {
+	h := sha256.New()
+	put := func(vs ...any) {
+		for _, v := range vs {
+			if err := binary.Write(h, binary.LittleEndian, v); err != nil {
+				panic(err) // only fixed-size values are written
+			}
+		}
+	}
+	ints := func(xs []int) {
+		put(int64(len(xs)))
+		for _, x := range xs {
+			put(int64(x))
+		}
+	}
+	floats := func(xs []float64) { put(int64(len(xs)), xs) }
+	ints(res.Spikes.Senders)
+	floats(res.Spikes.Times)
+	for _, mm := range []astro.MultimeterEvents{res.NeuronMM, res.AstroMM} {
+		ints(mm.Senders)
+		floats(mm.Times)
+		for _, name := range slices.Sorted(maps.Keys(mm.Values)) {
+			h.Write([]byte(name))
+			floats(mm.Values[name])
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(res.Connections)) {
+		h.Write([]byte(name))
+		put(int64(res.Connections[name]))
+	}
+	put(res.Stats.Spikes, res.Stats.Deliveries)
+	return hex.EncodeToString(h.Sum(nil))
 }
