@@ -2,7 +2,9 @@
 // network (100 ms pre-simulation + 1000 ms) and prints one line of figures:
 // wall time per phase, peak RSS, connections per kind, spikes and
 // deliveries, and whether the AVX2 vector path ran (GOEXPERIMENT=simd
-// builds on CPUs with AVX2; results are bit-identical either way). With
+// builds on CPUs with AVX2 where a short calibration finds it faster, or
+// as ASTRONB_VECTOR says; results are bit-identical either way). A first
+// line names the path, its vector width and why it was chosen. With
 // -runs N it repeats the run N times in the same process and adds a line of
 // per-phase medians (peak RSS is the process's, i.e. the largest run's).
 //
@@ -90,6 +92,18 @@ func main() {
 		p.Sim.NRecSpk = int(float64(p.Network.NEx+p.Network.NIn) * p.Scale)
 	}
 	printEstimate(p)
+	// The path every run takes, and why: the ASTRONB_VECTOR override, the
+	// build, or the calibration's times of both paths (astro.ChooseVectorPath).
+	vc, err := astro.ChooseVectorPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "astrobench:", err)
+		os.Exit(2)
+	}
+	width := "scalar (1 lane)"
+	if vc.Path == "avx2" {
+		width = "AVX2, 4 lanes of float64 (256 bits)"
+	}
+	fmt.Printf("vector path: %s, %s\n", width, vc.Reason)
 	var all []brunel.Phases
 	for range *runs {
 		res, err := brunel.Run(p, nil)
