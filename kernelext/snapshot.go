@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -25,7 +24,7 @@ import (
 
 // kernelFormat is mixed into every snapshot key; bump it when the file
 // layout below changes.
-const kernelFormat = "astronb-kernel/1"
+const kernelFormat = "astronb-kernel/2"
 
 // NotebookKernel is "the kernel of this notebook": a simulation that
 // continues from cell to cell. GoNB runs every cell as a new process, so a
@@ -63,10 +62,14 @@ type NotebookKernel[T any] struct {
 // kernel it holds. It names the file (hashed) and is checked on load.
 type kernelHeader struct {
 	Format string
-	Key    string // the key's JSON
+	Key    []byte // the key's canonical encoding (encodeKey, as for Cached)
 	Type   string // Go type of Nodes
 	Build  string // the build function's name and source hash
 	Engine string // astro.EngineVersion
+}
+
+func (h kernelHeader) equal(o kernelHeader) bool {
+	return h.Format == o.Format && bytes.Equal(h.Key, o.Key) && h.Type == o.Type && h.Build == o.Build && h.Engine == o.Engine
 }
 
 // OpenKernel returns the kernel of this notebook for key and build: the one
@@ -76,8 +79,11 @@ type kernelHeader struct {
 // as long as the notebook session; with CacheDir() == "" (a plain program)
 // OpenKernel always builds and Keep stores nothing.
 //
-// The key must describe every input of build (parameters, seeds); it is
-// marshalled to JSON. The build function is identified by its name and a
+// The key must describe every input of build (parameters, seeds). It is
+// encoded like Cached's keys (see CachedIn): canonically, with its types,
+// field names and float bits, so 1 and 1.0 or a []byte and its base64 text
+// are different keys; a key whose state cannot all be encoded (unexported
+// fields, funcs, channels, cycles) is an error naming the field. The build function is identified by its name and a
 // hash of its source text, so editing it (the cell that declares it) makes
 // OpenKernel build afresh instead of continuing a stale simulation; helpers
 // it calls are not covered: put what varies in the key. A kept snapshot
@@ -93,7 +99,7 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 	if build == nil {
 		return nil, errors.New("kernelext: OpenKernel: nil build function")
 	}
-	head, err := newKernelHeader[T](key, build)
+	head, err := newKernelHeader[T]("OpenKernel", key, build)
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +150,13 @@ func (nk *NotebookKernel[T]) Keep() error {
 // DiscardKernel removes the kept snapshot for key and build, so that the
 // next OpenKernel builds afresh. A missing snapshot is not an error.
 func DiscardKernel[T any](key any, build func() (*astro.Kernel, T, error)) error {
+	head, err := newKernelHeader[T]("DiscardKernel", key, build)
+	if err != nil {
+		return err
+	}
 	dir := snapshotDir()
 	if dir == "" {
 		return nil
-	}
-	head, err := newKernelHeader[T](key, build)
-	if err != nil {
-		return err
 	}
 	if err := os.Remove(filepath.Join(dir, head.file())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("kernelext: DiscardKernel: %w", err)
@@ -166,19 +172,21 @@ func snapshotDir() string {
 	return ""
 }
 
-func newKernelHeader[T any](key any, build any) (kernelHeader, error) {
-	kj, err := json.Marshal(key)
+func newKernelHeader[T any](who string, key any, build any) (kernelHeader, error) {
+	k, err := encodeKey(who, key)
 	if err != nil {
-		return kernelHeader{}, fmt.Errorf("kernelext: OpenKernel: key is not JSON-marshallable: %w", err)
+		return kernelHeader{}, err
 	}
-	return kernelHeader{Format: kernelFormat, Key: string(kj), Type: typeName(reflect.TypeFor[T]()),
+	return kernelHeader{Format: kernelFormat, Key: k, Type: typeName(reflect.TypeFor[T]()),
 		Build: funcIdentity(build), Engine: astro.EngineVersion}, nil
 }
 
 func (h kernelHeader) file() string {
 	s := sha256.New()
-	for _, f := range []string{h.Format, h.Key, h.Type, h.Build, h.Engine} {
-		s.Write([]byte(f + "\x00"))
+	// Length prefixes keep the fields unambiguous.
+	for _, f := range [][]byte{[]byte(h.Format), h.Key, []byte(h.Type), []byte(h.Build), []byte(h.Engine)} {
+		s.Write(binary.AppendUvarint(nil, uint64(len(f))))
+		s.Write(f)
 	}
 	return hex.EncodeToString(s.Sum(nil)) + ".snap"
 }
@@ -226,8 +234,8 @@ func (nk *NotebookKernel[T]) load(r io.Reader) error {
 	if err := record(&h); err != nil {
 		return fmt.Errorf("header: %w", err)
 	}
-	if h != nk.head {
-		return fmt.Errorf("it belongs to another key or build (%s, %s)", h.Key, h.Build)
+	if !h.equal(nk.head) {
+		return fmt.Errorf("it belongs to another key or build (%s)", h.Build)
 	}
 	if err := record(&nk.Nodes); err != nil {
 		return fmt.Errorf("nodes: %w", err)

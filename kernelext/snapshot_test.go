@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/astronb/astronb/astro"
 )
@@ -135,7 +138,7 @@ func TestNotebookKernelOff(t *testing.T) {
 		t.Error("nil build: no error")
 	}
 	if _, err := OpenKernelIn(t.TempDir(), func() {}, buildSmall); err == nil {
-		t.Error("key that is not JSON: no error")
+		t.Error("a func as key: no error")
 	}
 }
 
@@ -177,8 +180,58 @@ func TestFuncIdentity(t *testing.T) {
 	if funcIdentity(lit) == funcIdentity(lit2) {
 		t.Error("two literals with different source have the same identity")
 	}
-	src, ok := funcSource("snapshot_test.go", 21)
+	f := runtime.FuncForPC(reflect.ValueOf(buildSmall).Pointer())
+	file, line := f.FileLine(f.Entry())
+	src, ok := funcSource(file, line)
 	if !ok || !strings.HasPrefix(src, "func buildSmall() (") || !strings.HasSuffix(src, "}") {
 		t.Errorf("source of buildSmall: %q", src)
 	}
+}
+
+// TestOpenKernelKeyIsCanonical: OpenKernel identifies a kept kernel by the
+// same canonical key encoding as Cached. A key JSON would have conflated
+// (unexported fields, json:"-", 1 vs 1.0, []byte vs its base64 text) never
+// continues another configuration's kernel: unexported state is refused
+// with the field named, the rest are different keys.
+func TestOpenKernelKeyIsCanonical(t *testing.T) {
+	withDeadline(t, 60*time.Second, func() {
+		dir := t.TempDir()
+		type cfg struct{ scale, wA2N float64 }
+		_, err := OpenKernelIn(dir, cfg{1, 2}, buildSmall)
+		if err == nil || !strings.Contains(err.Error(), "wA2N") && !strings.Contains(err.Error(), "scale") ||
+			!strings.Contains(err.Error(), "unexported") || !strings.Contains(err.Error(), "OpenKernel") {
+			t.Errorf("key with unexported fields: %v", err)
+		}
+		if err := DiscardKernel(cfg{1, 2}, buildSmall); err == nil {
+			t.Error("DiscardKernel accepted a key with unexported fields")
+		}
+		type tagged struct {
+			Scale float64
+			WA2N  float64 `json:"-"`
+		}
+		for _, pair := range [][2]any{
+			{tagged{1, 2}, tagged{1, 3}},
+			{[]any{1}, []any{1.0}},
+			{[]byte("ab"), "YWI="},
+			{map[string]any{"n": int32(5)}, map[string]any{"n": int64(5)}},
+		} {
+			nk, err := OpenKernelIn(dir, pair[0], buildSmall)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nk.Kernel.Simulate(1); err != nil {
+				t.Fatal(err)
+			}
+			if err := nk.Keep(); err != nil {
+				t.Fatal(err)
+			}
+			other, err := OpenKernelIn(dir, pair[1], buildSmall)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Loaded || other.Kernel.Time() != 0 {
+				t.Errorf("key %#v continued the kernel kept for %#v (t = %g ms)", pair[1], pair[0], other.Kernel.Time())
+			}
+		}
+	})
 }
