@@ -110,7 +110,11 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 		switch {
 		case err == nil:
 			defer f.Close()
-			if err := nk.load(f); err != nil {
+			st, err := f.Stat()
+			if err != nil {
+				return nil, fmt.Errorf("kernelext: OpenKernel: %w", err)
+			}
+			if err := nk.load(f, st.Size()); err != nil {
 				return nil, fmt.Errorf("kernelext: OpenKernel: kept snapshot %s: %w (DiscardKernel removes it)", nk.Path, err)
 			}
 			nk.Loaded = true
@@ -191,17 +195,36 @@ func (h kernelHeader) file() string {
 	return hex.EncodeToString(s.Sum(nil)) + ".snap"
 }
 
-// File layout: kernelFormat, a newline, then two length-prefixed (uint32)
-// gob records — the header and Nodes — and the astro snapshot.
+// File layout: kernelFormat and a newline, then records — the header and
+// Nodes, each gob-encoded — and the astro snapshot (which carries its own
+// checksums, see astro.Load). A record is its length (uint32, little
+// endian), the SHA-256 of its bytes, and the bytes.
+const (
+	recordLenSize = 4
+	maxRecord     = 1 << 30 // bytes; far above any Nodes a notebook keeps
+)
+
+// errKept wraps the astro error kinds, so a damaged kept file is tested like
+// a damaged snapshot: errors.Is(err, astro.ErrSnapshotCorrupt) or
+// astro.ErrSnapshotTruncated.
+func errKept(kind error, format string, a ...any) error {
+	return fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, a...))
+}
+
 func (nk *NotebookKernel[T]) write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(kernelFormat + "\n")
-	for _, v := range []any{nk.head, &nk.Nodes} {
+	for _, v := range nk.records() {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 			return fmt.Errorf("encoding %T: %w", v, err)
 		}
-		binary.Write(bw, binary.LittleEndian, uint32(buf.Len()))
+		if buf.Len() > maxRecord {
+			return fmt.Errorf("encoding %T: %d bytes, more than the %d a kept kernel allows", v, buf.Len(), maxRecord)
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		bw.Write(binary.LittleEndian.AppendUint32(nil, uint32(buf.Len())))
+		bw.Write(sum[:])
 		bw.Write(buf.Bytes())
 	}
 	if err := bw.Flush(); err != nil {
@@ -210,41 +233,75 @@ func (nk *NotebookKernel[T]) write(w io.Writer) error {
 	return nk.Kernel.Save(w)
 }
 
-func (nk *NotebookKernel[T]) load(r io.Reader) error {
-	br := bufio.NewReader(r)
-	line, err := br.ReadString('\n')
-	if err != nil || line != kernelFormat+"\n" {
-		return fmt.Errorf("not a kept kernel of format %s", kernelFormat)
+// records are the values stored before the kernel, in file order.
+func (nk *NotebookKernel[T]) records() []any { return []any{&nk.head, &nk.Nodes} }
+
+// load reads a kept kernel of size bytes from r. Every record is checked
+// against its checksum before it is decoded, and its length against the
+// bytes that remain before anything is allocated; a panic while decoding
+// is reported as a damaged file.
+func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			nk.Kernel = nil
+			err = errKept(astro.ErrSnapshotCorrupt, "inconsistent content (%v)", p)
+		}
+	}()
+	br := bufio.NewReader(io.LimitReader(r, size))
+	magic := make([]byte, len(kernelFormat)+1)
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != kernelFormat+"\n" {
+		return fmt.Errorf("%w: not a kept kernel of format %s", astro.ErrNotSnapshot, kernelFormat)
 	}
-	record := func(v any) error {
-		var n uint32
-		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
-			return fmt.Errorf("truncated")
-		}
-		if n > 1<<30 {
-			return fmt.Errorf("corrupted (a record of %d bytes)", n)
-		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return fmt.Errorf("truncated")
-		}
-		return gob.NewDecoder(bytes.NewReader(buf)).Decode(v)
-	}
+	remaining := size - int64(len(magic))
 	var h kernelHeader
-	if err := record(&h); err != nil {
-		return fmt.Errorf("header: %w", err)
-	}
-	if !h.equal(nk.head) {
-		return fmt.Errorf("it belongs to another key or build (%s)", h.Build)
-	}
-	if err := record(&nk.Nodes); err != nil {
-		return fmt.Errorf("nodes: %w", err)
+	names := []string{"header", "nodes"}
+	for i, v := range []any{&h, &nk.Nodes} {
+		if err := readRecord(br, &remaining, v); err != nil {
+			return fmt.Errorf("%s record: %w", names[i], err)
+		}
+		if i == 0 && !h.equal(nk.head) {
+			return errKept(astro.ErrSnapshotCorrupt, "it belongs to another key, build or engine (%s)", h.Build)
+		}
 	}
 	k, err := astro.Load(br)
 	if err != nil {
 		return err
 	}
 	nk.Kernel = k
+	return nil
+}
+
+// readRecord reads one record into v (gob), checking its length against
+// remaining (the bytes left in the file, updated) before allocating, and
+// its checksum before decoding.
+func readRecord(br io.Reader, remaining *int64, v any) error {
+	var head [recordLenSize + sha256.Size]byte
+	if *remaining < int64(len(head)) {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends before the record's length and checksum")
+	}
+	if _, err := io.ReadFull(br, head[:]); err != nil {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends inside the record's length and checksum")
+	}
+	*remaining -= int64(len(head))
+	n := int64(binary.LittleEndian.Uint32(head[:recordLenSize]))
+	if n > *remaining {
+		return errKept(astro.ErrSnapshotTruncated, "the record claims %d bytes, %d remain in the file", n, *remaining)
+	}
+	if n > maxRecord {
+		return errKept(astro.ErrSnapshotCorrupt, "the record claims %d bytes, more than %d", n, maxRecord)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(br, buf); err != nil {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends inside the record")
+	}
+	*remaining -= n
+	if sum := sha256.Sum256(buf); !bytes.Equal(sum[:], head[recordLenSize:]) {
+		return errKept(astro.ErrSnapshotCorrupt, "checksum mismatch")
+	}
+	dec := gob.NewDecoder(bytes.NewReader(buf))
+	if err := dec.Decode(v); err != nil {
+		return errKept(astro.ErrSnapshotCorrupt, "%v", err)
+	}
 	return nil
 }
 

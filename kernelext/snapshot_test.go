@@ -1,6 +1,7 @@
 package kernelext
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -231,6 +232,99 @@ func TestOpenKernelKeyIsCanonical(t *testing.T) {
 			}
 			if other.Loaded || other.Kernel.Time() != 0 {
 				t.Errorf("key %#v continued the kernel kept for %#v (t = %g ms)", pair[1], pair[0], other.Kernel.Time())
+			}
+		}
+	})
+}
+
+// keptFile keeps a small kernel at 3 ms under key in a new folder and
+// returns the folder, the file's path and bytes and the offset where the
+// astro snapshot starts (the records come before it).
+func keptFile(t *testing.T, key any) (dir, path string, data []byte, astroAt int) {
+	t.Helper()
+	dir = t.TempDir()
+	nk, err := OpenKernelIn(dir, key, buildSmall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nk.Kernel.Simulate(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := nk.Keep(); err != nil {
+		t.Fatal(err)
+	}
+	data, err = os.ReadFile(nk.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	astroAt = strings.Index(string(data), "astronb-snapshot")
+	if astroAt < 0 {
+		t.Fatal("no astro snapshot in the kept file")
+	}
+	return dir, nk.Path, data, astroAt
+}
+
+// TestKeptRecordsChecksummed: every byte before the astro snapshot (the
+// format line, the header and Nodes records) is checked. Changing any of
+// them — one digit of a node ID included — is an error, never a kernel
+// loaded with other Nodes.
+func TestKeptRecordsChecksummed(t *testing.T) {
+	withDeadline(t, 2*time.Minute, func() {
+		key := "records"
+		dir, path, data, astroAt := keptFile(t, key)
+		for i := range astroAt {
+			for _, mask := range []byte{0x01, 0x80} {
+				bad := slices.Clone(data)
+				bad[i] ^= mask
+				if err := os.WriteFile(path, bad, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				nk, err := OpenKernelIn(dir, key, buildSmall)
+				if err == nil {
+					t.Fatalf("byte %d ^ %#x of %d before the snapshot: loaded (Loaded %v, nodes %+v)", i, mask, astroAt, nk.Loaded, nk.Nodes)
+				}
+				if !strings.Contains(err.Error(), "DiscardKernel") {
+					t.Fatalf("byte %d: error does not say how to recover: %v", i, err)
+				}
+			}
+		}
+	})
+}
+
+// TestKeptLengthsBounded: a kept file that claims a record of up to 4 GiB
+// is refused without allocating it (lengths are checked against the bytes
+// that remain), as is every truncation.
+func TestKeptLengthsBounded(t *testing.T) {
+	withDeadline(t, 2*time.Minute, func() {
+		key := "lengths"
+		dir, path, data, astroAt := keptFile(t, key)
+		line := len(kernelFormat) + 1
+		hdrLen := int(binary.LittleEndian.Uint32(data[line:]))
+		for _, at := range []int{line, line + 4 + 32 + hdrLen} { // the header's and the nodes' length
+			for _, claim := range []uint32{1 << 30, 1<<30 - 1, 1<<32 - 1, uint32(len(data))} {
+				bad := slices.Clone(data[:min(len(data), 3<<10)])
+				binary.LittleEndian.PutUint32(bad[at:], claim)
+				if err := os.WriteFile(path, bad, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				_, err := OpenKernelIn(dir, key, buildSmall)
+				runtime.ReadMemStats(&after)
+				if err == nil || !errors.Is(err, astro.ErrSnapshotTruncated) && !errors.Is(err, astro.ErrSnapshotCorrupt) {
+					t.Errorf("record at %d claiming %d bytes: %v", at, claim, err)
+				}
+				if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+					t.Errorf("record at %d claiming %d bytes: %d MiB allocated", at, claim, got>>20)
+				}
+			}
+		}
+		for _, n := range []int{0, 5, line, line + 3, line + 40, astroAt - 1, astroAt, astroAt + 10, len(data) - 1} {
+			if err := os.WriteFile(path, data[:n], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if nk, err := OpenKernelIn(dir, key, buildSmall); err == nil {
+				t.Errorf("truncated to %d of %d bytes: loaded (t = %g ms)", n, len(data), nk.Kernel.Time())
 			}
 		}
 	})
