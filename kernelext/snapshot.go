@@ -55,7 +55,14 @@ type NotebookKernel[T any] struct {
 	// Path is the snapshot file; "" when snapshots are off (CacheDir).
 	Path string
 
-	head kernelHeader
+	head  kernelHeader
+	state keptState
+}
+
+// keptState is what a kept file says about its kernel before the kernel
+// itself.
+type keptState struct {
+	Time float64 // ms
 }
 
 // kernelHeader identifies a snapshot: everything that determines the
@@ -138,6 +145,12 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 // parameters) and Nodes for the next cells: their OpenKernel continues from
 // here. It replaces the previous snapshot of the same key atomically. With
 // snapshots off it does nothing.
+//
+// A kept kernel at another time is not lost: it is set aside (one level),
+// Keep prints a note saying so, and UndoKeep goes back to it. So a cell
+// meant as a branch that calls Keep by mistake does not end the trunk: the
+// next cells see the later time (CheckTime says what happened), and
+// UndoKeep restores the trunk.
 func (nk *NotebookKernel[T]) Keep() error {
 	if nk.Path == "" {
 		return nil
@@ -145,13 +158,72 @@ func (nk *NotebookKernel[T]) Keep() error {
 	if err := os.MkdirAll(filepath.Dir(nk.Path), 0o755); err != nil {
 		return fmt.Errorf("kernelext: Keep: %w", err)
 	}
+	now := nk.Kernel.Time()
+	if was, err := keptTime(nk.Path, nk.head); err == nil && was != now {
+		if err := os.Rename(nk.Path, nk.Path+beforeSuffix); err != nil {
+			return fmt.Errorf("kernelext: Keep: setting the earlier kept kernel aside: %w", err)
+		}
+		fmt.Fprintf(keepNotes, "kernelext: kept the kernel at %g ms in place of the one kept at %g ms; later cells continue from %g ms. "+
+			"If this cell should not have kept it (a branch), kernelext.UndoKeep(key, build) goes back to %g ms.\n", now, was, now, was)
+	}
+	nk.state.Time = now
 	if err := astro.WriteFileAtomic(nk.Path, nk.write); err != nil {
 		return fmt.Errorf("kernelext: Keep: %w", err)
 	}
 	return nil
 }
 
-// DiscardKernel removes the kept snapshot for key and build, so that the
+// beforeSuffix names the kept kernel that the last Keep replaced.
+const beforeSuffix = ".before"
+
+// keepNotes receives Keep's notes (a variable for tests).
+var keepNotes io.Writer = os.Stdout
+
+// UndoKeep goes back to the kernel that the last Keep replaced for key and
+// build (see Keep): the next OpenKernel continues from there. It is an error
+// when there is none.
+func UndoKeep[T any](key any, build func() (*astro.Kernel, T, error)) error {
+	head, err := newKernelHeader[T]("UndoKeep", key, build)
+	if err != nil {
+		return err
+	}
+	dir := snapshotDir()
+	if dir == "" {
+		return errors.New("kernelext: UndoKeep: snapshots are off (no CacheDir), nothing was kept")
+	}
+	path := filepath.Join(dir, head.file())
+	if _, err := keptTime(path+beforeSuffix, head); err != nil {
+		return fmt.Errorf("kernelext: UndoKeep: no earlier kept kernel for this key and build to go back to (%v); "+
+			"kernelext.DiscardKernel(key, build) starts afresh", err)
+	}
+	if err := os.Rename(path+beforeSuffix, path); err != nil {
+		return fmt.Errorf("kernelext: UndoKeep: %w", err)
+	}
+	return nil
+}
+
+// CheckTime returns nil when the kernel is at want ms, else an error that
+// says where it is and how to go back: a cell that expects the state it
+// kept (a trunk) calls it after OpenKernel, so that a later cell that kept
+// the kernel further by mistake is explained instead of failing obscurely.
+func (nk *NotebookKernel[T]) CheckTime(want float64) error {
+	got := nk.Kernel.Time()
+	if got == want {
+		return nil
+	}
+	msg := fmt.Sprintf("kernelext: the kernel of this notebook is at %g ms, not %g ms", got, want)
+	if !nk.Loaded || nk.Path == "" {
+		return errors.New(msg)
+	}
+	msg += ": a cell kept it at " + fmt.Sprint(got) + " ms (a cell meant as a branch must not call Keep)"
+	if was, err := keptTime(nk.Path+beforeSuffix, nk.head); err == nil {
+		msg += fmt.Sprintf(". kernelext.UndoKeep(key, build) goes back to the kernel kept before, at %g ms", was)
+	}
+	return errors.New(msg + "; kernelext.DiscardKernel(key, build) starts afresh (key and build as given to OpenKernel)")
+}
+
+// DiscardKernel removes the kept snapshot for key and build (and the one
+// UndoKeep would go back to), so that the
 // next OpenKernel builds afresh. A missing snapshot is not an error.
 func DiscardKernel[T any](key any, build func() (*astro.Kernel, T, error)) error {
 	head, err := newKernelHeader[T]("DiscardKernel", key, build)
@@ -162,8 +234,10 @@ func DiscardKernel[T any](key any, build func() (*astro.Kernel, T, error)) error
 	if dir == "" {
 		return nil
 	}
-	if err := os.Remove(filepath.Join(dir, head.file())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("kernelext: DiscardKernel: %w", err)
+	for _, p := range []string{filepath.Join(dir, head.file()), filepath.Join(dir, head.file()) + beforeSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("kernelext: DiscardKernel: %w", err)
+		}
 	}
 	return nil
 }
@@ -195,8 +269,8 @@ func (h kernelHeader) file() string {
 	return hex.EncodeToString(s.Sum(nil)) + ".snap"
 }
 
-// File layout: kernelFormat and a newline, then records — the header and
-// Nodes, each gob-encoded — and the astro snapshot (which carries its own
+// File layout: kernelFormat and a newline, then records — the header, the
+// keptState and Nodes, each gob-encoded — and the astro snapshot (which carries its own
 // checksums, see astro.Load). A record is its length (uint32, little
 // endian), the SHA-256 of its bytes, and the bytes.
 const (
@@ -234,7 +308,7 @@ func (nk *NotebookKernel[T]) write(w io.Writer) error {
 }
 
 // records are the values stored before the kernel, in file order.
-func (nk *NotebookKernel[T]) records() []any { return []any{&nk.head, &nk.Nodes} }
+func (nk *NotebookKernel[T]) records() []any { return []any{&nk.head, &nk.state, &nk.Nodes} }
 
 // load reads a kept kernel of size bytes from r. Every record is checked
 // against its checksum before it is decoded, and its length against the
@@ -253,15 +327,11 @@ func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
 		return fmt.Errorf("%w: not a kept kernel of format %s", astro.ErrNotSnapshot, kernelFormat)
 	}
 	remaining := size - int64(len(magic))
-	var h kernelHeader
-	names := []string{"header", "nodes"}
-	for i, v := range []any{&h, &nk.Nodes} {
-		if err := readRecord(br, &remaining, v); err != nil {
-			return fmt.Errorf("%s record: %w", names[i], err)
-		}
-		if i == 0 && !h.equal(nk.head) {
-			return errKept(astro.ErrSnapshotCorrupt, "it belongs to another key, build or engine (%s)", h.Build)
-		}
+	if err := readHead(br, &remaining, nk.head, &nk.state); err != nil {
+		return err
+	}
+	if err := readRecord(br, &remaining, &nk.Nodes); err != nil {
+		return fmt.Errorf("nodes record: %w", err)
 	}
 	k, err := astro.Load(br)
 	if err != nil {
@@ -269,6 +339,47 @@ func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
 	}
 	nk.Kernel = k
 	return nil
+}
+
+// readHead reads the header record, checks it against want, and reads the
+// keptState record.
+func readHead(br io.Reader, remaining *int64, want kernelHeader, state *keptState) error {
+	var h kernelHeader
+	if err := readRecord(br, remaining, &h); err != nil {
+		return fmt.Errorf("header record: %w", err)
+	}
+	if !h.equal(want) {
+		return errKept(astro.ErrSnapshotCorrupt, "it belongs to another key, build or engine (%s)", h.Build)
+	}
+	if err := readRecord(br, remaining, state); err != nil {
+		return fmt.Errorf("state record: %w", err)
+	}
+	return nil
+}
+
+// keptTime reads the time (ms) of the kept kernel at path, checking its
+// format and header, without loading the kernel.
+func keptTime(path string, want kernelHeader) (float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	br := bufio.NewReader(io.LimitReader(f, st.Size()))
+	magic := make([]byte, len(kernelFormat)+1)
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != kernelFormat+"\n" {
+		return 0, fmt.Errorf("%w: not a kept kernel of format %s", astro.ErrNotSnapshot, kernelFormat)
+	}
+	remaining := st.Size() - int64(len(magic))
+	var state keptState
+	if err := readHead(br, &remaining, want, &state); err != nil {
+		return 0, err
+	}
+	return state.Time, nil
 }
 
 // readRecord reads one record into v (gob), checking its length against

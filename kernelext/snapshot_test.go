@@ -329,3 +329,83 @@ func TestKeptLengthsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestBranchKeepByMistake: a trunk keeps the kernel at 5 ms; a branch
+// continues to 12 ms and calls Keep by mistake. Keep says so and how to go
+// back; the trunk's CheckTime explains what happened and how to recover;
+// UndoKeep restores the trunk, which then continues bit for bit.
+func TestBranchKeepByMistake(t *testing.T) {
+	withDeadline(t, time.Minute, func() {
+		t.Setenv("GONB_TMP_DIR", "")
+		t.Setenv(CacheDirEnv, t.TempDir())
+		var notes strings.Builder
+		keepNotes = &notes
+		defer func() { keepNotes = os.Stdout }()
+		key := "trunk"
+		trunk := func() *NotebookKernel[smallNodes] {
+			nk, err := OpenKernel(key, buildSmall)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if nk.Kernel.Time() < 5 {
+				if err := nk.Kernel.Simulate(5 - nk.Kernel.Time()); err != nil {
+					t.Fatal(err)
+				}
+				if err := nk.Keep(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return nk
+		}
+		if err := trunk().CheckTime(5); err != nil {
+			t.Fatal(err)
+		}
+		if notes.Len() != 0 {
+			t.Errorf("a first Keep printed %q", notes.String())
+		}
+		// The branch that keeps by mistake.
+		br := trunk()
+		if err := br.Kernel.Simulate(7); err != nil {
+			t.Fatal(err)
+		}
+		if err := br.Keep(); err != nil {
+			t.Fatal(err)
+		}
+		if n := notes.String(); !strings.Contains(n, "at 12 ms in place of the one kept at 5 ms") || !strings.Contains(n, "UndoKeep") {
+			t.Errorf("Keep's note: %q", n)
+		}
+		// The trunk cell now finds 12 ms and says how to recover.
+		err := trunk().CheckTime(5)
+		if err == nil || !strings.Contains(err.Error(), "at 12 ms, not 5 ms") || !strings.Contains(err.Error(), "UndoKeep(key, build) goes back") ||
+			!strings.Contains(err.Error(), "at 5 ms") {
+			t.Fatalf("trunk after the branch kept: %v", err)
+		}
+		if err := UndoKeep(key, buildSmall); err != nil {
+			t.Fatal(err)
+		}
+		nk := trunk()
+		if err := nk.CheckTime(5); err != nil || !nk.Loaded {
+			t.Fatalf("after UndoKeep: %v (loaded %v)", err, nk.Loaded)
+		}
+		// The restored trunk continues exactly like an uninterrupted run.
+		k, nodes, err := buildSmall()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Simulate(12); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := k.SpikeEvents(nodes.SR)
+		if err := nk.Kernel.Simulate(7); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := nk.Kernel.SpikeEvents(nk.Nodes.SR)
+		if !slices.Equal(got.Times, want.Times) || !slices.Equal(got.Senders, want.Senders) {
+			t.Errorf("restored trunk: %d spikes, uninterrupted %d", len(got.Times), len(want.Times))
+		}
+		// Nothing more to undo: a clear error.
+		if err := UndoKeep(key, buildSmall); err == nil || !strings.Contains(err.Error(), "DiscardKernel") {
+			t.Errorf("second UndoKeep: %v", err)
+		}
+	})
+}
