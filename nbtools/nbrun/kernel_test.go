@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -543,4 +544,37 @@ func TestOutputOrderMatchesNbconvert(t *testing.T) {
 	if h := Multiline(outs[1].Data["text/html"]); !strings.Contains(h, "100 %") {
 		t.Errorf("live display shows %q, want its last update", h)
 	}
+}
+
+// TestRunEndlessPrintBounded: a cell that prints without end runs into its
+// timeout with the runner's memory bounded (its output beyond the limit
+// dropped), and the executed notebook is written with the kept output and
+// the marker.
+func TestRunEndlessPrintBounded(t *testing.T) {
+	opts := gonbSetup(t)
+	opts.CellTimeout = 15 * time.Second
+	opts.MaxCellOutput = 1 << 20
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "endless.ipynb", "import \"fmt\"\n\n%%\nfor i := 0; ; i++ {\n\tfmt.Println(i, \"0123456789012345678901234567890123456789\")\n}")
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Timeout == 0 {
+		t.Fatalf("Run: %v, want the cell's timeout", err)
+	}
+	assertKernelGone(t, res)
+	st, err := os.Stat(res.Executed)
+	if err != nil {
+		t.Fatalf("no executed notebook: %v", err)
+	}
+	if st.Size() > 2<<20 {
+		t.Errorf("executed notebook is %d bytes, want < 2 MiB", st.Size())
+	}
+	outs := cellOutputs(t, readExecuted(t, res.Executed), 1)
+	if len(outs) == 0 || !strings.Contains(outs[len(outs)-1].Text, "output limit of 1048576 bytes") {
+		t.Errorf("no marker in the executed notebook's outputs: %d outputs", len(outs))
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use after the run: %d MiB; notebook %d bytes", ms.HeapInuse>>20, st.Size())
 }

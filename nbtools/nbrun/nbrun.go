@@ -61,6 +61,13 @@ type Options struct {
 	// shutdown_request before its process group is killed; default 3s.
 	ShutdownGrace time.Duration
 
+	// MaxCellOutput bounds the output kept per cell, in bytes (0:
+	// DefaultMaxCellOutput); MaxOutput bounds that of the whole notebook (0:
+	// DefaultMaxOutput). Output beyond them is dropped, and a stderr stream
+	// at the end of the cell says how much: memory stays bounded whatever a
+	// cell prints.
+	MaxCellOutput, MaxOutput int
+
 	// Log receives progress lines (one per cell); nil discards them.
 	Log io.Writer
 	// KernelLog receives the kernel process' own stdout and stderr; nil
@@ -385,6 +392,14 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		}
 	}
 	name := filepath.Base(r.nbPath)
+	perCell, total := r.opts.MaxCellOutput, r.opts.MaxOutput
+	if perCell <= 0 {
+		perCell = DefaultMaxCellOutput
+	}
+	if total <= 0 {
+		total = DefaultMaxOutput
+	}
+	used := 0
 	for n, idx := range code {
 		src := r.nb.source(idx)
 		cr := &CellResult{Number: n + 1, Index: idx}
@@ -393,11 +408,12 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		}
 		fmt.Fprintf(r.log, "%s [cell %d/%d] %s\n", name, n+1, len(code), CellTitle(src))
 		t0 := time.Now()
-		outs := &outputs{}
+		outs := &outputs{limit: max(1, min(perCell, total-used))}
 		r.cells = append(r.cells, outs)
 		err := r.execCell(ctx, src, outs, cr)
 		cr.Duration = time.Since(t0)
 		cr.Outputs = outs.result()
+		used += outs.size
 		res.Cells = append(res.Cells, cr)
 		status := "ok"
 		if err != nil {
