@@ -125,11 +125,12 @@ type kernel struct {
 	watchdog     *exec.Cmd
 	watchdogPipe *os.File
 
-	codec         codec
-	shell, iopub  zmq4.Socket
-	cancelSockets context.CancelFunc
-	shellMsgs     chan *message
-	iopubMsgs     chan *message
+	codec               codec
+	shell, iopub, stdin zmq4.Socket
+	cancelSockets       context.CancelFunc
+	shellMsgs           chan *message
+	iopubMsgs           chan *message
+	stdinMsgs           chan *message // input_request: the kernel asks for input
 	stopReaders   chan struct{}
 	readers       sync.WaitGroup
 	closeOnce     sync.Once
@@ -236,6 +237,7 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 		codec:       codec{key: []byte(ci.Key), session: newID()},
 		shellMsgs:   make(chan *message, 64),
 		iopubMsgs:   make(chan *message, 1024),
+		stdinMsgs:   make(chan *message, 16),
 		stopReaders: make(chan struct{}),
 	}
 	var out io.Writer = k.stderr
@@ -283,14 +285,19 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	sockCtx, cancel := context.WithCancel(context.Background())
 	k.cancelSockets = cancel
 	zlog := log.New(k.stderr, "zmq4: ", 0)
-	k.shell = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second))
+	// The shell and stdin sockets share one identity, as in Jupyter's
+	// clients: the kernel's stdin ROUTER sends an input_request to the
+	// identity that sent the execute_request.
+	id := zmq4.WithID(zmq4.SocketIdentity(k.codec.session))
+	k.shell = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second), id)
+	k.stdin = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second), id)
 	k.iopub = zmq4.NewSub(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second))
 	endpoint := func(port int) string { return fmt.Sprintf("tcp://%s:%d", ci.IP, port) }
 	deadline := time.Now().Add(cfg.timeout)
 	for _, c := range []struct {
 		sock zmq4.Socket
 		port int
-	}{{k.iopub, ci.IOPubPort}, {k.shell, ci.ShellPort}} {
+	}{{k.iopub, ci.IOPubPort}, {k.shell, ci.ShellPort}, {k.stdin, ci.StdinPort}} {
 		if err := k.dial(ctx, c.sock, endpoint(c.port), deadline); err != nil {
 			return nil, err
 		}
@@ -298,9 +305,10 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	if err := k.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		return nil, fmt.Errorf("subscribing to iopub: %w", err)
 	}
-	k.readers.Add(2)
+	k.readers.Add(3)
 	go k.readLoop(k.shell, k.shellMsgs)
 	go k.readLoop(k.iopub, k.iopubMsgs)
+	go k.readLoop(k.stdin, k.stdinMsgs)
 	return k, nil
 }
 
@@ -401,15 +409,24 @@ func (k *kernel) readLoop(sock zmq4.Socket, ch chan<- *message) {
 
 // send sends a request on the shell socket and returns its msg_id.
 func (k *kernel) send(msgType string, content any) (string, error) {
+	return k.sendOn(k.shell, msgType, content, nil)
+}
+
+// sendOn sends a message on sock, in reply to parent if not nil, and
+// returns its msg_id.
+func (k *kernel) sendOn(sock zmq4.Socket, msgType string, content any, parent *header) (string, error) {
 	m, err := k.codec.newMessage(msgType, content)
 	if err != nil {
 		return "", err
+	}
+	if parent != nil {
+		m.Parent = *parent
 	}
 	frames, err := k.codec.encode(m)
 	if err != nil {
 		return "", err
 	}
-	if err := k.shell.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
 		return "", fmt.Errorf("sending %s: %w", msgType, err)
 	}
 	return m.Header.MsgID, nil
@@ -468,7 +485,7 @@ func (k *kernel) doClose(grace time.Duration) {
 	if k.cancelSockets != nil {
 		k.cancelSockets()
 	}
-	for _, s := range []zmq4.Socket{k.shell, k.iopub} {
+	for _, s := range []zmq4.Socket{k.shell, k.iopub, k.stdin} {
 		if s != nil {
 			s.Close()
 		}

@@ -578,3 +578,37 @@ func TestRunEndlessPrintBounded(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	t.Logf("heap in use after the run: %d MiB; notebook %d bytes", ms.HeapInuse>>20, st.Size())
 }
+
+// TestRunStdinRefusedAtOnce: a cell that reads standard input — plainly
+// (no input_request reaches the runner), or a shell command after
+// %with_inputs (GoNB sends an input_request) — fails at once with an error that says why, shown in
+// the executed notebook, instead of hanging until the cell timeout.
+func TestRunStdinRefusedAtOnce(t *testing.T) {
+	opts := gonbSetup(t)
+	opts.CellTimeout = time.Minute
+	for name, c := range map[string]struct{ src, want string }{
+		"plain read":  {"import (\n\t\"bufio\"\n\t\"fmt\"\n\t\"os\"\n)\n\n%%\ns, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Printf(\"read %q %v\\n\", s, err)", "waiting for standard input"},
+		"with_inputs": {"%with_inputs\n!read x && echo \"read $x\"", "asked for input"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			o := opts
+			o.Notebook = writeNotebook(t, dir, "stdin.ipynb", "%%\nprintln(\"warm\")", c.src)
+			o.OutDir = filepath.Join(dir, "out")
+			res, err := Run(context.Background(), o)
+			var ce *CellError
+			if !errors.As(err, &ce) || ce.Cell != 2 || ce.Timeout != 0 || ce.EName != "StdinNotImplementedError" ||
+				!strings.Contains(ce.EValue, c.want) || !strings.Contains(ce.EValue, "allow_stdin: false") {
+				t.Fatalf("Run: %v", err)
+			}
+			assertKernelGone(t, res)
+			if d := res.Cells[1].Duration; d > 20*time.Second {
+				t.Errorf("the stdin cell took %v to fail", d)
+			}
+			outs := cellOutputs(t, readExecuted(t, res.Executed), 2)
+			if len(outs) == 0 || outs[len(outs)-1].EName != "StdinNotImplementedError" {
+				t.Errorf("no error output in the executed notebook: %+v", outs)
+			}
+		})
+	}
+}

@@ -471,8 +471,35 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 	var reply *executeReply
 	idle := false
 	var errOut *Output
+	// A cell's program blocked reading its standard input is looked for
+	// every stdinPoll; seen stdinSightings times in a row, the cell fails
+	// (see stdinReader).
+	stdinTick := time.NewTicker(stdinPoll)
+	defer stdinTick.Stop()
+	suspect, seen := 0, 0
 	for reply == nil || !idle {
 		select {
+		case m := <-r.k.stdinMsgs:
+			if m.Header.MsgType != "input_request" {
+				continue
+			}
+			var c struct {
+				Prompt string `json:"prompt"`
+			}
+			_ = json.Unmarshal(m.Content, &c)
+			// Answered at once (GoNB needs a value to go on), and the cell
+			// fails as with Jupyter's allow_stdin: false.
+			_, _ = r.k.sendOn(r.k.stdin, "input_reply", map[string]any{"value": ""}, &m.Header)
+			return r.stdinError(id, outs, fmt.Sprintf("the cell asked for input (input_request, prompt %q)", c.Prompt))
+		case <-stdinTick.C:
+			pid := stdinReader(r.k.cmd.Process.Pid)
+			if pid == 0 || pid != suspect {
+				suspect, seen = pid, 0
+				continue
+			}
+			if seen++; seen+1 >= stdinSightings {
+				return r.stdinError(id, outs, fmt.Sprintf("the cell's program (pid %d) is waiting for standard input", pid))
+			}
 		case m := <-r.k.shellMsgs:
 			if m.Parent.MsgID != id || m.Header.MsgType != "execute_reply" {
 				r.handleShell(m)
@@ -538,6 +565,26 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 		return ce
 	}
 	return nil
+}
+
+// stdinPoll is how often a running cell is checked for a program blocked
+// on standard input; stdinSightings times in a row (0.5 s) fail the cell.
+// GoNB sends its own input_request (answered at once) 200 ms after a
+// %with_inputs cell's program starts, before that.
+const (
+	stdinPoll      = 250 * time.Millisecond
+	stdinSightings = 3
+)
+
+// stdinError fails the cell with request id that wants input: the error is
+// added to the cell's outputs (so the notebook shows it) and the cell is
+// interrupted.
+func (r *runner) stdinError(id string, outs *outputs, what string) *CellError {
+	ce := &CellError{EName: "StdinNotImplementedError", EValue: what + ": nbrun runs notebooks without standard input " +
+		"(allow_stdin: false, like jupyter nbconvert), so no input will come; put the value into the cell instead of reading it"}
+	outs.add(&Output{OutputType: "error", EName: ce.EName, EValue: ce.EValue, Traceback: []string{ce.EName + ": " + ce.EValue}})
+	r.interrupt(id)
+	return ce
 }
 
 // interrupt asks the kernel to interrupt the cell with request id and
