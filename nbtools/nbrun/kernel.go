@@ -131,9 +131,9 @@ type kernel struct {
 	shellMsgs           chan *message
 	iopubMsgs           chan *message
 	stdinMsgs           chan *message // input_request: the kernel asks for input
-	stopReaders   chan struct{}
-	readers       sync.WaitGroup
-	closeOnce     sync.Once
+	stopReaders         chan struct{}
+	readers             sync.WaitGroup
+	closeOnce           sync.Once
 }
 
 // kernelConfig describes how to start a kernel.
