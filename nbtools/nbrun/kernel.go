@@ -244,7 +244,8 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	if cfg.log != nil {
 		out = io.MultiWriter(k.stderr, cfg.log)
 	}
-	env := buildEnv(os.Environ(), cfg.path, cfg.env, append([]string{"TMPDIR=" + kernelTmp}, cfg.extra...))
+	// The marker comes last: no entry of Env may override it.
+	env := buildEnv(os.Environ(), cfg.path, cfg.env, append(append([]string{"TMPDIR=" + kernelTmp}, cfg.extra...), markerEnv+"="+tmpDir))
 	// Resolve argv[0] against the kernel's PATH, not ours.
 	if !strings.ContainsRune(argv[0], os.PathSeparator) {
 		for _, kv := range env {
@@ -315,13 +316,22 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 // watchdogScript runs in its own process group with the read end of a pipe
 // as fd 3, whose write end only the runner holds. read returns when that end
 // is closed: when the runner closes it or dies, SIGKILL included. Then it
-// kills the kernel's process group ($1) and removes the runner's private
-// folder ($2); once more a second later for anything that was dying.
+// kills the kernel's process group ($1) and every process marked with the
+// kernel's markerEnv ($3=$2: GoNB's gopls, in a group of its own), and
+// removes the runner's private folder ($2); once more a second later for
+// anything that was dying.
 const watchdogScript = `read _ <&3
+marked() {
+	for e in $(grep -lzxF -- "$3=$2" /proc/[0-9]*/environ 2>/dev/null); do
+		p=${e#/proc/}; kill -KILL "${p%/environ}" 2>/dev/null
+	done
+}
 kill -KILL -"$1" 2>/dev/null
+marked "$@"
 rm -rf -- "$2"
 sleep 1
 kill -KILL -"$1" 2>/dev/null
+marked "$@"
 rm -rf -- "$2"`
 
 // startWatchdog starts the process that cleans up after a runner that dies
@@ -333,7 +343,7 @@ func (k *kernel) startWatchdog() error {
 		return err
 	}
 	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "nbrun-watchdog", strconv.Itoa(k.cmd.Process.Pid), k.tmpDir)
+	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "nbrun-watchdog", strconv.Itoa(k.cmd.Process.Pid), k.tmpDir, markerEnv)
 	cmd.ExtraFiles = []*os.File{r}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -474,8 +484,11 @@ func (k *kernel) doClose(grace time.Duration) {
 	// and wait, briefly, until the group is gone.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	<-k.exited
+	// And every process the kernel started outside its group (gopls),
+	// found by the marker in its environment.
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+		left := killMarked(k.tmpDir)
+		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) && !left {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
