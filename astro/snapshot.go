@@ -75,18 +75,18 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if opt.LocalNumThreads < 0 || opt.LocalNumThreads > 1024 {
 		return nil, fmt.Errorf("snapshot: local_num_threads = %d: must be in [1, 1024] (0: as saved)", opt.LocalNumThreads)
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	off, err := readSnapHeader(br)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	d := newSnapDecoder(br, off)
 	defer func() {
 		// Checked data cannot get here; a snapshot built by hand can.
 		if p := recover(); p != nil {
 			k, err = nil, fmt.Errorf("snapshot: %w: inconsistent state (%v)", ErrSnapshotCorrupt, p)
 		}
 	}()
+	br := bufio.NewReaderSize(r, 1<<16)
+	off, err := readSnapHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	d := newSnapDecoder(br, off)
 	k = loadKernel(d, opt)
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)

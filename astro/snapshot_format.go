@@ -41,6 +41,8 @@ const SnapshotFormatVersion uint32 = 1
 const (
 	snapMagic    = "astronb-snapshot"
 	snapFrameMax = 1 << 18 // 256 KiB of payload per frame
+	// maxEngineVersionLen bounds the engine version string in a header.
+	maxEngineVersionLen = 255
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -293,7 +295,13 @@ func readSnapHeader(r *bufio.Reader) (int64, error) {
 	if v := binary.LittleEndian.Uint32(b[:4]); v != SnapshotFormatVersion {
 		return 0, fmt.Errorf("%w: the file has format version %d, this build reads version %d", ErrSnapshotVersion, v, SnapshotFormatVersion)
 	}
-	ev := make([]byte, binary.LittleEndian.Uint16(b[4:])+4)
+	// The engine version's length, in int arithmetic (a uint16 + 4 wraps)
+	// and bounded before anything is allocated.
+	evLen := int(binary.LittleEndian.Uint16(b[4:]))
+	if evLen > maxEngineVersionLen {
+		return 0, fmt.Errorf("%w: the header claims an engine version of %d bytes (at most %d)", ErrSnapshotCorrupt, evLen, maxEngineVersionLen)
+	}
+	ev := make([]byte, evLen+4)
 	if _, err := io.ReadFull(r, ev); err != nil {
 		return 0, fmt.Errorf("%w: the data ends inside the header", ErrSnapshotTruncated)
 	}
