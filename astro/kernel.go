@@ -278,7 +278,9 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	began := time.Now()
 	report := func(done bool) {
 		if k.progress != nil {
+			k.pause() // reading calls (Save, GetStatus, events) may run meanwhile
 			k.progress(Progress{StartMs: startMs, EndMs: endMs, NowMs: k.Time(), Elapsed: time.Since(began), Done: done})
+			k.resume()
 		}
 	}
 	report(false)

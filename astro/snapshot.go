@@ -41,8 +41,14 @@ type LoadOptions struct {
 }
 
 // Save writes a snapshot of the kernel to w (see Load). A kernel that
-// refused to continue after an error cannot be saved.
+// refused to continue after an error cannot be saved. Save is a reading
+// call: it works from the progress callback, and is refused with an error
+// while another call changes the kernel (busy.go).
 func (k *Kernel) Save(w io.Writer) error {
+	if err := k.enterRead("save"); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer k.leaveRead()
 	if k.failed != nil {
 		return fmt.Errorf("snapshot: kernel is unusable after an earlier error (%v)", k.failed)
 	}
