@@ -76,6 +76,9 @@ type Kernel struct {
 	guard    *kernelGuard // busy flag (busy.go); kept by ResetKernel
 	memLimit int64        // KernelConfig.MemoryLimit
 	mem      memAccount   // estimated size (limits.go)
+	// loadCheck, while a snapshot loads, checks an estimate (bytes) against
+	// the data still to come (snapshot_format.go).
+	loadCheck func(what string, total float64) error
 }
 
 // Stats counts what a simulation did; see Kernel.Stats.

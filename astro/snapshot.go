@@ -97,6 +97,7 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	k.loadCheck = nil
 	return k, nil
 }
 
@@ -369,6 +370,7 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		return nil
 	}
 	d.k = k
+	k.loadCheck = d.checkLoadMemory
 	k.connectCalls = d.u64()
 	prepared := d.bool()
 	var clocks [7]int64
@@ -443,8 +445,13 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		}
 		p.id = i
 		k.projs = append(k.projs, p)
+		k.commitEdges(p)
 	}
 	if prepared {
+		if err := k.checkPrepareMemory(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
 		if err := k.prepare(); err != nil {
 			d.corrupt("%v", err)
 			return nil
