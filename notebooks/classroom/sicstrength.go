@@ -18,22 +18,33 @@ const SICScaleTolerance = 0.1
 // astrocytes' mean Ca²⁺ (µM) in the same window.
 func SICScaling(wLow, wHigh, sicLow, sicHigh, caLow, caHigh float64) Check {
 	k := wHigh / wLow
-	sameLo, sameHi := around(sicLow, 0.1)
-	sqLo, sqHi := around(k*k*sicLow, 0.15)
+	lo, hi := roundWindow((1-SICScaleTolerance)*sicHigh, (1+SICScaleTolerance)*sicHigh, 10)
+	mc := []Misconception{}
+	for _, m := range []struct {
+		name  string
+		value float64
+		hint  string
+	}{
+		{"unchanged", sicLow, "I_SIC = w_a2n · Σ SIC_a: what does a larger weight do to it, if the astrocytes' Ca2+ stays the same?"},
+		{"squared", k * k * sicLow, "The weight enters I_SIC once. Does the astrocytes' Ca2+ change much with w_a2n?"},
+		{"added", sicLow + wHigh - wLow, "The weight multiplies the astrocytes' SIC; it is not added to it."},
+		{"weight ratio only", k, "That is the ratio of the weights. Apply it to the SIC of the 0.01 run."},
+		{"ten times", 10 * sicLow, "Check the ratio of the weights: 0.05 / 0.01."},
+	} {
+		mLo, mHi := around(m.value, 0.08)
+		if mHi < lo || mLo > hi {
+			mc = append(mc, Misconception{Name: m.name, Lo: mLo, Hi: mHi, Hint: m.hint})
+		}
+	}
 	return Check{
 		Variable: "myPredictedSIC", Unit: "pA",
-		Expected: sicHigh, Lo: (1 - SICScaleTolerance) * sicHigh, Hi: (1 + SICScaleTolerance) * sicHigh,
-		Misconceptions: []Misconception{
-			{Name: "unchanged", Lo: sameLo, Hi: sameHi,
-				Hint: "I_SIC = w_a2n · Σ SIC_a: what does a larger weight do to it, if the astrocytes' Ca2+ stays the same?"},
-			{Name: "squared", Lo: sqLo, Hi: sqHi,
-				Hint: "The weight enters I_SIC once. Does the astrocytes' Ca2+ change much with w_a2n?"},
-		},
-		TooLow:  "Too small. How does I_SIC depend on the weight when the astrocytes' Ca2+ stays the same?",
-		TooHigh: "Too large. How does I_SIC depend on the weight when the astrocytes' Ca2+ stays the same?",
-		Praise:  "The SIC scales with the weight because the astrocytes barely notice the faster firing.",
+		Expected: sicHigh, Lo: lo, Hi: hi,
+		Misconceptions: mc,
+		TooLow:         "Too small. How does I_SIC depend on the weight when the astrocytes' Ca2+ stays the same?",
+		TooHigh:        "Too large. How does I_SIC depend on the weight when the astrocytes' Ca2+ stays the same?",
+		Praise:         "The SIC scales with the weight because the astrocytes barely notice the faster firing.",
 		Reveal: fmt.Sprintf("Measured in 1000–1100 ms: w_a2n %g: SIC %.2f pA, Ca2+ %.3f µM; w_a2n %g: SIC %.2f pA, Ca2+ %.3f µM "+
-			"(accepted %.1f–%.1f pA).", wLow, sicLow, caLow, wHigh, sicHigh, caHigh, (1-SICScaleTolerance)*sicHigh, (1+SICScaleTolerance)*sicHigh),
+			"(accepted %.1f–%.1f pA).", wLow, sicLow, caLow, wHigh, sicHigh, caHigh, lo, hi),
 	}
 }
 
@@ -44,7 +55,7 @@ func SICScaling(wLow, wHigh, sicLow, sicHigh, caLow, caHigh float64) Check {
 // Both the simulated rate and the linear extrapolation are accepted.
 func SICRate(w, wKnown, rate0, rateKnown, measured, tol float64) Check {
 	linear := rate0 + (rateKnown-rate0)*w/wKnown
-	lo, hi := min(measured, linear)-tol, max(measured, linear)+tol
+	lo, hi := roundWindow(min(measured, linear)-tol, max(measured, linear)+tol, 100)
 	c := Check{
 		Variable: "myRateAt01", Unit: "Hz",
 		Expected: measured, Lo: lo, Hi: hi,
@@ -53,14 +64,24 @@ func SICRate(w, wKnown, rate0, rateKnown, measured, tol float64) Check {
 		Reveal: fmt.Sprintf("Simulated at w_a2n %g: %.3f Hz; a straight line through 0 and %g gives %.3f Hz (accepted %.2f–%.2f Hz: "+
 			"± %.2f Hz, three seed-to-seed SDs).", w, measured, wKnown, linear, lo, hi, tol),
 	}
-	if sLo, sHi := rateKnown-tol/2, rateKnown+tol/2; sHi < lo || sLo > hi {
-		c.Misconceptions = append(c.Misconceptions, Misconception{Name: "unchanged", Lo: sLo, Hi: sHi,
-			Hint: "That is the rate at " + fmt.Sprint(wKnown) + ": a larger SIC does push the rate further up."})
+	rise := rateKnown - rate0
+	for _, m := range []struct {
+		name   string
+		lo, hi float64
+		hint   string
+	}{
+		{"unchanged", rateKnown - tol/2, rateKnown + tol/2, "That is the rate at " + fmt.Sprint(wKnown) + ": a larger SIC does push the rate further up."},
+		{"proportional", rateKnown * w / wKnown * 0.9, rateKnown * w / wKnown * 1.1,
+			"The rate is not proportional to w_a2n: without astrocytes (w_a2n = 0) the neurons already fire. Extrapolate the increase."},
+		{"increase only", rise*w/wKnown - tol/2, rise*w/wKnown + tol/2,
+			"That is the increase over the rate without astrocytes; the question asks for the rate itself."},
+	} {
+		if m.hi < lo || m.lo > hi {
+			c.Misconceptions = append(c.Misconceptions, Misconception{Name: m.name, Lo: m.lo, Hi: m.hi, Hint: m.hint})
+		}
 	}
-	if r := rate0 * w / wKnown; math.Abs(r-measured) > 2*tol {
-		pLo, pHi := around(r, 0.1)
-		c.Misconceptions = append(c.Misconceptions, Misconception{Name: "proportional", Lo: pLo, Hi: pHi,
-			Hint: "The rate is not proportional to w_a2n: without astrocytes (w_a2n = 0) the neurons already fire. Extrapolate the increase."})
+	if math.IsNaN(measured) {
+		c.Lo, c.Hi = math.NaN(), math.NaN()
 	}
 	return c
 }
