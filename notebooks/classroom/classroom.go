@@ -324,9 +324,10 @@ func Revealed(variables ...string) bool {
 	return true
 }
 
-// PrintHidden prints why a cell's results are not shown yet.
+// PrintHidden prints that a cell leaves out what would answer the given
+// answer variables' exercises, and until when.
 func PrintHidden(variables ...string) {
-	fmt.Printf("This cell shows the answers of %s: it runs once the self-check(s) accepted an answer, or showed it with showMe = true.\n",
+	fmt.Printf("Left out until the self-check of %s has accepted an answer (or shown it with showMe = true): it would give the answer away.\n",
 		strings.Join(variables, " and "))
 }
 
