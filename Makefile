@@ -5,6 +5,8 @@
 #   make test    everything CI runs (.ci/run), with per-step wall times
 #   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
 #   make nbfmt   rewrite notebooks/*.ipynb in the form Jupyter saves them
+#   make classroom  the classroom notebooks to hand out (out/classroom/):
+#                a student copy without outputs and answer key, a teacher's copy
 #
 # Parts: check, test-short, test-full, fuzz, tools, warm, jupyter, notebooks,
 # nbconvert, browser.
@@ -27,7 +29,7 @@ KERNELSPEC := $(JUPYTER)/kernels/gonb/kernel.json
 WARM_DIR   := $(BUILD)/warm
 WARM_STAMP := $(WARM_DIR)/stamp
 MODULE     := github.com/astronb/astronb
-WARM_PKGS  := astro astro/brunel plots kernelext
+WARM_PKGS  := astro astro/brunel plots kernelext analysis notebooks/classroom
 WARM_SRCS  := $(shell find $(WARM_PKGS) -maxdepth 1 -name '*.go' ! -name '*_test.go' 2>/dev/null)
 # Recursive (=): only evaluated when the kernelspec is (re)installed.
 GOROOT_BIN = $(shell $(GO) env GOROOT)/bin
@@ -47,7 +49,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser
+.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser classroom
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -205,12 +207,27 @@ browser: tools jupyter
 	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./nbtools/jupytertest/
 
 ## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
-## images), then check the executed notebooks with nbcheck.
+## images), then check the executed notebooks with nbcheck, and that no
+## classroom notebook shows an answer before its self-check (the checks
+## write their expected values to CLASSROOM_KEY while they run; the test
+## scans every markdown cell and every other cell's output for them).
+CLASSROOM_KEY := $(CURDIR)/$(OUT)/classroom-key.jsonl
 notebooks: tools
 	$(NBCHECK) -committed $(NOTEBOOKS)
-	$(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
+	@mkdir -p $(OUT); rm -f $(CLASSROOM_KEY)
+	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) $(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
 	$(if $(filter $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(MAIN_CHECK) $(OUT)/$(notdir $(MAIN_NB)))
 	$(if $(filter-out $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(NB_CHECK) $(addprefix $(OUT)/,$(notdir $(filter-out $(MAIN_NB),$(NOTEBOOKS)))))
+	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) ASTRONB_EXECUTED=$(CURDIR)/$(OUT) ASTRONB_EXECUTED_ORDER="$(NOTEBOOKS)" \
+	  $(GO) test -count=1 -timeout 2m -run TestExecutedNotebooksGiveNothingAway ./notebooks/classroom/
+
+## classroom: the classroom notebooks to hand out, in out/classroom/:
+## student/astronb (and astronb-student.tar.gz) — the repository with the
+## notebooks stripped of outputs, without notebooks/TEACHING.md and the
+## self-checks' tests; teacher/astronb — everything, plus the notebooks
+## executed by `make notebooks` if out/ has them (notebooks/executed/).
+classroom:
+	$(GO) run ./nbtools/cmd/classpack -repo . -out $(OUT)/classroom -executed $(OUT)
 
 ## nbconvert: execute the main notebook with Debian's real Jupyter into
 ## out/nbconvert and compare it with nbrun's out/ (run `make notebooks` or
