@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/astronb/astronb/internal/figfile"
 	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
@@ -75,45 +74,36 @@ func SaveFigures(dir string, figs ...Figure) ([]string, error) {
 	return saveFigures(nil, dir, figs)
 }
 
+// saveFigures writes the figures with figfile, printing the paths to w if
+// it is not nil.
 func saveFigures(w io.Writer, dir string, figs []Figure) ([]string, error) {
-	if len(figs) == 0 {
-		return nil, nil
+	paths, err := figfile.Save(w, dir, asFiles(figs)...)
+	if err != nil {
+		err = fmt.Errorf("kernelext: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("kernelext: creating figures folder: %w", err)
-	}
-	var paths []string
-	var errs []error
+	return paths, err
+}
+
+func asFiles(figs []Figure) []figfile.Figure {
+	out := make([]figfile.Figure, len(figs))
 	for i, f := range figs {
-		name, png, svg, err := render(i, f)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for _, out := range []struct {
-			ext  string
-			data []byte
-		}{{".png", png}, {".svg", svg}} {
-			p := filepath.Join(dir, name+out.ext)
-			if err := writeFileAtomic(p, out.data); err != nil {
-				errs = append(errs, fmt.Errorf("kernelext: saving figure %q: %w", name, err))
-				continue
-			}
-			paths = append(paths, p)
-			if w != nil {
-				fmt.Fprintln(w, p)
-			}
+		if f != nil {
+			out[i] = f
 		}
 	}
-	return paths, errors.Join(errs...)
+	return out
 }
 
 func displayNotebook(figs []Figure) error {
 	var errs []error
 	for i, f := range figs {
-		name, png, svg, err := render(i, f)
+		var ff figfile.Figure
+		if f != nil {
+			ff = f
+		}
+		name, png, svg, err := figfile.Render(i, ff)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("kernelext: %w", err))
 			continue
 		}
 		sendData(&protocol.DisplayData{
@@ -140,65 +130,5 @@ func displayNotebook(figs []Figure) error {
 	return errors.Join(errs...)
 }
 
-// render validates a figure and produces both encodings.
-func render(i int, f Figure) (name string, png, svg []byte, err error) {
-	if f == nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure #%d is nil", i)
-	}
-	name = f.Name()
-	if err := checkName(name); err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure #%d: %w", i, err)
-	}
-	png, err = f.PNG()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure %q: PNG: %w", name, err)
-	}
-	svg, err = f.SVG()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure %q: SVG: %w", name, err)
-	}
-	return name, png, svg, nil
-}
-
-// checkName rejects names that are not a plain, single file name component.
-func checkName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("empty figure name")
-	case name == "." || name == "..",
-		strings.ContainsAny(name, `/\`),
-		strings.ContainsRune(name, 0):
-		return fmt.Errorf("figure name %q is not a plain file name", name)
-	}
-	return nil
-}
-
-// writeFileAtomic writes data to a temporary file in the same folder and
-// renames it onto path, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	// CreateTemp uses mode 0600; make results readable like os.WriteFile would.
-	if err := os.Chmod(tmpName, 0o644); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	return nil
-}
+// writeFileAtomic writes a file atomically (see figfile.WriteFileAtomic).
+func writeFileAtomic(path string, data []byte) error { return figfile.WriteFileAtomic(path, data) }
