@@ -61,7 +61,7 @@ var syncNotebook = gonbui.Sync
 // failures are returned joined. Display with no figures does nothing.
 func Display(figs ...Figure) error {
 	if gonbui.IsNotebook {
-		return displayNotebook(figs)
+		return displayNotebook(figs, nil)
 	}
 	_, err := saveFigures(os.Stdout, FiguresDir(), figs)
 	return err
@@ -94,7 +94,43 @@ func asFiles(figs []Figure) []figfile.Figure {
 	return out
 }
 
-func displayNotebook(figs []Figure) error {
+// View shows figures in place: in a notebook each Show replaces the
+// figures of the previous one (the same outputs, updated), so a cell that
+// redraws — a live explorer, say — does not pile figures up. Outside a
+// notebook Show is Display.
+type View struct {
+	id    string
+	shown int // outputs the view has
+}
+
+// NewView returns a View with no figures yet.
+func NewView() *View { return &View{id: "astronb_view_" + gonbui.UniqueId()} }
+
+// Show shows figs in place of the view's previous figures; outputs left
+// over from a longer previous Show are emptied.
+func (v *View) Show(figs ...Figure) error {
+	if !gonbui.IsNotebook {
+		return Display(figs...)
+	}
+	return v.show(figs)
+}
+
+func (v *View) show(figs []Figure) error {
+	err := displayNotebook(figs, func(i int) string { return fmt.Sprintf("%s_%d", v.id, i) })
+	for i := len(figs); i < v.shown; i++ {
+		sendData(&protocol.DisplayData{
+			Data:      map[protocol.MIMEType]any{protocol.MIMETextPlain: ""},
+			DisplayID: fmt.Sprintf("%s_%d", v.id, i),
+		})
+	}
+	syncNotebook()
+	v.shown = max(v.shown, len(figs))
+	return err
+}
+
+// displayNotebook sends each figure as one output, with the display id
+// that id returns for its index (nil: plain outputs).
+func displayNotebook(figs []Figure, id func(int) string) error {
 	var errs []error
 	for i, f := range figs {
 		var ff figfile.Figure
@@ -117,6 +153,7 @@ func displayNotebook(figs []Figure) error {
 				protocol.MIMEImagePNG: png,
 				protocol.MIMEImageSVG: string(svg),
 			},
+			DisplayID: displayID(id, i),
 		})
 	}
 	// Without a sync a short cell can end before the kernel has read the
@@ -132,3 +169,10 @@ func displayNotebook(figs []Figure) error {
 
 // writeFileAtomic writes a file atomically (see figfile.WriteFileAtomic).
 func writeFileAtomic(path string, data []byte) error { return figfile.WriteFileAtomic(path, data) }
+
+func displayID(id func(int) string, i int) string {
+	if id == nil {
+		return ""
+	}
+	return id(i)
+}
