@@ -55,7 +55,7 @@ run: tools
 	@nb=$(OUT)/$(notdir $(MAIN_NB)); echo; \
 	  echo "Executed notebook: $(CURDIR)/$$nb"; \
 	  echo "Figures:"; ls -1 $(OUT)/$(basename $(notdir $(MAIN_NB)))_*.{png,svg} 2>/dev/null | sed 's|^|  $(CURDIR)/|'; \
-	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook $$nb  (kernel: gonb)"
+	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook$$([ "$$(id -u)" = 0 ] && echo ' --allow-root') $$nb  (kernel: gonb; \`make jupyter\` installs Jupyter)"
 
 # step NAME, TARGETS: run `make TARGETS`, print its wall time, record it in
 # STEPLOG; on failure print the steps so far and stop.
@@ -223,7 +223,7 @@ jupyter:
 ## screenshot in out/browser/.
 BROWSER_TIMEOUT ?= 30m
 browser: tools jupyter
-	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./nbtools/jupytertest/
+	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebooksInBrowser ./nbtools/jupytertest/
 
 ## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
 ## images), then check the executed notebooks with nbcheck.
