@@ -337,6 +337,9 @@ func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
 	if err != nil {
 		return err
 	}
+	if t := k.Time(); t != nk.state.Time {
+		return errKept(astro.ErrSnapshotCorrupt, "the state record says %g ms, the kernel is at %g ms", nk.state.Time, t)
+	}
 	nk.Kernel = k
 	return nil
 }
