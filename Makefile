@@ -116,7 +116,8 @@ test-full: tools
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
-  FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck
+  FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck \
+  FuzzKeptKernel:./kernelext FuzzMessages:./nbtools/nbrun
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "$(GO) test -run='^$$' -fuzz='^$${t%%:*}$$' -fuzztime=$(FUZZTIME) $${t#*:}"; \

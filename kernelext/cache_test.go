@@ -493,3 +493,22 @@ func TestKeyEncodingHostile(t *testing.T) {
 		}
 	})
 }
+
+// TestKeyLargeBytes: a []byte key is one value however long (64 MiB is
+// fine), and differs from the same bytes as []uint8 of a named type.
+func TestKeyLargeBytes(t *testing.T) {
+	withDeadline(t, 20*time.Second, func() {
+		type raw []byte
+		b := make([]byte, 64<<20)
+		k0, err := CacheKey[int](b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)-1] = 1
+		k1, _ := CacheKey[int](b)
+		k2, _ := CacheKey[int](raw(b))
+		if k0 == k1 || k1 == k2 {
+			t.Errorf("keys %s %s %s", k0, k1, k2)
+		}
+	})
+}

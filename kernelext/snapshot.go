@@ -163,8 +163,8 @@ func (nk *NotebookKernel[T]) Keep() error {
 		if err := os.Rename(nk.Path, nk.Path+beforeSuffix); err != nil {
 			return fmt.Errorf("kernelext: Keep: setting the earlier kept kernel aside: %w", err)
 		}
-		fmt.Fprintf(keepNotes, "kernelext: kept the kernel at %g ms in place of the one kept at %g ms; later cells continue from %g ms. "+
-			"If this cell should not have kept it (a branch), kernelext.UndoKeep(key, build) goes back to %g ms.\n", now, was, now, was)
+		fmt.Fprintf(keepNotes, "kernelext: Keep: later cells continue from %g ms; the kernel kept before, at %g ms, is set aside: "+
+			"kernelext.UndoKeep(key, build) goes back to it (if this cell should not have kept its kernel, e.g. a branch).\n", now, was)
 	}
 	nk.state.Time = now
 	if err := astro.WriteFileAtomic(nk.Path, nk.write); err != nil {
@@ -336,6 +336,9 @@ func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
 	k, err := astro.Load(br)
 	if err != nil {
 		return err
+	}
+	if t := k.Time(); t != nk.state.Time {
+		return errKept(astro.ErrSnapshotCorrupt, "the state record says %g ms, the kernel is at %g ms", nk.state.Time, t)
 	}
 	nk.Kernel = k
 	return nil

@@ -371,7 +371,7 @@ func TestBranchKeepByMistake(t *testing.T) {
 		if err := br.Keep(); err != nil {
 			t.Fatal(err)
 		}
-		if n := notes.String(); !strings.Contains(n, "at 12 ms in place of the one kept at 5 ms") || !strings.Contains(n, "UndoKeep") {
+		if n := notes.String(); !strings.Contains(n, "continue from 12 ms; the kernel kept before, at 5 ms") || !strings.Contains(n, "UndoKeep") {
 			t.Errorf("Keep's note: %q", n)
 		}
 		// The trunk cell now finds 12 ms and says how to recover.

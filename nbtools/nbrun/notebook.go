@@ -562,6 +562,10 @@ type outputs struct {
 	tail     []string
 	tailOpen bool
 
+	// firstError is the first error output the cell sent (kept even when a
+	// clear_output removes it from the list, or the limit drops it).
+	firstError *Output
+
 	limit                 int // bytes; 0: DefaultMaxCellOutput
 	size                  int // bytes kept
 	dropped, droppedBytes int // outputs (or parts) and bytes dropped
