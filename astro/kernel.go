@@ -78,6 +78,9 @@ type Kernel struct {
 	guard    *kernelGuard // busy flag (busy.go); kept by ResetKernel
 	memLimit int64        // KernelConfig.MemoryLimit
 	mem      memAccount   // estimated size (limits.go)
+	// loadCheck, while a snapshot loads, checks an estimate (bytes) against
+	// the data still to come (snapshot_format.go).
+	loadCheck func(what string, total float64) error
 }
 
 // Stats counts what a simulation did; see Kernel.Stats.
@@ -280,7 +283,9 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	began := time.Now()
 	report := func(done bool) {
 		if k.progress != nil {
+			k.pause() // reading calls (Save, GetStatus, events) may run meanwhile
 			k.progress(Progress{StartMs: startMs, EndMs: endMs, NowMs: k.Time(), Elapsed: time.Since(began), Done: done})
+			k.resume()
 		}
 	}
 	report(false)

@@ -41,8 +41,14 @@ type LoadOptions struct {
 }
 
 // Save writes a snapshot of the kernel to w (see Load). A kernel that
-// refused to continue after an error cannot be saved.
+// refused to continue after an error cannot be saved. Save is a reading
+// call: it works from the progress callback, and is refused with an error
+// while another call changes the kernel (busy.go).
 func (k *Kernel) Save(w io.Writer) error {
+	if err := k.enterRead("save"); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer k.leaveRead()
 	if k.failed != nil {
 		return fmt.Errorf("snapshot: kernel is unusable after an earlier error (%v)", k.failed)
 	}
@@ -75,22 +81,23 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if opt.LocalNumThreads < 0 || opt.LocalNumThreads > 1024 {
 		return nil, fmt.Errorf("snapshot: local_num_threads = %d: must be in [1, 1024] (0: as saved)", opt.LocalNumThreads)
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	off, err := readSnapHeader(br)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	d := newSnapDecoder(br, off)
 	defer func() {
 		// Checked data cannot get here; a snapshot built by hand can.
 		if p := recover(); p != nil {
 			k, err = nil, fmt.Errorf("snapshot: %w: inconsistent state (%v)", ErrSnapshotCorrupt, p)
 		}
 	}()
+	br := bufio.NewReaderSize(r, 1<<16)
+	off, err := readSnapHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	d := newSnapDecoder(br, off)
 	k = loadKernel(d, opt)
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	k.loadCheck = nil
 	return k, nil
 }
 
@@ -363,6 +370,7 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		return nil
 	}
 	d.k = k
+	k.loadCheck = d.checkLoadMemory
 	k.connectCalls = d.u64()
 	prepared := d.bool()
 	var clocks [7]int64
@@ -437,8 +445,13 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		}
 		p.id = i
 		k.projs = append(k.projs, p)
+		k.commitEdges(p)
 	}
 	if prepared {
+		if err := k.checkPrepareMemory(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
 		if err := k.prepare(); err != nil {
 			d.corrupt("%v", err)
 			return nil

@@ -102,6 +102,13 @@ func main() {
 		return
 	}
 	p.Sim.MemoryLimit = *memLimit
+	if *nestPrefix != "" { // side by side with NEST: sidebyside.go
+		if err := sideBySide(p, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *digest {
 		p.Sim.NRecSpk = int(float64(p.Network.NEx+p.Network.NIn) * p.Scale)
 	}
