@@ -17,9 +17,9 @@
 // or when the student asks for it with showMe.
 //
 // Wrong answers get a hint that diagnoses: a named misconception of the
-// exercise, a unit slip (the answer is right times 1000, 60 or 100), or a Go
-// trap (an integer, or exactly 0, where a fraction is expected: integer
-// division, ^ as XOR), else "too low"/"too high".
+// exercise, a unit slip (the answer is right times 1000, 60 or 100), a
+// wrong sign, or a Go trap (an integer, or exactly 0, where a fraction is
+// expected: integer division, ^ as XOR), else "too low"/"too high".
 package classroom
 
 import (
@@ -174,6 +174,9 @@ func (c Check) Judge(answer any) Result {
 			return wrong(m.Name, m.Hint)
 		}
 	}
+	if x != 0 && c.Accepts(-x) {
+		return wrong(SignSlip, "Check the sign: the quantity asked for has the opposite sign.")
+	}
 	if x < c.Lo {
 		return wrong("", c.TooLow)
 	}
@@ -185,8 +188,12 @@ func (c Check) Judge(answer any) Result {
 func (c Check) Accepts(x float64) bool { return x >= c.Lo && x <= c.Hi }
 
 // UnitSlip is the Misconception name of an answer that is right times a
-// unit factor (1000, 60 or 100).
-const UnitSlip = "unit slip"
+// unit factor (1000, 60 or 100); SignSlip of one that is right but for
+// its sign.
+const (
+	UnitSlip = "unit slip"
+	SignSlip = "sign"
+)
 
 // unitFactors are the slips recognised for each unit: the answer times
 // factor is in the accepted range, the student seems to have used unit.

@@ -207,6 +207,13 @@ func testCheck(t *testing.T, cc checkCase) {
 			t.Errorf("answer %#v: a right answer must show the measurement", ac.answer)
 		}
 	}
+	// The right answer with the wrong sign is judged wrong, with a hint
+	// that names what is wrong (the sign, or a named misconception).
+	if e := c.Expected; e != 0 && !math.IsInf(e, 0) && !math.IsNaN(e) {
+		if r := c.Judge(-e); r.Verdict != Wrong || r.Misconception == "" {
+			t.Errorf("answer %v (sign flipped): %v [%s] %s, want wrong with a named hint", -e, r.Verdict, r.Misconception, r.Message)
+		}
+	}
 	if rights < 4 || wrongs < 6 || ints < 1 || named < 3 {
 		t.Errorf("too few cases: %d right, %d wrong, %d int-typed, %d misconceptions", rights, wrongs, ints, named)
 	}
