@@ -263,6 +263,9 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	if err := k.checkSimulateEnd(t, n); err != nil {
 		return err
 	}
+	if err := k.checkRecordingMemory(t, n); err != nil {
+		return err
+	}
 	if err := k.checkPrepareMemory(); err != nil {
 		return err
 	}
