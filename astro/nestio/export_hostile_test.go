@@ -122,29 +122,33 @@ func (c *pyChecker) check(t testing.TB, script []byte) pyResult {
 
 // hostileKernel is a small network with recorders.
 func hostileKernel(t testing.TB, res float64) (*astro.Kernel, astro.NodeCollection, astro.NodeCollection) {
-	k, err := astro.NewKernel(astro.KernelConfig{Resolution: res})
+	k, sr, mm, err := buildHostile(res)
 	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := k.Create(astro.DefaultAeifCondAlphaAstro(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr, err := k.Create(astro.SpikeRecorder{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mm, err := k.Create(astro.Multimeter{Interval: 1, RecordFrom: []string{"V_m"}}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Connect(n, sr, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Connect(mm, n, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return k, sr, mm
+}
+
+// buildHostile builds hostileKernel's network at resolution res (ms).
+func buildHostile(res float64) (k *astro.Kernel, sr, mm astro.NodeCollection, err error) {
+	if k, err = astro.NewKernel(astro.KernelConfig{Resolution: res}); err != nil {
+		return
+	}
+	var n astro.NodeCollection
+	if n, err = k.Create(astro.DefaultAeifCondAlphaAstro(), 2); err != nil {
+		return
+	}
+	if sr, err = k.Create(astro.SpikeRecorder{}, 1); err != nil {
+		return
+	}
+	if mm, err = k.Create(astro.Multimeter{Interval: 10 * res, RecordFrom: []string{"V_m"}}, 1); err != nil {
+		return
+	}
+	if err = k.Connect(n, sr, nil, nil); err != nil {
+		return
+	}
+	err = k.Connect(mm, n, nil, nil)
+	return
 }
 
 // checkScript: the script compiles, nothing but the docstring and imports
