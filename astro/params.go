@@ -389,3 +389,11 @@ func exportParam(f reflect.Value) any {
 	}
 	return f.Interface()
 }
+
+// checkFinite reports a non-finite parameter.
+func checkFinite(model, name string, v float64, unit string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s: %s = %g%s: must be finite", model, name, v, unit)
+	}
+	return nil
+}

@@ -243,12 +243,12 @@ func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
 	}
 	var tgts []int32
 	if p.parts == nil { // the lists Connect built (always for SIC)
-		e.bool(p.kind == kindSIC)
+		e.bool(p.traits.sic)
 		for r := range int32(len(p.srcIDs)) {
 			tgts = tgts[:0]
 			p.rows.each(r, func(_ int, t int32) { tgts = append(tgts, t) })
 			writeRow(tgts)
-			if p.kind == kindSIC {
+			if p.traits.sic {
 				tgts = tgts[:0]
 				p.mult.each(r, func(_ int, m int32) { tgts = append(tgts, m) })
 				e.i32s(tgts)
@@ -268,12 +268,9 @@ func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
 }
 
 func (k *Kernel) saveProjectionState(e *snapEncoder, p *projection) {
-	e.bool(p.tso != nil)
-	for _, s := range p.tso {
-		e.f64(s.x)
-		e.f64(s.y)
-		e.f64(s.u)
-		e.f64(s.tLast)
+	e.bool(p.state != nil)
+	if p.state != nil {
+		p.state.saveState(e)
 	}
 	hasRNG := p.parts != nil && slices.ContainsFunc(p.parts, func(ps []projPart) bool {
 		return slices.ContainsFunc(ps, func(pp projPart) bool { return pp.rng != nil })
@@ -521,7 +518,7 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 		p.rowIdx[s-1] = int32(r) + 1
 	}
 	withMult := d.bool()
-	if d.err == nil && withMult != (p.kind == kindSIC) {
+	if d.err == nil && withMult != (p.traits.sic) {
 		d.corrupt("%s: multiplicities do not match the synapse model", name)
 	}
 	n := int32(len(k.nodes))
@@ -566,12 +563,12 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 func synDelay(s Synapse) float64 { _, d := s.weightDelay(); return d }
 
 func (k *Kernel) loadProjectionState(d *snapDecoder, p *projection) {
-	if hasTso := d.bool(); d.err == nil && hasTso != (p.tso != nil) {
+	if hasState := d.bool(); d.err == nil && hasState != (p.state != nil) {
 		d.corrupt("%s: synapse state does not match the kernel's state", p.model)
 		return
 	}
-	for i := range p.tso {
-		p.tso[i] = tsodyksState{x: d.f64(), y: d.f64(), u: d.f64(), tLast: d.f64()}
+	if p.state != nil {
+		p.state.loadState(d)
 	}
 	hasRNG := d.bool()
 	if d.err != nil || !hasRNG {
