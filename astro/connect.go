@@ -299,19 +299,19 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	sm, tm := src.base().model, tgt.base().model
 	if syn.traits().sic {
 		// NEST's connection test (models/sic_connection.h, check_connection).
-		_, sends := src.(sicSender)
-		_, handles := tgt.(sicReceiver)
+		_, sends := as[sicSender](src)
+		_, handles := as[sicReceiver](tgt)
 		if !sends || !handles {
 			return fmt.Errorf("%s: %s -> %s: the source must send SIC and the target handle it (e.g. an astrocyte -> a neuron with an SIC input)",
 				syn.SynapseModel(), sm, tm)
 		}
 		return nil
 	}
-	_, sender := src.(spikeSender)
+	_, sender := as[spikeSender](src)
 	generator := src.base().replicated
 	switch {
 	case !sender && !generator:
-		if _, ok := src.(sicSender); ok {
+		if _, ok := as[sicSender](src); ok {
 			return fmt.Errorf("%s -> %s: %s sends no spikes; connect it to neurons with sic_connection", sm, tm, sm)
 		}
 		return fmt.Errorf("%s -> %s: %s sends no spikes", sm, tm, sm)
@@ -319,7 +319,7 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 		return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
 			sm, tm, syn.SynapseModel())
 	}
-	if _, ok := tgt.(spikeSink); !ok {
+	if _, ok := as[spikeSink](tgt); !ok {
 		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
 	}
 	if wc, ok := tgt.(weightChecker); ok {
@@ -343,7 +343,7 @@ func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []node
 		return fmt.Errorf("connect to spike_recorder: rule %s: only all_to_all is supported", rule.RuleName())
 	}
 	for _, b := range preBlocks {
-		if _, ok := b.(spikeSender); !ok {
+		if _, ok := as[spikeSender](b); !ok {
 			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
 		}
 	}

@@ -49,7 +49,11 @@ func NewModel(name string, params Dict) (Model, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(modelDefaults)), ", "))
 	}
-	return withParams(mk(), params)
+	m := mk()
+	if l, ok := m.(interface{ with(Dict) (Model, error) }); ok {
+		return l.with(params)
+	}
+	return withParams(m, params)
 }
 
 // NewSynapse is NewModel for synapse models (static_synapse,

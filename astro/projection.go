@@ -118,7 +118,7 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 			w, th := where(t)
 			if slot[w] == 0 {
 				blk := k.nodes[t-1].block
-				sink, _ := k.blocks[blk].(spikeSink)
+				sink, _ := as[spikeSink](k.blocks[blk])
 				p.parts[th] = append(p.parts[th], projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
 				slot[w] = int32(len(p.parts[th]))
 			}

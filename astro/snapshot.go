@@ -3,6 +3,7 @@ package astro
 import (
 	"bufio"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -158,7 +159,7 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 		bb := b.base()
 		e.str(bb.model)
 		e.uvarint(uint64(bb.n))
-		e.params(b.params())
+		saveModelParams(e, b.params())
 	}
 	for _, b := range k.blocks { // multimeters may be created after their targets
 		bb := b.base()
@@ -380,10 +381,10 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		}
 		mk, ok := modelDefaults[name]
 		if !ok {
-			d.corrupt("unknown model %q", name)
+			d.fail(fmt.Errorf("%w: model %q is not registered in this program (a snapshot stores state, not code: register the model's definition before loading)", ErrSnapshotModel, name))
 			return nil
 		}
-		m := decodeParams(d, mk())
+		m := loadModelParams(d, mk())
 		if d.err != nil {
 			return nil
 		}
@@ -464,6 +465,62 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		return nil
 	}
 	return k
+}
+
+// ErrSnapshotModel: the snapshot holds nodes of a model this program does
+// not have, or has with another definition (ODEModel.Fingerprint).
+var ErrSnapshotModel = errors.New("snapshot of a model this program defines differently")
+
+// listedParams is implemented by models whose parameters are a list, not
+// struct fields (ODEModel): a snapshot stores the fingerprint of the
+// model's layout and the values.
+type listedParams interface {
+	Fingerprint() string
+	paramValues() []float64
+	withParamValues(p []float64) (Model, error)
+}
+
+// saveModelParams writes the parameters of a Create call's model;
+// loadModelParams is its mirror image.
+func saveModelParams(e *snapEncoder, m Model) {
+	lp, listed := m.(listedParams)
+	if !listed {
+		e.params(m) // starts with the struct type's name
+		return
+	}
+	e.str(listedParamsTag)
+	e.str(lp.Fingerprint())
+	e.f64s(lp.paramValues())
+}
+
+// listedParamsTag starts listed parameters where a struct's parameters
+// start with its type name (snapEncoder.params); no Go type has this name.
+const listedParamsTag = "(listed parameters)"
+
+func loadModelParams(d *snapDecoder, m Model) Model {
+	lp, listed := m.(listedParams)
+	if !listed {
+		return decodeParams(d, m)
+	}
+	if tag := d.str(); d.err == nil && tag != listedParamsTag {
+		d.fail(fmt.Errorf("%w: model %s: saved as a model of another kind (%s)", ErrSnapshotModel, m.ModelName(), tag))
+	}
+	fp := d.str()
+	p := d.f64s(m.ModelName() + " parameters")
+	if d.err != nil {
+		return nil
+	}
+	if fp != lp.Fingerprint() {
+		d.fail(fmt.Errorf("%w: model %s: the snapshot was saved with a definition of layout %s, this program's has layout %s (other state variables or parameters)",
+			ErrSnapshotModel, m.ModelName(), fp, lp.Fingerprint()))
+		return nil
+	}
+	out, err := lp.withParamValues(p)
+	if err != nil {
+		d.fail(fmt.Errorf("%w: %v", ErrSnapshotModel, err))
+		return nil
+	}
+	return out
 }
 
 // decodeParams reads parameters into a copy of m (a Model or Synapse
