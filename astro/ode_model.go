@@ -84,9 +84,9 @@ type ODEModel struct {
 	// SICIn makes the model receive SIC: the summed weight·SIC arriving
 	// for a step is ODEIn.ISIC (pA) during the following step.
 	SICIn bool
-	// NEST says how to export the model to PyNEST; nil: the model has no
-	// NEST counterpart and the export refuses it.
-	NEST *NESTModel
+	// NESTExport says how to export the model to PyNEST; nil: the model
+	// has no NEST counterpart and the export refuses it.
+	NESTExport *NESTModel
 }
 
 // ODEVar is a state variable or a parameter: its NEST-style name, its unit
@@ -130,15 +130,6 @@ type ODESpikeInput struct {
 type ODEThreshold struct {
 	Var, Threshold, Reset, Refractory string
 	OnSpike                           func(p, y []float64)
-}
-
-// NESTModel describes how the PyNEST export writes an ODE model: NEST's
-// model name, the variable stem of its node collections, and NEST's
-// parameter and state names by this model's names (a name missing from
-// Names is written as it is).
-type NESTModel struct {
-	Model, Stem string
-	Names       map[string]string
 }
 
 // ModelName implements Model.
@@ -825,6 +816,22 @@ func (m ODEModel) withParamValues(p []float64) (Model, error) {
 		m.Params[i].Value = p[i]
 	}
 	return m, nil
+}
+
+// NEST implements the export's question (NESTOf): the model's
+// NESTExport, with its state variables (by NEST name) as those that may
+// change between runs; nil without a NEST counterpart.
+func (m ODEModel) NEST() *NESTModel {
+	if m.NESTExport == nil {
+		return nil
+	}
+	n := *m.NESTExport
+	if n.State == nil {
+		for _, v := range m.State {
+			n.State = append(n.State, n.NESTName(v.Name))
+		}
+	}
+	return &n
 }
 
 // String describes the model for error messages and notebooks.

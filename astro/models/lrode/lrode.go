@@ -99,7 +99,7 @@ func Model() astro.ODEModel {
 			}
 			return 0
 		},
-		NEST: &astro.NESTModel{Model: "astrocyte_lr_1994", Stem: "astro"},
+		NESTExport: &astro.NESTModel{Model: "astrocyte_lr_1994", Stem: "astro"},
 	}
 }
 

@@ -3,13 +3,16 @@ package lrode
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/astronb/astronb/astro"
 	"github.com/astronb/astronb/astro/brunel"
+	"github.com/astronb/astronb/astro/nestio"
 )
 
 // odeBuilder builds brunel's network with this package's astrocyte in
@@ -210,5 +213,51 @@ func TestStatus(t *testing.T) {
 	}
 	if err := k.SetStatus(nodes, astro.Dict{"no_such": 1.0}); err == nil {
 		t.Error("unknown name accepted")
+	}
+}
+
+// TestExport: the export asks the model. With its NEST counterpart
+// declared, the ODE astrocyte is written as NEST's astrocyte_lr_1994 and
+// its state variables may change between runs; without one, the export
+// refuses it with an error naming it.
+func TestExport(t *testing.T) {
+	build := func(m astro.ODEModel) *astro.Kernel {
+		k, err := astro.NewKernel(astro.KernelConfig{Resolution: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err = m.With(astro.Dict{"tau_IP3": 100.0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, err := k.Create(m, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Simulate(10); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.SetStatus(nodes, astro.Dict{"Ca_astro": 0.2}); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Simulate(10); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	var out bytes.Buffer
+	if _, err := nestio.ExportKernel(&out, build(Model()), nestio.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`astro_1 = nest.Create("astrocyte_lr_1994", 2, params={"tau_IP3": 100.0})`, `"Ca_astro": 0.2`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("script lacks %s:\n%s", want, out.String())
+		}
+	}
+	own := Model()
+	own.Name, own.NESTExport = "my_astrocyte", nil
+	_, err := nestio.ExportKernel(io.Discard, build(own), nestio.Options{})
+	if err == nil || !strings.Contains(err.Error(), "my_astrocyte has no NEST counterpart") {
+		t.Errorf("export of a model without NEST counterpart: %v", err)
 	}
 }
