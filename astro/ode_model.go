@@ -61,10 +61,10 @@ type ODEModel struct {
 	Derive func(p []float64, h float64) []float64
 	// RHS writes dy/dt at state y into dydt (both of length len(State)).
 	// Required unless Exact is set.
-	RHS func(in ODEIn, y, dydt []float64)
+	RHS func(in *ODEIn, y, dydt []float64)
 	// Exact, if set, replaces the integrator: it advances y by h ms
 	// itself (e.g. exact propagators, as NEST's iaf_psc_exp).
-	Exact func(in ODEIn, y []float64, h float64)
+	Exact func(in *ODEIn, y []float64, h float64)
 	// AbsTol and RelTol are the integrator's error tolerances (GSL's
 	// gsl_odeiv_control_y_new(eps_abs, eps_rel)); at least one must be > 0
 	// unless Exact is set.
@@ -395,20 +395,27 @@ type odeBlock[V vec] struct {
 
 type odeWork[V vec] struct {
 	integ rkf45[V]
+	batch batch[V]
 	sys   odeSys[V]
 	y0    V
 	_     [cacheLinePad]byte
 }
 
-// odeSys adapts the model's RHS to the integrator.
+// odeSys adapts the model's RHS to the integrator: in is the input of the
+// node evolveApply advances, ins those of a batch's lanes.
 type odeSys[V vec] struct {
-	fn  func(in ODEIn, y, dydt []float64)
+	fn  func(in *ODEIn, y, dydt []float64)
 	in  ODEIn
+	ins [lanes]ODEIn
 	dim int
 }
 
 func (s *odeSys[V]) rhs(y, f *V) {
-	s.fn(s.in, unsafe.Slice(&(*y)[0], s.dim), unsafe.Slice(&(*f)[0], s.dim))
+	s.fn(&s.in, unsafe.Slice(&(*y)[0], s.dim), unsafe.Slice(&(*f)[0], s.dim))
+}
+
+func (s *odeSys[V]) rhsLane(l int, y, f *V) {
+	s.fn(&s.ins[l], unsafe.Slice(&(*y)[0], s.dim), unsafe.Slice(&(*f)[0], s.dim))
 }
 
 func newODEBlock[V vec](m ODEModel, n int) *odeBlock[V] {
@@ -496,32 +503,52 @@ func (b *odeBlock[V]) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64,
 	md := int(k.minDelay)
 	h := k.h
 	limit := maxSubsteps(k.ticsPerStep)
-	for i := lo; i < hi; i++ {
-		y := &b.y[i]
+	// Nodes are advanced in batches of `lanes`, stage by stage (see lanes),
+	// each with exactly the scalar integrator's operations.
+	for i0 := lo; i0 < hi; i0 += lanes {
+		n := min(lanes, hi-i0)
+		var y, dydt [lanes]*V
+		var hs [lanes]*float64
+		var valid [lanes]bool
+		for l := range n {
+			i := i0 + l
+			y[l], dydt[l], hs[l] = &b.y[i], &b.dydt[i], &b.hstep[i]
+		}
 		for lag := from; lag < to; lag++ {
 			step := origin + int64(lag)
-			refractory := b.r[i] > 0
-			in := ODEIn{P: b.p, D: b.derived, ISIC: b.iSIC[i], Refractory: refractory}
-			if in.ISIC != w.sys.in.ISIC || refractory != w.sys.in.Refractory {
-				b.fsal[i] = false // the right-hand side changed
+			for l := range n {
+				i := i0 + l
+				w.sys.ins[l] = ODEIn{P: b.p, D: b.derived, ISIC: b.iSIC[i], Refractory: b.r[i] > 0}
+				valid[l] = b.fsal[i]
 			}
-			w.sys.in = in
 			if b.m.Exact != nil {
-				b.m.Exact(in, unsafe.Slice(&(*y)[0], b.dim), h)
-				b.fsal[i] = false
+				for l := range n {
+					b.m.Exact(&w.sys.ins[l], unsafe.Slice(&(*y[l])[0], b.dim), h)
+					b.fsal[i0+l] = false
+				}
 			} else {
-				for t, sub := 0.0, 0; t < h; sub++ {
-					if sub == limit {
-						return substepError(k, b.model, b.first+i, step, "the model's AbsTol and RelTol")
+				w.batch.firstSubstep(&w.sys, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
+				for l := range n {
+					w.sys.in = w.sys.ins[l]
+					for t, sub := w.batch.t[l], 0; t < h; sub++ {
+						if sub == limit {
+							return substepError(k, b.model, b.first+i0+l, step, "the model's AbsTol and RelTol")
+						}
+						t = w.integ.evolveApply(&w.sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
+						valid[l] = true
 					}
-					t = w.integ.evolveApply(&w.sys, &b.ctrl, t, h, &b.hstep[i], y, &b.dydt[i], b.fsal[i])
-					b.fsal[i] = true
+					b.fsal[i0+l] = valid[l]
 				}
 			}
-			if refractory {
-				b.r[i]--
+			for l := range n {
+				i := i0 + l
+				if w.sys.ins[l].Refractory {
+					if b.r[i]--; b.r[i] == 0 {
+						b.fsal[i] = false // the right-hand side changes
+					}
+				}
+				b.endOfStep(k, tc, w, i, step, lag, md)
 			}
-			b.endOfStep(k, tc, w, i, step, lag, md)
 		}
 	}
 	for i := lo; i < hi; i++ {
@@ -568,7 +595,10 @@ func (b *odeBlock[V]) endOfStep(k *Kernel, tc *threadCtx, w *odeWork[V], i int, 
 		b.sicAny[i] = sic != 0 || (lag > 0 && b.sicAny[i])
 	}
 	if b.m.SICIn {
-		b.iSIC[i] = b.sicIn.take(i, step)
+		if x := b.sicIn.take(i, step); x != b.iSIC[i] {
+			b.iSIC[i] = x
+			b.fsal[i] = false // the right-hand side changes
+		}
 	}
 	if b.subs != nil && b.subs[i] != nil {
 		k.sample(tc, &b.blockBase, b, i, step)

@@ -104,7 +104,7 @@ func Model() astro.ODEModel {
 }
 
 // rhs is astrocyte_lr_1994_dynamics (NEST's models/astrocyte_lr_1994.cpp).
-func rhs(in astro.ODEIn, y, f []float64) {
+func rhs(in *astro.ODEIn, y, f []float64) {
 	p, k := in.P, in.D
 	ip3 := y[IP3]
 	c := y[Ca]

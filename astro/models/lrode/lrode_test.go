@@ -261,3 +261,37 @@ func TestExport(t *testing.T) {
 		t.Errorf("export of a model without NEST counterpart: %v", err)
 	}
 }
+
+// BenchmarkAstrocytes times 1000 ms of 2000 astrocytes driven by 200
+// parrots of Poisson input (scalar path; most of the time is the
+// astrocytes' update), with the built-in model and with this package's.
+func BenchmarkAstrocytes(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		m    astro.Model
+	}{{"builtin", astro.DefaultAstrocyteLR1994()}, {"ode", Model()}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				k, err := astro.NewKernel(astro.KernelConfig{Resolution: 0.1, LocalNumThreads: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pg, _ := k.Create(astro.PoissonGenerator{Rate: 2000}, 1)
+				parrots, _ := k.Create(astro.ParrotNeuron{}, 200)
+				astros, err := k.Create(c.m, 2000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := k.Connect(pg, parrots, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+				if err := k.Connect(parrots, astros, astro.NewPairwiseBernoulli(0.05), astro.StaticSynapse{Weight: 0.01, Delay: 2}); err != nil {
+					b.Fatal(err)
+				}
+				if err := k.Simulate(1000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
