@@ -142,18 +142,148 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
+// A snapshot's payload is five sections, written by saveKernel and read
+// by loadKernel in the same order; each section's save and load functions
+// are mirror images of each other:
+//
+//	settings  resolution, seed, threads, clocks and counters (snapSettings)
+//	nodes     one entry per Create call: model, size, parameters
+//	recording which multimeters and spike recorders record which nodes
+//	wiring    the projections: synapse, delay, sources, targets
+//	dynamics  every block's state, the synapses' state, spikes in transit
 func (k *Kernel) saveKernel(e *snapEncoder) {
-	// Settings and clocks.
-	e.f64(k.h)
-	e.varint(k.ticsPerStep)
-	e.u64(k.seed)
-	e.uvarint(uint64(k.threads))
-	e.u64(k.connectCalls)
-	e.bool(k.prepared)
-	for _, v := range []int64{k.minDelay, k.maxDelay, k.step, k.sliceStart, k.slices, k.stats.Spikes, k.stats.Deliveries} {
-		e.varint(v)
+	k.snapSettings().save(e)
+	k.saveNodes(e)
+	k.saveRecording(e)
+	k.saveWiring(e)
+	k.saveDynamics(e)
+}
+
+func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+	var s snapSettings
+	s.load(d)
+	k := s.newKernel(d, opt)
+	if k == nil {
+		return nil
 	}
-	// Nodes: one entry per Create call, and who records them.
+	d.k = k
+	if k.loadNodes(d); d.err != nil {
+		return nil
+	}
+	if k.loadRecording(d); d.err != nil {
+		return nil
+	}
+	if k.loadWiring(d); d.err != nil {
+		return nil
+	}
+	if s.prepared {
+		if err := k.prepare(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
+	}
+	if k.loadDynamics(d); d.err != nil {
+		return nil
+	}
+	if s.restoreClocks(d, k); d.err != nil {
+		return nil
+	}
+	return k
+}
+
+// snapSettings is the settings section: what NewKernel takes, and the
+// clocks and counters.
+type snapSettings struct {
+	resolution   float64 // ms
+	ticsPerStep  int64
+	seed         uint64
+	threads      int
+	connectCalls uint64 // seeds later Connect calls
+	prepared     bool
+	minDelay     int64 // steps
+	maxDelay     int64 // steps
+	step         int64 // current time in steps
+	sliceStart   int64 // step at which the current slice began
+	slices       int64
+	stats        Stats
+}
+
+func (k *Kernel) snapSettings() snapSettings {
+	return snapSettings{resolution: k.h, ticsPerStep: k.ticsPerStep, seed: k.seed, threads: k.threads,
+		connectCalls: k.connectCalls, prepared: k.prepared, minDelay: k.minDelay, maxDelay: k.maxDelay,
+		step: k.step, sliceStart: k.sliceStart, slices: k.slices, stats: k.stats}
+}
+
+func (s snapSettings) save(e *snapEncoder) {
+	e.f64(s.resolution)
+	e.varint(s.ticsPerStep)
+	e.u64(s.seed)
+	e.uvarint(uint64(s.threads))
+	e.u64(s.connectCalls)
+	e.bool(s.prepared)
+	e.varint(s.minDelay)
+	e.varint(s.maxDelay)
+	e.varint(s.step)
+	e.varint(s.sliceStart)
+	e.varint(s.slices)
+	e.varint(s.stats.Spikes)
+	e.varint(s.stats.Deliveries)
+}
+
+func (s *snapSettings) load(d *snapDecoder) {
+	s.resolution = d.f64()
+	s.ticsPerStep = d.varint()
+	s.seed = d.u64()
+	s.threads = d.length("local_num_threads", 1024)
+	s.connectCalls = d.u64()
+	s.prepared = d.bool()
+	s.minDelay = d.varint()
+	s.maxDelay = d.varint()
+	s.step = d.varint()
+	s.sliceStart = d.varint()
+	s.slices = d.varint()
+	s.stats.Spikes = d.varint()
+	s.stats.Deliveries = d.varint()
+}
+
+// newKernel makes the kernel the settings describe (with opt's thread
+// count, if given), its delays set; the clocks follow at the end
+// (restoreClocks), once the state they describe is loaded.
+func (s *snapSettings) newKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+	if d.err != nil {
+		return nil
+	}
+	threads := s.threads
+	if opt.LocalNumThreads > 0 {
+		threads = opt.LocalNumThreads
+	}
+	k, err := NewKernel(KernelConfig{Resolution: s.resolution, LocalNumThreads: threads, RNGSeed: s.seed})
+	if err != nil || k.ticsPerStep != s.ticsPerStep || k.seed != s.seed {
+		d.corrupt("kernel settings: resolution %g ms, %d threads, seed %d: %v", s.resolution, threads, s.seed, err)
+		return nil
+	}
+	if s.minDelay < 0 || s.maxDelay < s.minDelay || s.maxDelay > 1<<30 || (s.prepared && s.minDelay < 1) {
+		d.corrupt("min_delay %d, max_delay %d steps", s.minDelay, s.maxDelay)
+		return nil
+	}
+	k.connectCalls = s.connectCalls
+	k.minDelay, k.maxDelay = s.minDelay, s.maxDelay
+	return k
+}
+
+// restoreClocks sets the time, slice position and statistics.
+func (s *snapSettings) restoreClocks(d *snapDecoder, k *Kernel) {
+	if s.step < 0 || s.sliceStart < 0 || s.sliceStart > s.step || s.slices < 0 ||
+		(s.prepared && s.step-s.sliceStart > s.minDelay) {
+		d.corrupt("time %d steps, slice start %d, %d slices", s.step, s.sliceStart, s.slices)
+		return
+	}
+	k.step, k.sliceStart, k.slices = s.step, s.sliceStart, s.slices
+	k.stats = s.stats
+}
+
+// saveNodes writes the nodes section: one entry per Create call.
+func (k *Kernel) saveNodes(e *snapEncoder) {
 	e.uvarint(uint64(len(k.blocks)))
 	for _, b := range k.blocks {
 		bb := b.base()
@@ -161,7 +291,37 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 		e.uvarint(uint64(bb.n))
 		saveModelParams(e, b.params())
 	}
-	for _, b := range k.blocks { // multimeters may be created after their targets
+}
+
+func (k *Kernel) loadNodes(d *snapDecoder) {
+	nb := d.length("number of Create calls", math.MaxInt32)
+	for range nb {
+		name := d.str()
+		n := d.length("number of nodes", 1<<30)
+		if d.err != nil {
+			return
+		}
+		mk, ok := modelDefaults[name]
+		if !ok {
+			d.fail(fmt.Errorf("%w: model %q is not registered in this program (a snapshot stores state, not code: register the model's definition before loading)", ErrSnapshotModel, name))
+			return
+		}
+		m := loadModelParams(d, mk())
+		if d.err != nil {
+			return
+		}
+		if _, err := k.Create(m, n); err != nil {
+			d.corrupt("%v", err)
+			return
+		}
+	}
+}
+
+// saveRecording writes the recording section: per block, the multimeters
+// of each node (multimeters may be created after their targets), and per
+// node its spike recorders.
+func (k *Kernel) saveRecording(e *snapEncoder) {
+	for _, b := range k.blocks {
 		bb := b.base()
 		e.bool(bb.subs != nil)
 		for _, s := range bb.subs {
@@ -172,12 +332,69 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 	for _, r := range k.recOf {
 		e.i32s(r)
 	}
-	// Connections.
+}
+
+func (k *Kernel) loadRecording(d *snapDecoder) {
+	for _, b := range k.blocks {
+		bb := b.base()
+		if d.bool() {
+			bb.subs = make([][]int32, bb.n)
+			for i := range bb.subs {
+				s := d.i32s("multimeters of a node")
+				if len(s) > 0 {
+					bb.subs[i] = s
+				}
+				for _, mi := range s {
+					if mi < 0 || int(mi) >= len(k.mms) {
+						d.corrupt("multimeter %d does not exist", mi)
+					}
+				}
+			}
+		}
+		if d.err != nil {
+			return
+		}
+	}
+	nr := d.length("spike recorder wiring", len(k.nodes))
+	k.recOf = make([][]int32, nr)
+	for i := range k.recOf {
+		s := d.i32s("spike recorders of a node")
+		if len(s) > 0 {
+			k.recOf[i] = s
+		}
+		for _, ri := range s {
+			if ri < 0 || int(ri) >= len(k.spikeRecs) {
+				d.corrupt("spike recorder %d does not exist", ri)
+			}
+		}
+	}
+}
+
+// saveWiring writes the wiring section: the projections.
+func (k *Kernel) saveWiring(e *snapEncoder) {
 	e.uvarint(uint64(len(k.projs)))
 	for _, p := range k.projs {
 		k.saveProjection(e, p)
 	}
-	// Dynamic state.
+}
+
+func (k *Kernel) loadWiring(d *snapDecoder) {
+	np := d.length("number of projections", math.MaxInt32)
+	for i := range np {
+		p := k.loadProjection(d)
+		if d.err != nil {
+			return
+		}
+		p.id = i
+		k.projs = append(k.projs, p)
+	}
+}
+
+// saveDynamics writes the dynamics section: each block's state (its own
+// hooks), each projection's synapse state and random streams, and, once
+// prepared, the spikes waiting for delivery and those of an unfinished
+// slice.
+func (k *Kernel) saveDynamics(e *snapEncoder) {
 	for _, b := range k.blocks {
 		if err := b.saveState(e); err != nil {
 			e.fail(err)
@@ -196,6 +413,21 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 			return cmp.Or(cmp.Compare(a.stamp, b.stamp), cmp.Compare(a.gid, b.gid))
 		})
 		saveSpikes(e, open)
+	}
+}
+
+func (k *Kernel) loadDynamics(d *snapDecoder) {
+	for _, b := range k.blocks {
+		if err := b.loadState(d); err != nil {
+			return
+		}
+	}
+	for _, p := range k.projs {
+		k.loadProjectionState(d, p)
+	}
+	if k.prepared {
+		k.pending = loadSpikes(d, k, "pending spikes")
+		k.tcs[0].spikes = loadSpikes(d, k, "spikes of the unfinished slice")
 	}
 }
 
@@ -344,127 +576,6 @@ func (c *canonRow) entries(k *Kernel, p *projection, r int32) []canonEntry {
 		slices.SortStableFunc(c.out, func(a, b canonEntry) int { return cmp.Compare(a.tgt, b.tgt) })
 	}
 	return c.out
-}
-
-func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
-	h, tics, seed := d.f64(), d.varint(), d.u64()
-	threads := d.length("local_num_threads", 1024)
-	if opt.LocalNumThreads > 0 {
-		threads = opt.LocalNumThreads
-	}
-	if d.err != nil {
-		return nil
-	}
-	k, err := NewKernel(KernelConfig{Resolution: h, LocalNumThreads: threads, RNGSeed: seed})
-	if err != nil || k.ticsPerStep != tics || k.seed != seed {
-		d.corrupt("kernel settings: resolution %g ms, %d threads, seed %d: %v", h, threads, seed, err)
-		return nil
-	}
-	d.k = k
-	k.connectCalls = d.u64()
-	prepared := d.bool()
-	var clocks [7]int64
-	for i := range clocks {
-		clocks[i] = d.varint()
-	}
-	k.minDelay, k.maxDelay = clocks[0], clocks[1]
-	if d.err == nil && (k.minDelay < 0 || k.maxDelay < k.minDelay || k.maxDelay > 1<<30 || (prepared && k.minDelay < 1)) {
-		d.corrupt("min_delay %d, max_delay %d steps", k.minDelay, k.maxDelay)
-	}
-	// Nodes.
-	nb := d.length("number of Create calls", math.MaxInt32)
-	for range nb {
-		name := d.str()
-		n := d.length("number of nodes", 1<<30)
-		if d.err != nil {
-			return nil
-		}
-		mk, ok := modelDefaults[name]
-		if !ok {
-			d.fail(fmt.Errorf("%w: model %q is not registered in this program (a snapshot stores state, not code: register the model's definition before loading)", ErrSnapshotModel, name))
-			return nil
-		}
-		m := loadModelParams(d, mk())
-		if d.err != nil {
-			return nil
-		}
-		if _, err := k.Create(m, n); err != nil {
-			d.corrupt("%v", err)
-			return nil
-		}
-	}
-	for _, b := range k.blocks {
-		bb, n := b.base(), b.base().n
-		if d.bool() {
-			bb.subs = make([][]int32, n)
-			for i := range bb.subs {
-				s := d.i32s("multimeters of a node")
-				if len(s) > 0 {
-					bb.subs[i] = s
-				}
-				for _, mi := range s {
-					if mi < 0 || int(mi) >= len(k.mms) {
-						d.corrupt("multimeter %d does not exist", mi)
-					}
-				}
-			}
-		}
-		if d.err != nil {
-			return nil
-		}
-	}
-	nr := d.length("spike recorder wiring", len(k.nodes))
-	k.recOf = make([][]int32, nr)
-	for i := range k.recOf {
-		s := d.i32s("spike recorders of a node")
-		if len(s) > 0 {
-			k.recOf[i] = s
-		}
-		for _, ri := range s {
-			if ri < 0 || int(ri) >= len(k.spikeRecs) {
-				d.corrupt("spike recorder %d does not exist", ri)
-			}
-		}
-	}
-	// Connections.
-	np := d.length("number of projections", math.MaxInt32)
-	for i := range np {
-		p := k.loadProjection(d)
-		if d.err != nil {
-			return nil
-		}
-		p.id = i
-		k.projs = append(k.projs, p)
-	}
-	if prepared {
-		if err := k.prepare(); err != nil {
-			d.corrupt("%v", err)
-			return nil
-		}
-	}
-	// Dynamic state.
-	for _, b := range k.blocks {
-		if err := b.loadState(d); err != nil {
-			return nil
-		}
-	}
-	for _, p := range k.projs {
-		k.loadProjectionState(d, p)
-	}
-	if prepared {
-		k.pending = loadSpikes(d, k, "pending spikes")
-		k.tcs[0].spikes = loadSpikes(d, k, "spikes of the unfinished slice")
-	}
-	k.step, k.sliceStart, k.slices = clocks[2], clocks[3], clocks[4]
-	k.stats = Stats{Spikes: clocks[5], Deliveries: clocks[6]}
-	if d.err == nil && (k.step < 0 || k.sliceStart < 0 || k.sliceStart > k.step || k.slices < 0 ||
-		(prepared && k.step-k.sliceStart > k.minDelay)) {
-		d.corrupt("time %d steps, slice start %d, %d slices", k.step, k.sliceStart, k.slices)
-	}
-	if d.err != nil {
-		return nil
-	}
-	return k
 }
 
 // ErrSnapshotModel: the snapshot holds nodes of a model this program does
