@@ -360,7 +360,7 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	i0 := lo
-	if aeifVector.ready != nil && aeifVector.ready(b, w) {
+	if aeifVector.ready != nil && k.vecOn && aeifVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
 			if err := aeifVector.update(b, k, tc, w, i0, origin, from, to); err != nil {
 				return err

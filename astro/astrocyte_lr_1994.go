@@ -289,7 +289,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 	w := &b.work[tc.id]
 	md := int(k.minDelay)
 	i0 := lo
-	if astroVector.ready != nil && astroVector.ready(b, w) {
+	if astroVector.ready != nil && k.vecOn && astroVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
 			astroVector.update(b, k, tc, w, i0, origin, from, to, md)
 		}

@@ -161,6 +161,11 @@ func (k *Kernel) checkPrepareMemory() error {
 // checkMemory refuses work whose estimated total (bytes, of which add is
 // this call's part) exceeds the budget.
 func (k *Kernel) checkMemory(what string, total, add float64) error {
+	if k.loadCheck != nil { // a kernel being loaded from a snapshot
+		if err := k.loadCheck(what, total); err != nil {
+			return err
+		}
+	}
 	if k.memLimit == 0 && total < memCheckFloor && !math.IsNaN(total) {
 		return nil
 	}

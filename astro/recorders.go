@@ -277,6 +277,10 @@ func (k *Kernel) device(c NodeCollection, model string) (int, error) {
 
 // SpikeEvents returns the events of a spike_recorder (NEST's sr.events).
 func (k *Kernel) SpikeEvents(sr NodeCollection) (SpikeEvents, error) {
+	if err := k.enterRead("spike_recorder events"); err != nil {
+		return SpikeEvents{}, err
+	}
+	defer k.leaveRead()
 	i, err := k.device(sr, "spike_recorder")
 	if err != nil {
 		return SpikeEvents{}, err
@@ -320,6 +324,10 @@ func (k *Kernel) sampleRows(mi int, upTo int64) []sampleRow {
 
 // MultimeterEvents returns the samples of a multimeter (NEST's mm.events).
 func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
+	if err := k.enterRead("multimeter events"); err != nil {
+		return MultimeterEvents{}, err
+	}
+	defer k.leaveRead()
 	mi, err := k.device(mm, "multimeter")
 	if err != nil {
 		return MultimeterEvents{}, err

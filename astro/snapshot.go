@@ -42,8 +42,14 @@ type LoadOptions struct {
 }
 
 // Save writes a snapshot of the kernel to w (see Load). A kernel that
-// refused to continue after an error cannot be saved.
+// refused to continue after an error cannot be saved. Save is a reading
+// call: it works from the progress callback, and is refused with an error
+// while another call changes the kernel (busy.go).
 func (k *Kernel) Save(w io.Writer) error {
+	if err := k.enterRead("save"); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer k.leaveRead()
 	if k.failed != nil {
 		return fmt.Errorf("snapshot: kernel is unusable after an earlier error (%v)", k.failed)
 	}
@@ -76,22 +82,23 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if opt.LocalNumThreads < 0 || opt.LocalNumThreads > 1024 {
 		return nil, fmt.Errorf("snapshot: local_num_threads = %d: must be in [1, 1024] (0: as saved)", opt.LocalNumThreads)
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	off, err := readSnapHeader(br)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	d := newSnapDecoder(br, off)
 	defer func() {
 		// Checked data cannot get here; a snapshot built by hand can.
 		if p := recover(); p != nil {
 			k, err = nil, fmt.Errorf("snapshot: %w: inconsistent state (%v)", ErrSnapshotCorrupt, p)
 		}
 	}()
+	br := bufio.NewReaderSize(r, 1<<16)
+	off, err := readSnapHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	d := newSnapDecoder(br, off)
 	k = loadKernel(d, opt)
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	k.loadCheck = nil
 	return k, nil
 }
 
@@ -167,6 +174,7 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		return nil
 	}
 	d.k = k
+	k.loadCheck = d.checkLoadMemory
 	if k.loadNodes(d); d.err != nil {
 		return nil
 	}
@@ -177,6 +185,10 @@ func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 		return nil
 	}
 	if s.prepared {
+		if err := k.checkPrepareMemory(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
 		if err := k.prepare(); err != nil {
 			d.corrupt("%v", err)
 			return nil
@@ -387,6 +399,7 @@ func (k *Kernel) loadWiring(d *snapDecoder) {
 		}
 		p.id = i
 		k.projs = append(k.projs, p)
+		k.commitEdges(p)
 	}
 }
 
