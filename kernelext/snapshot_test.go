@@ -272,7 +272,11 @@ func TestKeptRecordsChecksummed(t *testing.T) {
 	withDeadline(t, 2*time.Minute, func() {
 		key := "records"
 		dir, path, data, astroAt := keptFile(t, key)
-		for i := range astroAt {
+		step := 1
+		if testing.Short() {
+			step = 5 // each open parses this file (the build function's identity)
+		}
+		for i := 0; i < astroAt; i += step {
 			for _, mask := range []byte{0x01, 0x80} {
 				bad := slices.Clone(data)
 				bad[i] ^= mask
