@@ -52,6 +52,8 @@ type Kernel struct {
 	mms       []*multimeter
 
 	prepared   bool
+	vecOn      bool // the updates take the vector path (vecpath.go)
+	vecForced  bool // vecOn was set by the calibration, not chosen at prepare
 	failed     error
 	minDelay   int64 // steps
 	maxDelay   int64 // steps
@@ -434,14 +436,4 @@ func (k *Kernel) NumConnections() map[string]int {
 		out[p.model] += p.count
 	}
 	return out
-}
-
-// VectorPath names the vector path the neuron and astrocyte updates use:
-// "avx2" in GOEXPERIMENT=simd builds on amd64 CPUs with AVX2, "off"
-// otherwise. Results are bit-identical either way; only the speed differs.
-func VectorPath() string {
-	if simdAvailable {
-		return "avx2"
-	}
-	return "off"
 }

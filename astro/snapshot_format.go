@@ -344,6 +344,13 @@ func (d *snapDecoder) corrupt(format string, args ...any) {
 	}
 }
 
+// fail records err (the first error sticks).
+func (d *snapDecoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
 func (d *snapDecoder) truncated() {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: the data ends inside frame %d (file offset %d)", ErrSnapshotTruncated, d.seq, d.off)

@@ -115,26 +115,12 @@ type exporter struct {
 // label patterns NEST's file names can carry without surprises.
 var labelOK = regexp.MustCompile(`^[A-Za-z0-9_.]+$`)
 
-// short variable-name stems per model.
-var stems = map[string]string{
-	"aeif_cond_alpha_astro": "neuron",
-	"astrocyte_lr_1994":     "astro",
-	"poisson_generator":     "pg",
-	"spike_generator":       "sg",
-	"parrot_neuron":         "parrot",
-	"spike_recorder":        "sr",
-	"multimeter":            "mm",
-}
-
-// stateNames are the state variables per model: the only parameters
-// SetStatus may change between Simulate calls in the script, since NEST's
-// Run (unlike astronb's Simulate) does not re-derive a model's constants
-// (nestkernel/simulation_manager.cpp, SimulationManager::run does not call
-// NodeManager::prepare_nodes).
-var stateNames = map[string][]string{
-	"aeif_cond_alpha_astro": {"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w"},
-	"astrocyte_lr_1994":     {"IP3", "Ca_astro", "h_IP3R"},
-}
+// Each model says how it is exported (astro.NESTOf): NEST's model name,
+// the stem of its variable names, and its state variables — the only
+// parameters SetStatus may change between Simulate calls in the script,
+// since NEST's Run (unlike astronb's Simulate) does not re-derive a model's
+// constants (nestkernel/simulation_manager.cpp, SimulationManager::run does
+// not call NodeManager::prepare_nodes).
 
 func (e *exporter) run(calls []astro.Call) error {
 	cfg := e.cfg
@@ -245,17 +231,17 @@ func (e *exporter) blockOf(id int) (block, bool) {
 }
 
 func (e *exporter) create(c astro.Call) error {
-	name := c.Model.ModelName()
-	stem, ok := stems[name]
-	if !ok {
-		return fmt.Errorf("model %s has no NEST counterpart known to the exporter", name)
+	nm, err := astro.NESTOf(c.Model)
+	if err != nil {
+		return err
 	}
+	name, stem := c.Model.ModelName(), nm.Stem
 	if c.N < 1 || c.Nodes.Len() != c.N || c.Nodes.First() != e.nodes+1 {
 		return fmt.Errorf("create %s: nodes %v do not follow the %d nodes created before", name, c.Nodes, e.nodes)
 	}
-	def, err := astro.NewModel(name, nil)
-	if err != nil {
-		return err
+	var def any
+	if d, err := astro.NewModel(name, nil); err == nil {
+		def = d // write only what differs from the defaults
 	}
 	if err := astro.CheckModel(e.cfg, c.Model); err != nil {
 		return err
@@ -268,6 +254,9 @@ func (e *exporter) create(c astro.Call) error {
 		e.body.WriteString("\n# Nodes, in astronb's order, so that node IDs agree.\n")
 	}
 	names, vals := nonDefault(c.Model, def)
+	for i := range names {
+		names[i] = nm.NESTName(names[i])
+	}
 	params := pyDict(names, vals)
 	ids := fmt.Sprintf("node %d", b.first)
 	if c.N > 1 {
@@ -275,9 +264,9 @@ func (e *exporter) create(c astro.Call) error {
 	}
 	if name != "spike_recorder" && name != "multimeter" {
 		if params == "{}" {
-			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d)  # %s\n", b.name, pyStr(name), c.N, ids)
+			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d)  # %s\n", b.name, pyStr(nm.Model), c.N, ids)
 		} else {
-			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d, params=%s)  # %s\n", b.name, pyStr(name), c.N, params, ids)
+			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d, params=%s)  # %s\n", b.name, pyStr(nm.Model), c.N, params, ids)
 		}
 		return nil
 	}
@@ -600,6 +589,10 @@ func (e *exporter) setStatus(c astro.Call) error {
 			return fmt.Errorf("SetStatus on nodes of two models (%s and %s): export it as one call per model", model, bb.model.ModelName())
 		}
 	}
+	nm, err := astro.NESTOf(b.model)
+	if err != nil {
+		return err
+	}
 	cp := reflect.New(reflect.TypeOf(b.model))
 	cp.Elem().Set(reflect.ValueOf(b.model))
 	if err := astro.SetParams(cp.Interface(), c.Params); err != nil {
@@ -616,16 +609,16 @@ func (e *exporter) setStatus(c astro.Call) error {
 		if _, ok := c.Params[name]; !ok {
 			continue
 		}
-		if e.ran && !slices.Contains(stateNames[model], name) {
+		if e.ran && !slices.Contains(nm.State, nm.NESTName(name)) {
 			return fmt.Errorf("SetStatus of %s %s after Simulate: NEST's Run does not re-derive a model's constants from its parameters "+
 				"(only Prepare does, which would re-open and overwrite the recorders' files); only state variables (%s) can change between runs",
-				model, name, strings.Join(stateNames[model], ", "))
+				model, name, strings.Join(nm.State, ", "))
 		}
 		val := typed[name]
 		if name == "stop" && val == 0.0 {
 			val = math.Inf(1) // astronb's stop 0 is NEST's stop ∞
 		}
-		n, v = append(n, name), append(v, val)
+		n, v = append(n, nm.NESTName(name)), append(v, val)
 	}
 	fmt.Fprintf(&e.body, "nest.SetStatus(%s, %s)\n", nodes, pyDict(n, v))
 	return nil

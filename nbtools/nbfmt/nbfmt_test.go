@@ -80,3 +80,35 @@ func TestSplitLines(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatRefusesInvalidUnicode: bytes that are not UTF-8, and escapes
+// of half a surrogate pair, are an error naming the line, not text
+// replaced by U+FFFD; a valid pair and escaped backslashes are kept.
+func TestFormatRefusesInvalidUnicode(t *testing.T) {
+	nb := func(src string) []byte {
+		return []byte("{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {},\n\"cells\": [{\"cell_type\": \"code\", \"id\": \"x\", \"metadata\": {}, \"source\": \"" + src + "\"}]}")
+	}
+	for name, src := range map[string]string{
+		"invalid byte":      "a\xff b",
+		"truncated rune":    "caf\xc3",
+		"overlong":          "\xc0\xaf",
+		"encoded surrogate": "\xed\xa0\x80",
+		"lone high escape":  `\ud800x`,
+		"lone low escape":   `\udc00`,
+		"high then letter":  `\ud83d\u0041`,
+	} {
+		out, err := Format(nb(src), Options{})
+		if err == nil || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("%s: err %v, output %q", name, err, out)
+		}
+	}
+	for name, src := range map[string]string{
+		"pair":              `\ud83d\ude00`,
+		"escaped backslash": `\\ud800`,
+		"plain":             "µM ≥ 2",
+	} {
+		if _, err := Format(nb(src), Options{}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func notebookCells(t *testing.T, path string) []string {
 // notebooks starts as NoAnswer and is judged by a check in the same cell,
 // and that the notebooks avoid the idioms the checks replaced.
 func TestNotebooksUseChecks(t *testing.T) {
-	paths, err := filepath.Glob("../notebooks/astrocyte_*.ipynb")
+	paths, err := filepath.Glob("../astrocyte_*.ipynb")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no notebooks found: %v", err)
 	}
