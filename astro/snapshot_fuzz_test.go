@@ -54,7 +54,7 @@ func FuzzSnapshotLoad(f *testing.F) {
 			t.Fatalf("%d bytes allocated loading %d bytes (bound %d); err = %v", alloc, len(data), lim, err)
 		}
 		if err != nil {
-			for _, kind := range []error{ErrNotSnapshot, ErrSnapshotVersion, ErrSnapshotEngine, ErrSnapshotTruncated, ErrSnapshotCorrupt} {
+			for _, kind := range []error{ErrNotSnapshot, ErrSnapshotVersion, ErrSnapshotEngine, ErrSnapshotTruncated, ErrSnapshotCorrupt, ErrSnapshotModel} {
 				if errors.Is(err, kind) {
 					return
 				}
