@@ -434,7 +434,9 @@ type dagNode struct{ L, R *dagNode }
 // canonically (deterministic, types included) or refused with the culprit
 // named, in bounded time.
 func TestKeyEncodingHostile(t *testing.T) {
-	withDeadline(t, 20*time.Second, func() {
+	withDeadline(t, time.Minute, func() { // -race makes reflection slow
+		start := time.Now()
+		defer func() { t.Logf("%v", time.Since(start)) }()
 		// Named types are part of the key.
 		for _, d := range [][2]any{
 			{modeA("x"), modeB("x")},
@@ -490,6 +492,26 @@ func TestKeyEncodingHostile(t *testing.T) {
 			if _, err := CacheKey[int](r.key); err == nil || !strings.Contains(err.Error(), r.want) {
 				t.Errorf("key %T: err %v, want it to mention %q", r.key, err, r.want)
 			}
+		}
+	})
+}
+
+// TestKeyLargeBytes: a []byte key is one value however long (8 MiB, more
+// bytes than values a key may hold, is fine), and differs from the same
+// bytes as a named byte-slice type.
+func TestKeyLargeBytes(t *testing.T) {
+	withDeadline(t, 20*time.Second, func() {
+		type raw []byte
+		b := make([]byte, 8<<20)
+		k0, err := CacheKey[int](b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)-1] = 1
+		k1, _ := CacheKey[int](b)
+		k2, _ := CacheKey[int](raw(b))
+		if k0 == k1 || k1 == k2 {
+			t.Errorf("keys %s %s %s", k0, k1, k2)
 		}
 	})
 }

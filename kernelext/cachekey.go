@@ -19,7 +19,7 @@ const maxKeyDepth = 256
 
 // maxKeyValues bounds the number of values a key's encoding visits: a
 // pointer shared n levels deep (a DAG) would otherwise be encoded 2^n times.
-const maxKeyValues = 1 << 22
+const maxKeyValues = 1 << 20
 
 // encodeKey returns the canonical binary encoding of a key (of Cached,
 // OpenKernel, anything keyed; who names the caller in errors): every
@@ -81,12 +81,14 @@ const (
 	tagNodes
 	tagNilSlice
 	tagNilMap
+	tagBytes
 )
 
 var (
 	binaryMarshalerType = reflect.TypeFor[encoding.BinaryMarshaler]()
 	textMarshalerType   = reflect.TypeFor[encoding.TextMarshaler]()
 	nodeCollectionType  = reflect.TypeFor[astro.NodeCollection]()
+	byteType            = reflect.TypeFor[byte]()
 )
 
 func (e *keyEncoder) tag(t byte) { e.buf.WriteByte(t) }
@@ -192,6 +194,13 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 	case reflect.Slice:
 		if v.IsNil() {
 			e.tag(tagNilSlice)
+			return nil
+		}
+		if t.Elem() == byteType {
+			// Bytes as one value: a large []byte is data, not structure.
+			e.tag(tagBytes)
+			e.str(typeName(t))
+			e.bytes(v.Bytes())
 			return nil
 		}
 		e.tag(tagSlice)

@@ -612,3 +612,41 @@ func TestRunStdinRefusedAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRunOwnPipeIsNotStdin: a cell that feeds a program of its own through
+// a pipe, slowly (the program waits on that pipe for seconds), is not
+// taken for a cell reading standard input.
+func TestRunOwnPipeIsNotStdin(t *testing.T) {
+	opts := gonbSetup(t)
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "pipe.ipynb", `import (
+	"fmt"
+	"os/exec"
+	"time"
+)
+
+%%
+cmd := exec.Command("cat")
+in, _ := cmd.StdinPipe()
+out := &strings.Builder{}
+cmd.Stdout = out
+if err := cmd.Start(); err != nil {
+	panic(err)
+}
+time.Sleep(2 * time.Second)
+fmt.Fprintln(in, "fed late")
+in.Close()
+if err := cmd.Wait(); err != nil {
+	panic(err)
+}
+fmt.Print("cat: ", out.String())`)
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	outs := cellOutputs(t, readExecuted(t, res.Executed), 1)
+	if len(outs) == 0 || !strings.Contains(outs[0].Text, "cat: fed late") {
+		t.Errorf("outputs %+v", outs)
+	}
+}

@@ -513,36 +513,11 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 				cr.ExecutionCount = reply.ExecutionCount
 			}
 		case m := <-r.k.iopubMsgs:
-			var c iopubContent
-			if err := json.Unmarshal(m.Content, &c); err != nil {
-				continue
+			if r.onIOPub(m, id, outs, cr) {
+				idle = true
 			}
-			if m.Header.MsgType == "update_display_data" {
-				// The display may live in this or an earlier cell.
-				for _, o := range r.cells {
-					o.update(c.Transient.DisplayID, unescape(c.Data), c.Metadata)
-				}
-				continue
-			}
-			if m.Parent.MsgID != id {
-				continue
-			}
-			switch m.Header.MsgType {
-			case "status":
-				idle = idle || c.ExecutionState == "idle"
-			case "execute_input":
-				if c.ExecutionCount != nil {
-					cr.ExecutionCount = c.ExecutionCount
-				}
-			case "clear_output":
-				outs.clear(c.Wait)
-			default:
-				if o := toOutput(m.Header.MsgType, &c); o != nil {
-					outs.add(o)
-					if o.OutputType == "error" && errOut == nil {
-						errOut = o
-					}
-				}
+			if o := outs.firstError; o != nil && errOut == nil {
+				errOut = o
 			}
 		case <-r.k.exited:
 			return &CellError{Err: r.k.exitError()}
@@ -565,6 +540,46 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 		return ce
 	}
 	return nil
+}
+
+// onIOPub applies an iopub message to the cell with request id (outputs,
+// execution count) or, for update_display_data, to whichever cell holds
+// the display. It reports whether the message is the idle status that ends
+// the cell. Messages that do not decode, or belong to another request, are
+// ignored.
+func (r *runner) onIOPub(m *message, id string, outs *outputs, cr *CellResult) (idle bool) {
+	var c iopubContent
+	if err := json.Unmarshal(m.Content, &c); err != nil {
+		return false
+	}
+	if m.Header.MsgType == "update_display_data" {
+		// The display may live in this or an earlier cell.
+		for _, o := range r.cells {
+			o.update(c.Transient.DisplayID, unescape(c.Data), c.Metadata)
+		}
+		return false
+	}
+	if m.Parent.MsgID != id {
+		return false
+	}
+	switch m.Header.MsgType {
+	case "status":
+		return c.ExecutionState == "idle"
+	case "execute_input":
+		if c.ExecutionCount != nil {
+			cr.ExecutionCount = c.ExecutionCount
+		}
+	case "clear_output":
+		outs.clear(c.Wait)
+	default:
+		if o := toOutput(m.Header.MsgType, &c); o != nil {
+			outs.add(o)
+			if o.OutputType == "error" && outs.firstError == nil {
+				outs.firstError = o
+			}
+		}
+	}
+	return false
 }
 
 // stdinPoll is how often a running cell is checked for a program blocked

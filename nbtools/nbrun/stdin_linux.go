@@ -22,7 +22,7 @@ var readSyscall = func() int {
 
 // stdinReader returns a process of process group pgid, other than the
 // group's leader (the kernel), that has a thread blocked reading its
-// standard input from a pipe: a cell program waiting for input that the
+// standard input from a pipe the kernel holds: a cell program waiting for input that the
 // kernel will never send (GoNB gives a cell's program a pipe that it only
 // writes after an input_request, which a run without stdin does not
 // answer with input). It reads /proc/PID/stat (process group) and
@@ -36,13 +36,23 @@ func stdinReader(pgid int) int {
 	if err != nil {
 		return 0
 	}
+	// The pipes the kernel itself holds: a program's stdin counts only if
+	// it is one of them (GoNB's pipe to a cell program or shell command),
+	// not a pipe the cell made for a program of its own.
+	kernelPipes := map[string]bool{}
+	fds, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pgid), "fd", "*"))
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && strings.HasPrefix(l, "pipe:") {
+			kernelPipes[l] = true
+		}
+	}
 	want := strconv.Itoa(readSyscall) + " 0x0 "
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil || pid == pgid || processGroup(pid) != pgid {
 			continue
 		}
-		if l, err := os.Readlink(filepath.Join("/proc", e.Name(), "fd", "0")); err != nil || !strings.HasPrefix(l, "pipe:") {
+		if l, err := os.Readlink(filepath.Join("/proc", e.Name(), "fd", "0")); err != nil || !kernelPipes[l] {
 			continue
 		}
 		tasks, _ := filepath.Glob(filepath.Join("/proc", e.Name(), "task", "*", "syscall"))

@@ -201,12 +201,12 @@ var unitFactors = map[string][]struct {
 	factor float64
 	as     string
 }{
-	"ms":  {{1000, "seconds"}, {1.0 / 1000, "µs"}, {60000, "minutes"}},
-	"Hz":  {{1.0 / 60, "spikes per minute"}, {1000, "spikes per ms"}, {1.0 / 1000, "mHz"}},
-	"µM":  {{1.0 / 1000, "nM"}, {1000, "mM"}},
-	"pA":  {{1000, "nA"}, {1.0 / 1000, "fA"}},
-	"%":   {{1.0 / 100, "a percentage"}},
-	"any": {{1000, "a unit 1000 times larger"}, {1.0 / 1000, "a unit 1000 times smaller"}},
+	"ms":    {{1000, "seconds"}, {1.0 / 1000, "µs"}, {60000, "minutes"}},
+	"Hz":    {{1.0 / 60, "spikes per minute"}, {1000, "spikes per ms"}, {1.0 / 1000, "mHz"}},
+	"µM":    {{1.0 / 1000, "nM"}, {1000, "mM"}},
+	"pA":    {{1000, "nA"}, {1.0 / 1000, "fA"}},
+	"ratio": {{1.0 / 100, "a percentage"}},
+	"any":   {{1000, "a unit 1000 times larger"}, {1.0 / 1000, "a unit 1000 times smaller"}},
 }
 
 // unitSlip returns a "check your units" hint if x times a unit factor is
@@ -220,7 +220,7 @@ func (c Check) unitSlip(x float64) string {
 	if x == 0 || math.IsInf(x, 0) || (c.Lo <= 0 && c.Hi >= 0) {
 		return ""
 	}
-	keys := []string{"%"}
+	keys := []string{"ratio"}
 	if unit := strings.Fields(c.Unit); len(unit) > 0 {
 		keys = []string{strings.TrimSuffix(unit[0], ","), "any"}
 	} else if math.Abs(c.Expected) > 10 {
