@@ -18,6 +18,8 @@ GO ?= go
 # The engine's AVX2 vector path (results bit-identical, ~2× faster) is
 # compiled with GOEXPERIMENT=simd: bench, the kernel (so every notebook) and
 # a second test pass use it; the plain test passes cover the scalar path.
+# At run time the engine takes it only where a short calibration finds it
+# faster (ASTRONB_VECTOR=off|avx2 overrides; see astro/vecpath.go).
 SIMD := GOEXPERIMENT=simd
 
 # Project-local tools (see `make tools`); .build/ is git-ignored.
@@ -113,7 +115,8 @@ test-full: tools
 ## is written to that package's testdata/fuzz/ and fails the step. Longer
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
+FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro FuzzSnapshotLoad:./astro \
+  FuzzExportOptions:./astro/nestio \
   FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck \
   FuzzKeptKernel:./kernelext FuzzMessages:./nbtools/nbrun
 fuzz:
@@ -123,10 +126,15 @@ fuzz:
 	done
 
 ## bench: the engine benchmark (full-scale network, 2 threads, 3 runs and
-## their medians); more flags
-## with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
+## their medians), after the CPU model, the path and vector width the
+## engine chose (calibration or ASTRONB_VECTOR=off|avx2) and the
+## 1→2-thread speed-up of a trivially parallel loop (the machine's limit);
+## more flags with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
 BENCH_FLAGS ?=
 bench:
+	@grep -m3 -E '^(cpu family|model|model name)\s' /proc/cpuinfo 2>/dev/null | tr -s '\t ' ' ' || true
+	@echo "CPU vector units: $$(grep -o -E 'avx512f|avx2' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')"
+	$(SIMD) $(GO) run ./astro/cmd/astrobench -parallel-baseline
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
 
 ## tools: gonb, goimports and gopls (versions pinned by go.mod's tool

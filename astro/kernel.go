@@ -52,6 +52,8 @@ type Kernel struct {
 	mms       []*multimeter
 
 	prepared   bool
+	vecOn      bool // the updates take the vector path (vecpath.go)
+	vecForced  bool // vecOn was set by the calibration, not chosen at prepare
 	failed     error
 	minDelay   int64 // steps
 	maxDelay   int64 // steps
@@ -250,17 +252,11 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	if k.failed != nil {
 		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); call ResetKernel", k.failed)
 	}
-	if !(t >= 0) || math.IsInf(t, 0) {
-		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)
-	}
-	if err := k.checkTime("simulate", "time", t); err != nil {
+	n, err := k.simulateSteps(t)
+	if err != nil {
 		return err
 	}
-	n, ok := k.msToSteps(t)
-	if !ok {
-		return fmt.Errorf("simulate: time = %g ms: must be a multiple of the resolution %g ms", t, k.h)
-	}
-	if err := k.checkSimulateEnd(t, n); err != nil {
+	if err := k.checkRecordingMemory(t, n); err != nil {
 		return err
 	}
 	if err := k.checkPrepareMemory(); err != nil {
@@ -440,14 +436,4 @@ func (k *Kernel) NumConnections() map[string]int {
 		out[p.model] += p.count
 	}
 	return out
-}
-
-// VectorPath names the vector path the neuron and astrocyte updates use:
-// "avx2" in GOEXPERIMENT=simd builds on amd64 CPUs with AVX2, "off"
-// otherwise. Results are bit-identical either way; only the speed differs.
-func VectorPath() string {
-	if simdAvailable {
-		return "avx2"
-	}
-	return "off"
 }

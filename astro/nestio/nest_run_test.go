@@ -1,6 +1,7 @@
 package nestio
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"math"
@@ -50,6 +51,15 @@ func lastLine(s string) string {
 // runNEST runs script in NEST with output directory dir.
 func runNEST(t *testing.T, py string, env []string, script []byte, dir string, timeout time.Duration) {
 	t.Helper()
+	runNESTWith(t, []string{py}, env, script, dir, timeout)
+}
+
+// runNESTWith runs script with output directory dir under launch (the
+// Python interpreter, or a launcher such as mpirun followed by its options
+// and the interpreter), killing it after timeout, and returns what it
+// printed.
+func runNESTWith(t *testing.T, launch []string, env []string, script []byte, dir string, timeout time.Duration) string {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -59,13 +69,15 @@ func runNEST(t *testing.T, py string, env []string, script []byte, dir string, t
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, py, path, dir)
+	cmd := exec.CommandContext(ctx, launch[0], append(launch[1:], path, dir)...)
 	cmd.Env = env
 	began := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("NEST: %v\n%s", err, out)
 	}
 	t.Logf("NEST ran %s in %.1f s", filepath.Base(dir), time.Since(began).Seconds())
+	return string(out)
 }
 
 // TestNESTUnitScenario runs the exported single-cell scenario in NEST 3.8
@@ -151,17 +163,13 @@ func refNames(label string) []string {
 
 // TestNESTFullExample runs the exported full example in NEST 3.8 with 2
 // threads and with total_num_virtual_procs 4, reads NEST's files back, and
-// checks the bands of astro/brunel's network test: rate of the recorded
-// neurons in 100–1100 ms in [2.8, 3.6] Hz, SIC onset (first sample with the
-// recorded neurons' mean I_SIC > 0) in [250, 550] ms, mean I_SIC at 1099 ms
-// in [17, 25] pA, and 1099 samples per recorded node. Minutes of CPU: run it
-// with -timeout 60m.
+// checks the bands of astro/brunel's network test (checkFullExampleBands).
+// Minutes of CPU: run it with -timeout 60m.
 func TestNESTFullExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("full-scale NEST runs")
 	}
 	py, env := nest38(t)
-	p := brunel.DefaultParams()
 	for _, c := range []struct {
 		name string
 		opt  func(*Options)
@@ -170,48 +178,75 @@ func TestNESTFullExample(t *testing.T) {
 		{"vps4", func(o *Options) { o.TotalVPs = 4 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			plan, opt := brunelPlan(t, false)
-			c.opt(&opt)
-			var script strings.Builder
-			if _, err := plan.Export(&script, opt); err != nil {
-				t.Fatal(err)
-			}
 			dir := t.TempDir()
-			runNEST(t, py, env, []byte(script.String()), dir, 50*time.Minute)
-			sp, err := ReadSpikeRecorder(dir, "sr")
-			if err != nil {
-				t.Fatal(err)
-			}
-			mmN, err := ReadMultimeterRecorder(dir, "mm_neuron")
-			if err != nil {
-				t.Fatal(err)
-			}
-			mmA, err := ReadMultimeterRecorder(dir, "mm_astro")
-			if err != nil {
-				t.Fatal(err)
-			}
-			end := p.Sim.PreSimTime + p.Sim.SimTime
-			rate := analysis.Rate(sp, p.Sim.NRecSpk, p.Sim.PreSimTime, end)
-			onset, last := sicFigures(mmN)
-			late := analysis.WindowMean(mmN, "I_SIC", end-100, end)
-			ca := analysis.WindowMean(mmA, "Ca_astro", end-100, end)
-			t.Logf("NEST (%s): rate %.2f Hz, SIC onset %g ms, mean I_SIC at 1099 ms %.2f pA, I_SIC 1000–1100 ms %.2f pA, Ca 1000–1100 ms %.3f µM, %d spikes",
-				c.name, rate, onset, last, late, ca, len(sp.Times))
-			for _, b := range []struct {
-				name         string
-				v, low, high float64
-			}{{"rate of the recorded neurons (Hz)", rate, 2.8, 3.6}, {"SIC onset (ms)", onset, 250, 550}, {"mean I_SIC at 1099 ms (pA)", last, 17, 25}} {
-				if !(b.v >= b.low && b.v <= b.high) {
-					t.Errorf("%s = %g: outside [%g, %g]", b.name, b.v, b.low, b.high)
-				}
-			}
-			for _, ev := range []astro.MultimeterEvents{mmN, mmA} {
-				if len(ev.Times) != 1099*p.Sim.NRecMM {
-					t.Errorf("%d samples, want 1099 × %d", len(ev.Times), p.Sim.NRecMM)
-				}
-			}
+			runNEST(t, py, env, fullExampleScript(t, c.opt), dir, 50*time.Minute)
+			checkFullExampleBands(t, c.name, dir)
 		})
 	}
+}
+
+// fullExampleScript exports the full example as a PyNEST script, with opt
+// changing the export options (threads or virtual processes).
+func fullExampleScript(t *testing.T, opt func(*Options)) []byte {
+	t.Helper()
+	plan, o := brunelPlan(t, false)
+	opt(&o)
+	var script bytes.Buffer
+	if _, err := plan.Export(&script, o); err != nil {
+		t.Fatal(err)
+	}
+	return script.Bytes()
+}
+
+// fullExampleFigures are what checkFullExampleBands read back from NEST's
+// files of the full example.
+type fullExampleFigures struct {
+	spikes astro.SpikeEvents
+	mmN    astro.MultimeterEvents
+	mmA    astro.MultimeterEvents
+}
+
+// checkFullExampleBands reads NEST's files of the exported full example in
+// dir and checks the bands of astro/brunel's network test: rate of the
+// recorded neurons in 100–1100 ms in [2.8, 3.6] Hz, SIC onset (first sample
+// with the recorded neurons' mean I_SIC > 0) in [250, 550] ms, mean I_SIC at
+// 1099 ms in [17, 25] pA, and 1099 samples per recorded node.
+func checkFullExampleBands(t *testing.T, name, dir string) fullExampleFigures {
+	t.Helper()
+	p := brunel.DefaultParams()
+	sp, err := ReadSpikeRecorder(dir, "sr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mmN, err := ReadMultimeterRecorder(dir, "mm_neuron")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mmA, err := ReadMultimeterRecorder(dir, "mm_astro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := p.Sim.PreSimTime + p.Sim.SimTime
+	rate := analysis.Rate(sp, p.Sim.NRecSpk, p.Sim.PreSimTime, end)
+	onset, last := sicFigures(mmN)
+	late := analysis.WindowMean(mmN, "I_SIC", end-100, end)
+	ca := analysis.WindowMean(mmA, "Ca_astro", end-100, end)
+	t.Logf("NEST (%s): rate %.2f Hz, SIC onset %g ms, mean I_SIC at 1099 ms %.2f pA, I_SIC 1000–1100 ms %.2f pA, Ca 1000–1100 ms %.3f µM, %d spikes",
+		name, rate, onset, last, late, ca, len(sp.Times))
+	for _, b := range []struct {
+		name         string
+		v, low, high float64
+	}{{"rate of the recorded neurons (Hz)", rate, 2.8, 3.6}, {"SIC onset (ms)", onset, 250, 550}, {"mean I_SIC at 1099 ms (pA)", last, 17, 25}} {
+		if !(b.v >= b.low && b.v <= b.high) {
+			t.Errorf("%s = %g: outside [%g, %g]", b.name, b.v, b.low, b.high)
+		}
+	}
+	for _, ev := range []astro.MultimeterEvents{mmN, mmA} {
+		if len(ev.Times) != 1099*p.Sim.NRecMM {
+			t.Errorf("%d samples, want 1099 × %d", len(ev.Times), p.Sim.NRecMM)
+		}
+	}
+	return fullExampleFigures{sp, mmN, mmA}
 }
 
 // sicFigures returns the first time the recorded neurons' mean I_SIC is

@@ -3,6 +3,7 @@ package classroom
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,6 +118,16 @@ func TestExecutedNotebooksGiveNothingAway(t *testing.T) {
 	if dir == "" || keyPath == "" {
 		t.Skipf("set %s (executed notebooks), %s and %s (see make notebooks)", ExecutedEnv, KeyFileEnv, ExecutedOrderEnv)
 	}
+	for _, leak := range scanExecuted(t, dir, keyPath, strings.Fields(os.Getenv(ExecutedOrderEnv))) {
+		t.Error(leak)
+	}
+}
+
+// scanExecuted returns, for the executed notebooks in dir (run in the
+// given order, with the checks' key in keyPath), every text a student sees
+// before answering that shows a check's expected value.
+func scanExecuted(t *testing.T, dir, keyPath string, order []string) []string {
+	t.Helper()
 	f, err := os.Open(keyPath)
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +142,9 @@ func TestExecutedNotebooksGiveNothingAway(t *testing.T) {
 		}
 		key = append(key, e)
 	}
+	var leaks []string
 	checked := 0
-	for _, nbPath := range strings.Fields(os.Getenv(ExecutedOrderEnv)) {
+	for _, nbPath := range order {
 		cells := readCells(t, filepath.Join(dir, filepath.Base(nbPath)))
 		for i, c := range cells {
 			m := printCall.FindStringSubmatch(c.Source)
@@ -155,7 +167,8 @@ func TestExecutedNotebooksGiveNothingAway(t *testing.T) {
 				}
 				for _, text := range texts {
 					if f, bad := leaked(text, e.Expected); bad {
-						t.Errorf("%s: cell %d shows %s, the answer of %s (cell %d): %q", filepath.Base(nbPath), j+1, f, e.Variable, i+1, excerpt(text, f))
+						leaks = append(leaks, fmt.Sprintf("%s: cell %d shows %s, the answer of %s (cell %d): %q",
+							filepath.Base(nbPath), j+1, f, e.Variable, i+1, excerpt(text, f)))
 					}
 				}
 			}
@@ -166,6 +179,31 @@ func TestExecutedNotebooksGiveNothingAway(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no check found in the executed notebooks")
+	}
+	return leaks
+}
+
+// TestScanExecutedFindsLeaks runs the scan on a made-up executed notebook
+// whose later cell prints the answer: the scan must report it.
+func TestScanExecutedFindsLeaks(t *testing.T) {
+	dir := t.TempDir()
+	nb := `{"cells": [
+ {"cell_type": "markdown", "metadata": {}, "source": ["Exercise: how many idle astrocytes?"]},
+ {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["myIdle := classroom.NoAnswer\n", "c.Print(myIdle, showMe)"],
+  "outputs": [{"name": "stdout", "output_type": "stream", "text": ["Not answered yet\n"]}]},
+ {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": ["fmt.Println(mean)"],
+  "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {}, "data": {"text/plain": ["mean 0.537 idle\n"]}}]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	if err := os.WriteFile(filepath.Join(dir, "x.ipynb"), []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(dir, "key.jsonl")
+	if err := os.WriteFile(keyPath, []byte(`{"Variable":"myIdle","Expected":0.5368709120000006,"Lo":0.53,"Hi":0.54}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	leaks := scanExecuted(t, dir, keyPath, []string{"notebooks/x.ipynb"})
+	if len(leaks) != 1 || !strings.Contains(leaks[0], "cell 3 shows 0.537") {
+		t.Errorf("leaks %q, want one in cell 3", leaks)
 	}
 }
 
