@@ -100,7 +100,9 @@ type ODEVar struct {
 type ODEIn struct {
 	P []float64 // parameter values, in the order of ODEModel.Params
 	D []float64 // what ODEModel.Derive returned (nil without Derive)
-	// ISIC is the slow inward current of the step (pA), for SICIn models.
+	// ISIC is the slow inward current of the step (pA), for SICIn models:
+	// what arrived for it, which a built-in neuron's I_SIC recordable shows
+	// at the end of the step before (TestODESICInput).
 	ISIC float64
 	// Refractory tells whether the node is refractory during the step.
 	Refractory bool

@@ -259,3 +259,23 @@ func TestIdleExpected(t *testing.T) {
 		t.Errorf("BinomialSD(80, 0.5) = %v", got)
 	}
 }
+
+func TestYourModelCaDrop(t *testing.T) {
+	c := YourModelCaDrop(0.2, 0.15) // a drop of 25 %
+	for _, x := range []struct {
+		answer any
+		want   Verdict
+		mc     string
+	}{
+		{25, Right, ""}, {25.6, Right, ""}, {75.0, Wrong, "ratio"}, {-25.0, Wrong, "sign"}, {0.25, Wrong, "fraction"},
+		{40.0, Wrong, ""}, {NoAnswer, NotAnswered, ""}, {"25", Invalid, ""},
+	} {
+		r := c.Judge(x.answer)
+		if r.Verdict != x.want || r.Misconception != x.mc {
+			t.Errorf("answer %v: %v (%q), want %v (%q)", x.answer, r.Verdict, r.Misconception, x.want, x.mc)
+		}
+	}
+	if YourModelCaDrop(0, 0.1).Broken == "" {
+		t.Error("a zero built-in level is accepted")
+	}
+}

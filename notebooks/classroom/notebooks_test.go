@@ -75,7 +75,7 @@ func TestNotebooksUseChecks(t *testing.T) {
 			}
 		}
 	}
-	if checks != 13 {
-		t.Errorf("found %d self-checks in the notebooks, want 13", checks)
+	if checks != 14 {
+		t.Errorf("found %d self-checks in the notebooks, want 14", checks)
 	}
 }

@@ -131,9 +131,9 @@ func rhs(in *astro.ODEIn, y, f []float64) {
 // validate applies NEST's rules (Parameters_::set and State_::set).
 func validate(p, y []float64) error {
 	positive := []int{CaTot, KdIP31, KdIP32, KdAct, KmSERCA, SICScale, RatioERCyt, TauIP3}
-	names := Model().Params
-	for i, v := range p {
-		if v < 0 {
+	names := Model().Params // a variant may append parameters of its own
+	for i := range names {
+		if v := p[i]; v < 0 {
 			return fmt.Errorf("%s: %s = %g %s: must be ≥ 0", Name, names[i].Name, v, names[i].Unit)
 		}
 	}

@@ -262,9 +262,10 @@ func TestExport(t *testing.T) {
 	}
 }
 
-// BenchmarkAstrocytes times 1000 ms of 2000 astrocytes driven by 200
-// parrots of Poisson input (scalar path; most of the time is the
-// astrocytes' update), with the built-in model and with this package's.
+// BenchmarkAstrocytes times 300 ms of 1000 astrocytes driven by 100
+// parrots of Poisson input (1 thread; most of the time is the astrocytes'
+// update), with the built-in model and with this package's. Build without
+// GOEXPERIMENT=simd to compare with the built-in's scalar path.
 func BenchmarkAstrocytes(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -277,18 +278,18 @@ func BenchmarkAstrocytes(b *testing.B) {
 					b.Fatal(err)
 				}
 				pg, _ := k.Create(astro.PoissonGenerator{Rate: 2000}, 1)
-				parrots, _ := k.Create(astro.ParrotNeuron{}, 200)
-				astros, err := k.Create(c.m, 2000)
+				parrots, _ := k.Create(astro.ParrotNeuron{}, 100)
+				astros, err := k.Create(c.m, 1000)
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := k.Connect(pg, parrots, nil, nil); err != nil {
 					b.Fatal(err)
 				}
-				if err := k.Connect(parrots, astros, astro.NewPairwiseBernoulli(0.05), astro.StaticSynapse{Weight: 0.01, Delay: 2}); err != nil {
+				if err := k.Connect(parrots, astros, astro.NewPairwiseBernoulli(0.1), astro.StaticSynapse{Weight: 0.01, Delay: 2}); err != nil {
 					b.Fatal(err)
 				}
-				if err := k.Simulate(1000); err != nil {
+				if err := k.Simulate(300); err != nil {
 					b.Fatal(err)
 				}
 			}
