@@ -115,6 +115,9 @@ type exporter struct {
 // label patterns NEST's file names can carry without surprises.
 var labelOK = regexp.MustCompile(`^[A-Za-z0-9_.]+$`)
 
+// identOK matches the stems of the script's variable names (stem_ID).
+var identOK = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // Each model says how it is exported (astro.NESTOf): NEST's model name,
 // the stem of its variable names, and its state variables — the only
 // parameters SetStatus may change between Simulate calls in the script,
@@ -236,6 +239,9 @@ func (e *exporter) create(c astro.Call) error {
 		return err
 	}
 	name, stem := c.Model.ModelName(), nm.Stem
+	if !identOK.MatchString(stem) { // it names the script's variables
+		return fmt.Errorf("model %s: NEST variable stem %q: must be a Python identifier (ASCII letters, digits and '_', not starting with a digit)", name, stem)
+	}
 	if c.N < 1 || c.Nodes.Len() != c.N || c.Nodes.First() != e.nodes+1 {
 		return fmt.Errorf("create %s: nodes %v do not follow the %d nodes created before", name, c.Nodes, e.nodes)
 	}

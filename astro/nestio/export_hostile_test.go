@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/astronb/astronb/astro"
+	"github.com/astronb/astronb/astro/models/lrode"
 )
 
 // Hostile export input: strings, times and values that used to reach the
@@ -313,6 +314,61 @@ func TestExportHostileCalls(t *testing.T) {
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q does not mention %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+// A model defined outside astro (an ODEModel) carries its own names into
+// the export: its NEST name and variable names reach the script as string
+// literals, its variable stem must be an identifier, and invalid UTF-8 or
+// NUL in any of them is refused naming it.
+func TestExportHostileModelNames(t *testing.T) {
+	export := func(m astro.ODEModel) ([]byte, error) {
+		k, err := astro.NewKernel(astro.KernelConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Create(m, 2); err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		_, err = ExportKernel(&buf, k, Options{})
+		return buf.Bytes(), err
+	}
+	m := lrode.Model()
+	m.Name = "lr_copy"
+	nm := *m.NESTExport
+	nm.Model = "astro\"cyte\n\\lr"
+	m.NESTExport = &nm
+	script, err := export(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkScript(t, script, Options{}, func(Options) []byte { b, _ := export(m); return b })
+	if !bytes.Contains(script, []byte(`nest.Create("astro\"cyte\n\\lr", 2,`)) {
+		t.Errorf("the NEST model name is not a string literal:\n%s", script)
+	}
+	for _, c := range []struct {
+		stem, model string
+		want        []string
+	}{
+		{"x = 1\nimport os\ny", "astrocyte_lr_1994", []string{"stem", "Python identifier"}},
+		{"2x", "astrocyte_lr_1994", []string{"stem"}},
+		{"astro", "astrocyte\xff", []string{"UTF-8"}},
+		{"astro", "astro\x00", []string{"NUL"}},
+	} {
+		nm := *m.NESTExport
+		nm.Stem, nm.Model = c.stem, c.model
+		m.NESTExport = &nm
+		_, err := export(m)
+		if err == nil {
+			t.Errorf("stem %q, model %q: no error", c.stem, c.model)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("stem %q, model %q: %v does not mention %q", c.stem, c.model, err, w)
 			}
 		}
 	}
