@@ -115,7 +115,8 @@ test-full: tools
 ## is written to that package's testdata/fuzz/ and fails the step. Longer
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
+FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro FuzzSnapshotLoad:./astro \
+  FuzzExportOptions:./astro/nestio \
   FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck \
   FuzzKeptKernel:./kernelext FuzzMessages:./nbtools/nbrun
 fuzz:
@@ -240,14 +241,14 @@ browser: tools jupyter
 ## classroom notebook shows an answer before its self-check (the checks
 ## write their expected values to CLASSROOM_KEY while they run; the test
 ## scans every markdown cell and every other cell's output for them).
-CLASSROOM_KEY := $(CURDIR)/$(OUT)/classroom-key.jsonl
+CLASSROOM_KEY := $(abspath $(OUT))/classroom-key.jsonl
 notebooks: tools
 	$(NBCHECK) -committed $(NOTEBOOKS)
 	@mkdir -p $(OUT); rm -f $(CLASSROOM_KEY)
 	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) $(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
 	$(if $(filter $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(MAIN_CHECK) $(OUT)/$(notdir $(MAIN_NB)))
 	$(if $(filter-out $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(NB_CHECK) $(addprefix $(OUT)/,$(notdir $(filter-out $(MAIN_NB),$(NOTEBOOKS)))))
-	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) ASTRONB_EXECUTED=$(CURDIR)/$(OUT) ASTRONB_EXECUTED_ORDER="$(NOTEBOOKS)" \
+	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) ASTRONB_EXECUTED=$(abspath $(OUT)) ASTRONB_EXECUTED_ORDER="$(NOTEBOOKS)" \
 	  $(GO) test -count=1 -timeout 2m -run TestExecutedNotebooksGiveNothingAway ./notebooks/classroom/
 
 ## classroom: the classroom notebooks to hand out, in out/classroom/:

@@ -70,6 +70,11 @@ func init() { registerModel(func() Model { return DefaultAeifCondAlphaAstro() })
 // ModelName implements Model.
 func (AeifCondAlphaAstro) ModelName() string { return aeifName }
 
+// NEST implements the export's question (astro.NESTOf).
+func (AeifCondAlphaAstro) NEST() *NESTModel {
+	return &NESTModel{Model: aeifName, Stem: "neuron", State: []string{"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w"}}
+}
+
 // nodeBytes implements Model: inputs excitatory, inhibitory and SIC.
 func (AeifCondAlphaAstro) nodeBytes() (fixed, channels float64) { return 200, 3 }
 

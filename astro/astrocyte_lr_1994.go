@@ -72,6 +72,11 @@ const astroName = "astrocyte_lr_1994"
 // ModelName implements Model.
 func (AstrocyteLR1994) ModelName() string { return astroName }
 
+// NEST implements the export's question (astro.NESTOf).
+func (AstrocyteLR1994) NEST() *NESTModel {
+	return &NESTModel{Model: astroName, Stem: "astro", State: astroStateNames}
+}
+
 // nodeBytes implements Model: the input and the SIC values of a slice.
 func (AstrocyteLR1994) nodeBytes() (fixed, channels float64) { return 130, 2 }
 

@@ -59,7 +59,9 @@ func bc(x float64) f64x4 { return archsimd.BroadcastFloat64x4(x) }
 // one vector per component, group after group. A flat array keeps every
 // access a constant offset from one index.
 type vecState interface {
-	[vgroups * aeifDim]f64x4 | [vgroups * astroDim]f64x4
+	[vgroups * 1]f64x4 | [vgroups * 2]f64x4 | [vgroups * 3]f64x4 | [vgroups * 4]f64x4 | [vgroups * 5]f64x4 | [vgroups * 6]f64x4 |
+		[vgroups * 7]f64x4 | [vgroups * 8]f64x4 | [vgroups * 9]f64x4 | [vgroups * 10]f64x4 | [vgroups * 11]f64x4 | [vgroups * 12]f64x4 |
+		[vgroups * 13]f64x4 | [vgroups * 14]f64x4 | [vgroups * 15]f64x4 | [vgroups * 16]f64x4
 }
 
 // vecRHS evaluates the right-hand side for the four nodes of vector group

@@ -36,7 +36,7 @@ func (k *Kernel) prepare() error {
 	var sics []*projection
 	for _, p := range k.projs {
 		p.finish()
-		if p.kind == kindSIC {
+		if p.traits.sic {
 			sics = append(sics, p)
 			continue
 		}

@@ -21,6 +21,9 @@ type SpikeRecorder struct {
 // ModelName implements Model.
 func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 
+// NEST implements the export's question (astro.NESTOf).
+func (SpikeRecorder) NEST() *NESTModel { return &NESTModel{Model: "spike_recorder", Stem: "sr"} }
+
 // nodeBytes implements Model (events are not estimated).
 func (SpikeRecorder) nodeBytes() (fixed, channels float64) { return 150, 0 }
 
@@ -59,6 +62,9 @@ type Multimeter struct {
 
 // ModelName implements Model.
 func (Multimeter) ModelName() string { return "multimeter" }
+
+// NEST implements the export's question (astro.NESTOf).
+func (Multimeter) NEST() *NESTModel { return &NESTModel{Model: "multimeter", Stem: "mm"} }
 
 // nodeBytes implements Model (samples are not estimated).
 func (Multimeter) nodeBytes() (fixed, channels float64) { return 300, 0 }

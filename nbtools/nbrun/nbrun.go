@@ -583,12 +583,13 @@ func (r *runner) onIOPub(m *message, id string, outs *outputs, cr *CellResult) (
 }
 
 // stdinPoll is how often a running cell is checked for a program blocked
-// on standard input; stdinSightings times in a row (0.5 s) fail the cell.
-// GoNB sends its own input_request (answered at once) 200 ms after a
-// %with_inputs cell's program starts, before that.
+// on standard input (a scan of /proc: a few ms); stdinSightings times in a
+// row (0.5 s apart) fail the cell. GoNB sends its own input_request
+// (answered at once) 200 ms after a %with_inputs shell command starts,
+// before that.
 const (
-	stdinPoll      = 250 * time.Millisecond
-	stdinSightings = 3
+	stdinPoll      = 500 * time.Millisecond
+	stdinSightings = 2
 )
 
 // stdinError fails the cell with request id that wants input: the error is

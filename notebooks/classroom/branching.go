@@ -6,16 +6,16 @@ import (
 )
 
 // BranchSICTolerance is the margin (pA) of astrocyte_branching's
-// Exercise 1 above the exact answer 0: rounding to two decimals. Negative
+// Exercise 1 above the measured value: rounding to two decimals. Negative
 // answers are wrong: a SIC is a positive current or none.
 const BranchSICTolerance = 0.005
 
 // BranchSIC is astrocyte_branching's Exercise 1: the mean I_SIC (pA) of
 // the recorded neurons between 900 and 1000 ms in branch B, whose
 // astrocytes got SIC_th = Ca_tot at 500 ms. measured is branch B's
-// simulated value, unchanged branch A's. No Ca²⁺ can exceed Ca_tot, so the
-// SIC formula gives nothing: the answer is exactly 0, accepted up to
-// rounding (0 to BranchSICTolerance).
+// simulated value, unchanged branch A's. The answer follows from the SIC
+// formula, so the accepted range is the measured value (or 0, whichever
+// is lower) up to BranchSICTolerance above it: rounding only.
 func BranchSIC(measured, unchanged float64) Check {
 	c := Check{
 		Variable: "mySICInB", Unit: "pA",

@@ -17,9 +17,9 @@
 // or when the student asks for it with showMe.
 //
 // Wrong answers get a hint that diagnoses: a named misconception of the
-// exercise, a unit slip (the answer is right times 1000, 60 or 100), or a Go
-// trap (an integer, or exactly 0, where a fraction is expected: integer
-// division, ^ as XOR), else "too low"/"too high".
+// exercise, a unit slip (the answer is right times 1000, 60 or 100), a
+// wrong sign, or a Go trap (an integer, or exactly 0, where a fraction is
+// expected: integer division, ^ as XOR), else "too low"/"too high".
 package classroom
 
 import (
@@ -174,6 +174,9 @@ func (c Check) Judge(answer any) Result {
 			return wrong(m.Name, m.Hint)
 		}
 	}
+	if x != 0 && c.Accepts(-x) {
+		return wrong(SignSlip, "Check the sign: the quantity asked for has the opposite sign.")
+	}
 	if x < c.Lo {
 		return wrong("", c.TooLow)
 	}
@@ -185,8 +188,12 @@ func (c Check) Judge(answer any) Result {
 func (c Check) Accepts(x float64) bool { return x >= c.Lo && x <= c.Hi }
 
 // UnitSlip is the Misconception name of an answer that is right times a
-// unit factor (1000, 60 or 100).
-const UnitSlip = "unit slip"
+// unit factor (1000, 60 or 100); SignSlip of one that is right but for
+// its sign.
+const (
+	UnitSlip = "unit slip"
+	SignSlip = "sign"
+)
 
 // unitFactors are the slips recognised for each unit: the answer times
 // factor is in the accepted range, the student seems to have used unit.
@@ -194,12 +201,12 @@ var unitFactors = map[string][]struct {
 	factor float64
 	as     string
 }{
-	"ms":  {{1000, "seconds"}, {1.0 / 1000, "µs"}, {60000, "minutes"}},
-	"Hz":  {{1.0 / 60, "spikes per minute"}, {1000, "spikes per ms"}, {1.0 / 1000, "mHz"}},
-	"µM":  {{1.0 / 1000, "nM"}, {1000, "mM"}},
-	"pA":  {{1000, "nA"}, {1.0 / 1000, "fA"}},
-	"%":   {{1.0 / 100, "a percentage"}},
-	"any": {{1000, "a unit 1000 times larger"}, {1.0 / 1000, "a unit 1000 times smaller"}},
+	"ms":    {{1000, "seconds"}, {1.0 / 1000, "µs"}, {60000, "minutes"}},
+	"Hz":    {{1.0 / 60, "spikes per minute"}, {1000, "spikes per ms"}, {1.0 / 1000, "mHz"}},
+	"µM":    {{1.0 / 1000, "nM"}, {1000, "mM"}},
+	"pA":    {{1000, "nA"}, {1.0 / 1000, "fA"}},
+	"ratio": {{1.0 / 100, "a percentage"}},
+	"any":   {{1000, "a unit 1000 times larger"}, {1.0 / 1000, "a unit 1000 times smaller"}},
 }
 
 // unitSlip returns a "check your units" hint if x times a unit factor is
@@ -213,7 +220,7 @@ func (c Check) unitSlip(x float64) string {
 	if x == 0 || math.IsInf(x, 0) || (c.Lo <= 0 && c.Hi >= 0) {
 		return ""
 	}
-	keys := []string{"%"}
+	keys := []string{"ratio"}
 	if unit := strings.Fields(c.Unit); len(unit) > 0 {
 		keys = []string{strings.TrimSuffix(unit[0], ","), "any"}
 	} else if math.Abs(c.Expected) > 10 {

@@ -75,9 +75,9 @@ func checkCases() []checkCase {
 			[]any{11.4, 11.53, 11.5, 12, 11, 10.4, 12.7},
 			[]answerCase{wrong(2.28, "unchanged"), wrong(57, "squared"), wrong(2.32, "unchanged"), wrong(5, "weight ratio only"),
 				wrong(22.8, "ten times"), wrong(0.0114, UnitSlip), wrong(0, ""), wrong(10, ""), wrong(14, "")}},
-		{"sic_strength/Ex2 rate at 0.1", SICRate(0.1, 0.05, 3.483, 3.83, 4.185, 0.18),
-			[]any{4.2, 4.177, 4.185, 4, 4.3, 4.36},
-			[]answerCase{wrong(3.83, "unchanged"), wrong(7.66, "proportional"), wrong(0.69, "increase only"),
+		{"sic_strength/Ex2 rate at 0.1", SICRate(0.1, 0.05, 3.483, 3.822, 4.185, 0.18),
+			[]any{4.2, 4.161, 4.185, 4, 3.98, 4.3, 4.36},
+			[]answerCase{wrong(3.83, "unchanged"), wrong(7.64, "proportional"), wrong(0.68, "increase only"),
 				wrong(4185, UnitSlip), wrong(252, UnitSlip), wrong(3, ""), wrong(5, ""), wrong(3.95, "")}},
 		{"fixed_indegree/Ex1 deaf onset", FixedDeafOnset(703, 540),
 			[]any{700, 703, 650.0, 660, 600, 800, 700 * time.Millisecond},
@@ -207,6 +207,13 @@ func testCheck(t *testing.T, cc checkCase) {
 			t.Errorf("answer %#v: a right answer must show the measurement", ac.answer)
 		}
 	}
+	// The right answer with the wrong sign is judged wrong, with a hint
+	// that names what is wrong (the sign, or a named misconception).
+	if e := c.Expected; e != 0 && !math.IsInf(e, 0) && !math.IsNaN(e) {
+		if r := c.Judge(-e); r.Verdict != Wrong || r.Misconception == "" {
+			t.Errorf("answer %v (sign flipped): %v [%s] %s, want wrong with a named hint", -e, r.Verdict, r.Misconception, r.Message)
+		}
+	}
 	if rights < 4 || wrongs < 6 || ints < 1 || named < 3 {
 		t.Errorf("too few cases: %d right, %d wrong, %d int-typed, %d misconceptions", rights, wrongs, ints, named)
 	}
@@ -257,5 +264,25 @@ func TestIdleExpected(t *testing.T) {
 	}
 	if got := BinomialSD(80, 0.5); math.Abs(got-math.Sqrt(20)) > 1e-12 {
 		t.Errorf("BinomialSD(80, 0.5) = %v", got)
+	}
+}
+
+func TestYourModelCaDrop(t *testing.T) {
+	c := YourModelCaDrop(0.2, 0.15) // a drop of 25 %
+	for _, x := range []struct {
+		answer any
+		want   Verdict
+		mc     string
+	}{
+		{25, Right, ""}, {25.6, Right, ""}, {75.0, Wrong, "ratio"}, {-25.0, Wrong, "sign"}, {0.25, Wrong, "fraction"},
+		{40.0, Wrong, ""}, {NoAnswer, NotAnswered, ""}, {"25", Invalid, ""},
+	} {
+		r := c.Judge(x.answer)
+		if r.Verdict != x.want || r.Misconception != x.mc {
+			t.Errorf("answer %v: %v (%q), want %v (%q)", x.answer, r.Verdict, r.Misconception, x.want, x.mc)
+		}
+	}
+	if YourModelCaDrop(0, 0.1).Broken == "" {
+		t.Error("a zero built-in level is accepted")
 	}
 }

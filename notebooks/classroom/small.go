@@ -27,8 +27,8 @@ func AnyIdle(n, targets int) float64 {
 
 // IdleTolerance is the margin of astrocyte_small_network's Exercise 1
 // around the exact expected count: the answer is a pen-and-paper formula,
-// so only rounding to two decimals (0.53–0.54 for 0.537) is allowed, not
-// the spread of a simulation.
+// so only rounding to two decimals is allowed, not the spread of a
+// simulation.
 const IdleTolerance = 0.008
 
 // SmallIdle is astrocyte_small_network's Exercise 1: the expected number
@@ -78,7 +78,7 @@ func SmallIdle(n, targets int, simMean, simSE float64, seeds int) Check {
 // astrocyte's Ca²⁺ depends only on its number of targets), and the
 // exercise is a computation from the printed peak Ca²⁺ values, so the
 // margin only allows for rounding the logarithms to two decimals; it keeps
-// the ratio without subtracting SIC_th (−0.05) outside.
+// the ratio computed without subtracting SIC_th outside.
 const RatioTolerance = 0.025
 
 // SmallSICRatio is astrocyte_small_network's Exercise 2: the ratio of the
