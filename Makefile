@@ -115,7 +115,8 @@ test-full: tools
 ## is written to that package's testdata/fuzz/ and fails the step. Longer
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
+FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro FuzzSnapshotLoad:./astro \
+  FuzzExportOptions:./astro/nestio \
   FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck \
   FuzzKeptKernel:./kernelext FuzzMessages:./nbtools/nbrun
 fuzz:

@@ -252,17 +252,11 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	if k.failed != nil {
 		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); call ResetKernel", k.failed)
 	}
-	if !(t >= 0) || math.IsInf(t, 0) {
-		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)
-	}
-	if err := k.checkTime("simulate", "time", t); err != nil {
+	n, err := k.simulateSteps(t)
+	if err != nil {
 		return err
 	}
-	n, ok := k.msToSteps(t)
-	if !ok {
-		return fmt.Errorf("simulate: time = %g ms: must be a multiple of the resolution %g ms", t, k.h)
-	}
-	if err := k.checkSimulateEnd(t, n); err != nil {
+	if err := k.checkRecordingMemory(t, n); err != nil {
 		return err
 	}
 	if err := k.checkPrepareMemory(); err != nil {

@@ -98,6 +98,9 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	if err := k.checkLoadedRecorders(); err != nil {
+		return nil, fmt.Errorf("snapshot: %w: %v", ErrSnapshotCorrupt, err)
+	}
 	k.loadCheck = nil
 	return k, nil
 }
@@ -736,6 +739,11 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 	}
 	if d.err == nil && total != p.count {
 		d.corrupt("%s: %d connections listed, %d expected", name, total, p.count)
+	}
+	if d.err == nil {
+		if err := k.checkLoadedPairs(p); err != nil {
+			d.corrupt("%s: %v", name, err)
+		}
 	}
 	return p
 }

@@ -452,6 +452,9 @@ func (d *snapDecoder) checkLoadMemory(what string, total float64) error {
 // avail returns the unread bytes of the current frame, reading the next
 // frame when it is used up (nil on error).
 func (d *snapDecoder) avail() []byte {
+	if d.err != nil { // errors are sticky: no more reads
+		return nil
+	}
 	for d.pos == len(d.frame) {
 		if !d.next() {
 			return nil
@@ -565,7 +568,10 @@ func (d *snapDecoder) rawInto(p []byte) {
 // length reads a count and checks it against max.
 func (d *snapDecoder) length(what string, max int) int {
 	n := d.uvarint()
-	if d.err == nil && n > uint64(max) {
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(max) {
 		d.corrupt("%s: %d exceeds %d", what, n, max)
 		return 0
 	}

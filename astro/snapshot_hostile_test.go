@@ -62,7 +62,7 @@ func TestSnapshotHeaderLength(t *testing.T) {
 }
 
 // unframe returns the payload of a snapshot (checked by Load first).
-func unframe(t *testing.T, snap []byte) []byte {
+func unframe(t testing.TB, snap []byte) []byte {
 	t.Helper()
 	hl := len(snapMagic) + 6 + len(EngineVersion) + 4
 	var out []byte
@@ -77,7 +77,7 @@ func unframe(t *testing.T, snap []byte) []byte {
 }
 
 // reframe makes a snapshot with valid checksums around a payload.
-func reframe(t *testing.T, payload []byte) []byte {
+func reframe(t testing.TB, payload []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := writeSnapHeader(&buf); err != nil {
@@ -135,11 +135,10 @@ func TestSnapshotClaimedNeurons(t *testing.T) {
 	}
 }
 
-// Every count in every section: a small simulated network's payload with
-// each number in turn replaced by a huge one (with valid checksums) loads
-// with an error or as a kernel, never with a panic or an allocation beyond
-// the floor of the memory bound.
-func TestSnapshotClaimedCounts(t *testing.T) {
+// hostileNet is a small network of every kind of node and connection:
+// neurons, astrocytes, a Poisson generator and a parrot, recorders,
+// static, tsodyks and SIC connections.
+func hostileNet(t testing.TB) *Kernel {
 	k := mustKernel(t, KernelConfig{})
 	nrn := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 3)
 	ast := mustCreate(t, k, DefaultAstrocyteLR1994(), 2)
@@ -162,6 +161,15 @@ func TestSnapshotClaimedCounts(t *testing.T) {
 	if err := k.TripartiteConnect(nrn, nrn, ast, rule, TripartiteSynSpecs{Primary: DefaultTsodyksSynapse(), ThirdOut: SICConnection{Weight: 0.05, Delay: 1}}); err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+// Every count in every section: a small simulated network's payload with
+// each number in turn replaced by a huge one (with valid checksums) loads
+// with an error or as a kernel, never with a panic or an allocation beyond
+// the floor of the memory bound.
+func TestSnapshotClaimedCounts(t *testing.T) {
+	k := hostileNet(t)
 	if err := k.Simulate(3.2); err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ const maxKeyDepth = 256
 
 // maxKeyValues bounds the number of values a key's encoding visits: a
 // pointer shared n levels deep (a DAG) would otherwise be encoded 2^n times.
-const maxKeyValues = 1 << 22
+const maxKeyValues = 1 << 20
 
 // encodeKey returns the canonical binary encoding of a key (of Cached,
 // OpenKernel, anything keyed; who names the caller in errors): every

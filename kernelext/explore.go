@@ -134,15 +134,15 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 		fmt.Printf("Shown for %s; in a live notebook, sliders change them.\n", describe(params, values()))
 		return nil
 	}
-	moved := make(chan struct{}, 1)
-	for _, s := range sliders {
-		c := s.Listen().LatestOnly()
+	// Each slider's moves arrive on a channel of its own; the newest
+	// position of every slider is taken before a run.
+	type move struct{ slider, pos int }
+	moves := make(chan move, 64)
+	for i, s := range sliders {
+		c := s.Listen()
 		go func() {
-			for range c.C {
-				select {
-				case moved <- struct{}{}:
-				default:
-				}
+			for v := range c.C {
+				moves <- move{i, v}
 			}
 		}()
 	}
@@ -151,9 +151,15 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 	last := values()
 	for {
 		select {
-		case <-moved:
-			for i, s := range sliders {
-				pos[i] = min(max(s.Value(), 0), n[i])
+		case m := <-moves:
+			pos[m.slider] = min(max(m.pos, 0), n[m.slider])
+			for pending := true; pending; {
+				select {
+				case m := <-moves:
+					pos[m.slider] = min(max(m.pos, 0), n[m.slider])
+				default:
+					pending = false
+				}
 			}
 			v := values()
 			if equalValues(v, last) {
@@ -191,7 +197,7 @@ type explorer struct {
 // within ExploreWait.
 func (e *explorer) showSliders(n, pos []int) ([]*widgets.SliderBuilder, bool) {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div class="%s">`, ExplorerClass)
+	fmt.Fprintf(&b, `<table class="%s">`, ExplorerClass)
 	ids := make([]string, len(e.params))
 	for i, p := range e.params {
 		ids[i] = fmt.Sprintf("%s_%d", e.controls, i)
@@ -199,10 +205,10 @@ func (e *explorer) showSliders(n, pos []int) ([]*widgets.SliderBuilder, bool) {
 		if p.Unit != "" {
 			unit = " " + html.EscapeString(p.Unit)
 		}
-		fmt.Fprintf(&b, `<div><b>%s</b> %g <span id="%s"></span> %g%s</div>`,
+		fmt.Fprintf(&b, `<tr><td><b>%s</b></td><td>%g</td><td id="%s" width="320"></td><td>%g%s</td></tr>`,
 			html.EscapeString(p.Name), p.Min, ids[i], p.Max, unit)
 	}
-	b.WriteString(`</div>`)
+	b.WriteString(`</table>`)
 	gonbui.UpdateHTML(e.controls, b.String())
 	gonbui.Sync()
 	sliders := make([]*widgets.SliderBuilder, len(e.params))

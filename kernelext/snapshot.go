@@ -340,7 +340,62 @@ func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
 	if t := k.Time(); t != nk.state.Time {
 		return errKept(astro.ErrSnapshotCorrupt, "the state record says %g ms, the kernel is at %g ms", nk.state.Time, t)
 	}
+	budget := maxKeyValues
+	if err := checkNodeIDs(reflect.ValueOf(&nk.Nodes).Elem(), k.NumNodes(), 0, &budget); err != nil {
+		return errKept(astro.ErrSnapshotCorrupt, "nodes record: %v", err)
+	}
 	nk.Kernel = k
+	return nil
+}
+
+// checkNodeIDs checks that every astro.NodeCollection in v (through the
+// exported fields, elements, map values, pointers and interfaces that gob
+// fills) names nodes of a kernel with n nodes, so a kept file never hands a
+// cell node IDs its kernel does not have. budget bounds the values visited.
+func checkNodeIDs(v reflect.Value, n, depth int, budget *int) error {
+	if *budget--; *budget < 0 || depth > maxKeyDepth {
+		return errors.New("too deeply nested or too large to check")
+	}
+	if !v.IsValid() {
+		return nil
+	}
+	if v.Type() == nodeCollectionType {
+		for _, id := range v.Interface().(astro.NodeCollection).IDs() {
+			if id < 1 || id > n {
+				return fmt.Errorf("node ID %d, but the kernel has nodes 1 to %d", id, n)
+			}
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkNodeIDs(v.Elem(), n, depth+1, budget)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				if err := checkNodeIDs(v.Field(i), n, depth+1, budget); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() <= reflect.Complex128 || v.Type().Elem().Kind() == reflect.String {
+			return nil // plain values hold no nodes
+		}
+		for i := range v.Len() {
+			if err := checkNodeIDs(v.Index(i), n, depth+1, budget); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkNodeIDs(it.Value(), n, depth+1, budget); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -663,6 +663,22 @@ func TestOutputsBounded(t *testing.T) {
 			!strings.Contains(last.Text, "dropped") {
 			t.Errorf("no marker at the end: %+v", last)
 		}
+		// Many tiny outputs and one-byte chunks are bounded by memory too.
+		c.clear(false)
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range 1 << 21 {
+			if i%2 == 0 {
+				c.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/plain": raw(`"."`)}})
+			}
+			c.add(&Output{OutputType: "stream", Name: "stdout", Text: "."})
+		}
+		outs = c.result()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if held := int64(after.HeapInuse) - int64(before.HeapInuse); held > 64<<20 || len(outs) > limit/512+1 {
+			t.Errorf("2^21 tiny outputs: %d kept, %d MiB held", len(outs), held>>20)
+		}
 		// clear_output starts the count afresh.
 		c.clear(false)
 		c.add(&Output{OutputType: "stream", Name: "stdout", Text: "after clear\n"})

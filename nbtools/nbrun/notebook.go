@@ -556,10 +556,11 @@ const DefaultMaxOutput = 128 << 20
 type outputs struct {
 	list         []*Output
 	pendingClear bool // clear_output with wait=true: clear before the next output.
-	// tail collects the chunks of the last output while it is a stream still
-	// growing (tailOpen); list[len-1].Text is stale until flush, which joins
-	// them once. This keeps merging linear in the output size.
-	tail     []string
+	// tail collects the text of the last output while it is a stream still
+	// growing (tailOpen); list[len-1].Text is stale until flush. This keeps
+	// merging linear in the output size, and its memory in the bytes kept
+	// however small the chunks.
+	tail     strings.Builder
 	tailOpen bool
 
 	// firstError is the first error output the cell sent (kept even when a
@@ -571,6 +572,11 @@ type outputs struct {
 	dropped, droppedBytes int // outputs (or parts) and bytes dropped
 	marked                bool
 }
+
+// outputOverhead is what an output costs beyond its bytes (its Output and
+// maps in memory, its JSON structure in the notebook), counted against the
+// cell's limit.
+const outputOverhead = 512
 
 // outputSize is what o costs in the notebook, approximately: its text and
 // data as received.
@@ -612,18 +618,31 @@ func (c *outputs) add(o *Output) {
 	if c.pendingClear {
 		c.reset()
 	}
-	if !c.room(outputSize(o)) {
+	merge := false
+	if o.OutputType == "stream" && len(c.list) > 0 {
+		last := c.list[len(c.list)-1]
+		merge = last.OutputType == "stream" && last.Name == o.Name
+	}
+	cost := len(o.Text)
+	if !merge {
+		// A new output also costs its structure: many tiny outputs are
+		// bounded by memory too, not only by their bytes.
+		cost = outputSize(o) + outputOverhead
+	}
+	if !c.room(cost) {
 		return
 	}
-	if o.OutputType == "stream" && len(c.list) > 0 {
-		if last := c.list[len(c.list)-1]; last.OutputType == "stream" && last.Name == o.Name {
-			if !c.tailOpen {
-				c.tail = append(c.tail[:0], last.Text)
-				c.tailOpen = true
-			}
-			c.tail = append(c.tail, o.Text)
-			return
+	if merge {
+		if !c.tailOpen {
+			c.tail.Reset()
+			c.tail.WriteString(c.list[len(c.list)-1].Text)
+			c.tailOpen = true
 		}
+		if c.tail.Cap()-c.tail.Len() < len(o.Text) {
+			c.tail.Grow(c.tail.Len() + len(o.Text)) // doubling: linear in total
+		}
+		c.tail.WriteString(o.Text)
+		return
 	}
 	c.flush()
 	c.list = append(c.list, o)
@@ -632,9 +651,9 @@ func (c *outputs) add(o *Output) {
 // flush stores the collected stream text in the last output.
 func (c *outputs) flush() {
 	if c.tailOpen {
-		c.list[len(c.list)-1].Text = strings.Join(c.tail, "")
-		clear(c.tail) // drop the chunks for the collector.
-		c.tail, c.tailOpen = c.tail[:0], false
+		c.list[len(c.list)-1].Text = c.tail.String()
+		c.tail.Reset()
+		c.tailOpen = false
 	}
 }
 
@@ -656,7 +675,8 @@ func (c *outputs) result() []*Output {
 }
 
 func (c *outputs) reset() {
-	c.list, c.pendingClear, c.tailOpen, c.tail = nil, false, false, nil
+	c.list, c.pendingClear, c.tailOpen = nil, false, false
+	c.tail.Reset()
 	c.size, c.dropped, c.droppedBytes, c.marked = 0, 0, 0, false
 }
 

@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -46,6 +47,7 @@ func main() {
 	nIn := flag.Int("nin", 0, "override N_in")
 	nAstro := flag.Int("nastro", 0, "override N_astro")
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
+	simTime := flag.Float64("simtime", 0, "override the simulated time after the pre-simulation, in ms (0: the example's 1000 ms; e.g. 100 for a short run under callgrind)")
 	runs := flag.Int("runs", 1, "number of runs; more than one adds a line of medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	exportNEST := flag.String("export-nest", "", "write the network as a PyNEST 3.8 script to this file instead of simulating")
@@ -84,6 +86,13 @@ func main() {
 	}
 	if *nAstro > 0 {
 		p.Network.NAstro = *nAstro
+	}
+	if *simTime < 0 || math.IsNaN(*simTime) || *simTime > 1e7 {
+		fmt.Fprintf(os.Stderr, "astrobench: -simtime = %g: must be in [0, 1e7] ms\n", *simTime)
+		os.Exit(2)
+	}
+	if *simTime > 0 {
+		p.Sim.SimTime = *simTime
 	}
 	if *exportNEST != "" {
 		if err := exportScript(*exportNEST, p, *nestVPs); err != nil {
