@@ -254,9 +254,34 @@ func TestExport(t *testing.T) {
 			t.Errorf("script lacks %s:\n%s", want, out.String())
 		}
 	}
+	// A model whose names differ from NEST's maps them.
+	renamed := Model()
+	renamed.Name = "renamed_astrocyte"
+	renamed.Params[TauIP3].Name = "tau_ip3"
+	renamed.NESTExport = &astro.NESTModel{Model: "astrocyte_lr_1994", Stem: "astro", Names: map[string]string{"tau_ip3": "tau_IP3"}}
+	k, err := astro.NewKernel(astro.KernelConfig{Resolution: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renamed, err = renamed.With(astro.Dict{"tau_ip3": 50.0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Create(renamed, 1); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if _, err := nestio.ExportKernel(&out, k, nestio.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// Not registered, so without defaults to compare with: every value is
+	// written, by NEST's name.
+	if script := out.String(); !strings.Contains(script, `nest.Create("astrocyte_lr_1994", 1, params={`) ||
+		!strings.Contains(script, `"tau_IP3": 50.0`) || strings.Contains(script, "tau_ip3") {
+		t.Errorf("renamed model: script lacks NEST's name tau_IP3:\n%s", script)
+	}
 	own := Model()
 	own.Name, own.NESTExport = "my_astrocyte", nil
-	_, err := nestio.ExportKernel(io.Discard, build(own), nestio.Options{})
+	_, err = nestio.ExportKernel(io.Discard, build(own), nestio.Options{})
 	if err == nil || !strings.Contains(err.Error(), "my_astrocyte has no NEST counterpart") {
 		t.Errorf("export of a model without NEST counterpart: %v", err)
 	}
