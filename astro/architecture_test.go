@@ -19,7 +19,7 @@ var kernelFiles = []string{
 	"secondary.go", "recorders.go", "setstatus.go", "tripartite.go", "models.go", "odestatus.go",
 	"params.go", "synapses.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
 	"snapshot.go", "snapshot_format.go", "snapshot_state.go",
-	"limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go",
+	"limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go", "vecpath.go",
 }
 
 // modelNames returns the names declared at top level in the model files:
