@@ -187,6 +187,10 @@ $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 GONB_LOG ?= -logtostderr=false -alsologtostderr=false -stderrthreshold=ERROR -log_file=/dev/null
 GONB_LOG_STAMP := $(BUILD)/gonb-log-flags
 KERNEL_JS := kernelext/kernelspec/kernel.js
+# The kernel runs under nbtools/kernelguard: every process it starts (GoNB's
+# gopls too, which has a process group of its own) ends when the kernel
+# ends, however the Jupyter server or nbrun ends it.
+KERNELGUARD := $(CURDIR)/nbtools/kernelguard/kernelguard.sh
 $(GONB_LOG_STAMP): FORCE
 	@mkdir -p $(@D); echo '$(GONB_LOG)' | cmp -s - $@ 2>/dev/null || echo '$(GONB_LOG)' > $@
 .PHONY: FORCE kernelspec
@@ -194,12 +198,14 @@ FORCE:
 ## kernelspec: (re)install the gonb kernelspec in .build/jupyter (part of
 ## tools; GONB_LOG sets the kernel's log flags, see above).
 kernelspec: $(KERNELSPEC)
-$(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile $(KERNEL_JS) $(GONB_LOG_STAMP)
+$(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile $(KERNEL_JS) $(KERNELGUARD) $(GONB_LOG_STAMP)
 	@log=$$(JUPYTER_DATA_DIR=$(JUPYTER) $(TOOLS_BIN)/gonb --install --force_deps --raw_error $(GONB_LOG) 2>&1) || \
 	  { echo "$$log"; exit 1; }
 	sed -i 's|"env":{}|"env":{"PATH":"$(TOOLS_BIN):$(GOROOT_BIN):$${PATH}","GOEXPERIMENT":"simd","GOPRIVATE":"$(MODULE)"}|' $@
 	@grep -q '"PATH"' $@ || { echo "could not set PATH in $@:"; cat $@; exit 1; }
 	@grep -Eq '"argv":\["($(TOOLS_BIN)|$(dir $@))/?gonb"' $@ || { echo "unexpected argv[0] in $@:"; cat $@; exit 1; }
+	sed -i 's|"argv":\["|"argv":["/bin/sh","$(KERNELGUARD)","|' $@
+	@grep -q '"argv":\["/bin/sh","$(KERNELGUARD)",' $@ || { echo "could not wrap the kernel in kernelguard in $@:"; cat $@; exit 1; }
 	cp $(KERNEL_JS) $(dir $@)kernel.js
 
 ## jupyter: what the Jupyter checks need from Debian: jupyter-nbconvert

@@ -16,11 +16,14 @@ package nbfmt
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -109,10 +112,16 @@ func Format(data []byte, opts Options) ([]byte, error) {
 	if opts.LanguageInfo != nil {
 		meta["language_info"] = opts.LanguageInfo
 	}
+	minorNum, _ := nb["nbformat_minor"].(json.Number)
+	minor, _ := minorNum.Int64()
+	ids := map[string]bool{}
 	for i, c := range cells {
 		cell, ok := c.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("cell %d is not a JSON object", i)
+		}
+		if minor >= 5 {
+			setCellID(cell, i, ids)
 		}
 		cm, _ := cell["metadata"].(map[string]any)
 		if cm == nil {
@@ -405,4 +414,25 @@ func pyNumber(n json.Number) (string, error) {
 		r += ".0"
 	}
 	return r, nil
+}
+
+// cellID is the form nbformat 4.5 requires of a cell's "id"
+// (nbformat/v4/nbformat.v4.5.schema.json).
+var cellID = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+
+// setCellID gives cell number i an id where it has none, an invalid one or
+// one an earlier cell has (ids holds those): nbformat 4.5 requires a unique
+// id per cell, and Jupyter adds a random one when it saves a notebook
+// without, so a committed notebook without ids would change on its first
+// save. The new id is derived from the cell's position and source (8 hex
+// digits, like Jupyter's), so that formatting stays deterministic.
+func setCellID(cell map[string]any, i int, ids map[string]bool) {
+	id, _ := cell["id"].(string)
+	for n := 0; !cellID.MatchString(id) || ids[id]; n++ {
+		src, _ := json.Marshal(cell["source"])
+		sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d/%s", i, n, src))
+		id = hex.EncodeToString(sum[:4])
+	}
+	cell["id"] = id
+	ids[id] = true
 }
