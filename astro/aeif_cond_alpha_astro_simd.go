@@ -143,6 +143,22 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 
 func init() {
 	aeifVector.ready, aeifVector.update = (*aeifBlock).vectorReady, (*aeifBlock).updateVector
+	// The vector path's calibration (vecpath.go): 64 neurons driven by
+	// Poisson input, as BenchmarkNeuronStep.
+	registerVectorCalibration(func(k *Kernel) (int, error) {
+		const n = 64
+		p := DefaultAeifCondAlphaAstro()
+		p.TauSynEx, p.TauSynIn = 2, 4
+		nodes, err := k.Create(p, n)
+		if err != nil {
+			return 0, err
+		}
+		pg, err := k.Create(PoissonGenerator{Rate: 2000}, 1)
+		if err != nil {
+			return 0, err
+		}
+		return n, k.Connect(pg, nodes, nil, nil)
+	})
 }
 
 // updateVector is aeifBlock.update's loop over the lags [from, to) for the

@@ -20,6 +20,7 @@ var kernelFiles = []string{
 	"params.go", "synapses.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
 	"snapshot.go", "snapshot_format.go", "snapshot_state.go",
 	"block_api.go", "limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go",
+	"vecpath.go",
 }
 
 // modelNames returns the names declared at top level in the model files:

@@ -40,5 +40,6 @@
 // Built with GOEXPERIMENT=simd on amd64 CPUs with AVX2, the neuron and
 // astrocyte updates run eight nodes at a time in vectors (gsl_rkf45_simd.go
 // and the models' *_simd.go files) with results bit-identical to the scalar
-// code; VectorPath reports which path runs.
+// code, where a short calibration finds that faster on the CPU (vecpath.go;
+// ASTRONB_VECTOR=off|avx2 overrides it); VectorPath reports which path runs.
 package astro

@@ -114,30 +114,42 @@ func (k *Kernel) chooseVector() error {
 	return nil
 }
 
-// calibrateVector times both paths on 64 example neurons driven by Poisson
-// input (as BenchmarkNeuronStep), alternating, and returns the fastest of
-// five 10 ms runs of each in ns per neuron-step, by the process's CPU time
-// where it is available (calibrationClock).
+// vectorCalibrations are the small networks calibrateVector times, one
+// per model with a vector path: each model's _simd.go file registers its
+// own (registerVectorCalibration), so this file names no model.
+var vectorCalibrations []func(k *Kernel) (nodes int, err error)
+
+// registerVectorCalibration adds a calibration network: build creates its
+// nodes and their input in k and returns the number of nodes whose update
+// has a vector path.
+func registerVectorCalibration(build func(k *Kernel) (nodes int, err error)) {
+	vectorCalibrations = append(vectorCalibrations, build)
+}
+
+// calibrateVector times both paths on the registered calibration networks
+// (e.g. 64 neurons driven by Poisson input, as BenchmarkNeuronStep),
+// alternating, and returns the fastest of five 10 ms runs of each in ns per
+// node-step, by the process's CPU time where it is available
+// (calibrationClock).
 func calibrateVector() (vectorNs, scalarNs float64, err error) {
-	const n, runs, ms = 64, 5, 10
+	const runs, ms = 5, 10
+	if len(vectorCalibrations) == 0 {
+		return 0, 0, fmt.Errorf("no model registered a calibration network")
+	}
 	var ks [2]*Kernel
+	n := 0
 	for i := range ks {
 		k, err := NewKernel(KernelConfig{})
 		if err != nil {
 			return 0, 0, err
 		}
-		p := DefaultAeifCondAlphaAstro()
-		p.TauSynEx, p.TauSynIn = 2, 4
-		nodes, err := k.Create(p, n)
-		if err != nil {
-			return 0, 0, err
-		}
-		pg, err := k.Create(PoissonGenerator{Rate: 2000}, 1)
-		if err != nil {
-			return 0, 0, err
-		}
-		if err := k.Connect(pg, nodes, nil, nil); err != nil {
-			return 0, 0, err
+		n = 0
+		for _, build := range vectorCalibrations {
+			m, err := build(k)
+			if err != nil {
+				return 0, 0, err
+			}
+			n += m
 		}
 		k.vecForced, k.vecOn = true, i == 0
 		if err := k.Simulate(ms); err != nil { // warm-up

@@ -12,11 +12,12 @@ define(['services/kernels/kernel'], function (kernelModule) {
     'use strict';
 
     // plainText turns gopls's hover markdown into readable plain text:
-    // code fences and inline code marks dropped, links as "text <url>",
-    // heading marks and backslash escapes removed.
+    // code fences, horizontal rules and inline code marks dropped, links as
+    // "text <url>", heading marks and backslash escapes removed.
     function plainText(md) {
         return md
             .replace(/^```[A-Za-z]*[ \t]*\n?/gm, '')
+            .replace(/^[ \t]*(-[ \t]*){3,}$/gm, '')
             .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, function (_, text, url) {
                 return text.replace(/`/g, '') + ' <' + url + '>';
             })

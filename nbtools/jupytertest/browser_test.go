@@ -422,8 +422,9 @@ func openNotebook(t *testing.T, ctx context.Context, srv *server, root, rel stri
 	if after, err := os.ReadFile(filepath.Join(root, rel)); err != nil {
 		t.Fatal(err)
 	} else if !bytes.Equal(after, p.before) {
+		// Restored; the run's checks still follow.
 		_ = os.WriteFile(filepath.Join(root, rel), p.before, 0o644)
-		t.Fatalf("saving the just-opened notebook in Jupyter changed %s (restored); metadata %s; run nbfmt", rel, meta)
+		t.Errorf("saving the just-opened notebook in Jupyter changed %s (restored); metadata %s; run nbfmt (cells without an id?)", rel, meta)
 	}
 	if err := eval(ctx, `(Jupyter.notebook.set_autosave_interval(0), true)`, new(bool)); err != nil {
 		t.Fatal(err)
