@@ -47,15 +47,6 @@ func (tc *Thread) Sample(k *Kernel, b *BlockBase, rec Recorder, local int, step 
 	k.sample(tc, b, rec, local, step)
 }
 
-// Fault records an error found in Update where it cannot be returned (e.g.
-// in a function the block hands to an integrator); the kernel reports it
-// after the slice. Update may as well return the error itself.
-func (tc *Thread) Fault(err error) {
-	if tc.fault == nil {
-		tc.fault = err
-	}
-}
-
 // NewRingBuffer returns a ring buffer for one input channel of n nodes,
 // with one slot per step of the longest delay (allocate it in Prepare).
 func (k *Kernel) NewRingBuffer(n int) RingBuffer { return newRingBuffer(n, k.ringLen) }
