@@ -807,10 +807,8 @@ func RegisterODE(m ODEModel) error {
 	if err := m.check(); err != nil {
 		return fmt.Errorf("RegisterODE: %w", err)
 	}
-	if prev, ok := modelDefaults[m.Name]; ok {
-		if _, isODE := prev().(ODEModel); !isODE {
-			return fmt.Errorf("RegisterODE: %s is a built-in model; choose another name", m.Name)
-		}
+	if builtinModels[m.Name] {
+		return fmt.Errorf("RegisterODE: %s is a built-in model; choose another name", m.Name)
 	}
 	m = m.clone()
 	modelDefaults[m.Name] = func() Model { return m.clone() }

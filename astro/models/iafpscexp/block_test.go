@@ -144,12 +144,17 @@ func TestSnapshotBeforeSimulate(t *testing.T) {
 	}
 }
 
-// TestRegister: a built-in's name is refused; the package's own name is
-// known to NewModel.
+// TestRegister: a built-in's name is refused (by Register and RegisterODE);
+// the package's own name is known to NewModel.
 func TestRegister(t *testing.T) {
 	if err := astro.Register(func() astro.Model { return astro.ParrotNeuron{} }); err == nil ||
 		!strings.Contains(err.Error(), "parrot_neuron is a built-in model") {
 		t.Errorf("registering parrot_neuron again: %v", err)
+	}
+	builtin := odeVersion()
+	builtin.Name = "parrot_neuron"
+	if err := astro.RegisterODE(builtin); err == nil || !strings.Contains(err.Error(), "parrot_neuron is a built-in model") {
+		t.Errorf("RegisterODE over parrot_neuron: %v", err)
 	}
 	if err := astro.Register(nil); err == nil {
 		t.Error("Register(nil) accepted")
