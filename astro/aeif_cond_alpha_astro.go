@@ -75,8 +75,8 @@ func (AeifCondAlphaAstro) NEST() *NESTModel {
 	return &NESTModel{Model: aeifName, Stem: "neuron", State: []string{"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w"}}
 }
 
-// nodeBytes implements Model: inputs excitatory, inhibitory and SIC.
-func (AeifCondAlphaAstro) nodeBytes() (fixed, channels float64) { return 200, 3 }
+// NodeBytes implements Model: inputs excitatory, inhibitory and SIC.
+func (AeifCondAlphaAstro) NodeBytes() (fixed, channels float64) { return 200, 3 }
 
 // Validate checks the parameters and the initial state with NEST's rules
 // (aeif_cond_alpha_astro.cpp, Parameters_::set and State_::set) and names
@@ -162,7 +162,7 @@ const (
 
 // aeifBlock holds n neurons sharing one parameter set.
 type aeifBlock struct {
-	blockBase
+	BlockBase
 	p AeifCondAlphaAstroParams
 
 	y     [][aeifDim]float64 // state per node
@@ -171,8 +171,8 @@ type aeifBlock struct {
 	iSIC  []float64          // SIC applied during the next step (pA)
 
 	// Input buffers: spikes (split by the weight's sign) and SIC, which the
-	// kernel writes (sicReceiver).
-	exc, inh, sic ringBuffer
+	// kernel writes (SICReceiver).
+	exc, inh, sic RingBuffer
 
 	// Derived (pre_run_hook).
 	c                    aeifConsts
@@ -205,7 +205,7 @@ type aeifWork struct {
 // advances the vlanes neurons from i0 through the lags [from, to).
 var aeifVector struct {
 	ready  func(b *aeifBlock, w *aeifWork) bool
-	update func(b *aeifBlock, k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error
+	update func(b *aeifBlock, k *Kernel, tc *Thread, w *aeifWork, i0 int, origin int64, from, to int) error
 }
 
 // aeifConsts are reciprocals and products of parameters used by rhs.
@@ -213,7 +213,7 @@ type aeifConsts struct {
 	gLDeltaT, invDeltaT, invCM, invTauEx, invTauIn, invTauW float64
 }
 
-func (p AeifCondAlphaAstro) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (p AeifCondAlphaAstro) NewBlock(k *Kernel, n int) (Block, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -244,20 +244,20 @@ func aeifStateOf(y *[aeifDim]float64) AeifCondAlphaAstroState {
 	return AeifCondAlphaAstroState{VM: y[aeifV], GEx: y[aeifGEx], DGEx: y[aeifDGEx], GIn: y[aeifGIn], DGIn: y[aeifDGIn], W: y[aeifW]}
 }
 
-// status implements nodeBlock.
-func (b *aeifBlock) status(local int) Dict {
+// Status implements Block.
+func (b *aeifBlock) Status(local int) Dict {
 	return GetParams(AeifCondAlphaAstro{b.p, aeifStateOf(&b.y[local])})
 }
 
-// planStatus implements nodeBlock: parameters for the whole block, state
+// PlanStatus implements Block: parameters for the whole block, state
 // variables per node (see Kernel.SetStatus).
-func (b *aeifBlock) planStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
+func (b *aeifBlock) PlanStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
 	m := AeifCondAlphaAstro{AeifCondAlphaAstroParams: b.p}
-	return planODEStatus(&b.blockBase, locals, d, &m, &b.p, &m.AeifCondAlphaAstroParams, &m.AeifCondAlphaAstroState,
+	return planODEStatus(&b.BlockBase, locals, d, &m, &b.p, &m.AeifCondAlphaAstroParams, &m.AeifCondAlphaAstroState,
 		aeifStateIndex, b.y, b.fsal)
 }
 
-func (b *aeifBlock) prepare(k *Kernel) error {
+func (b *aeifBlock) Prepare(k *Kernel) error {
 	n := b.n
 	b.r = make([]int32, n)
 	b.hstep = make([]float64, n)
@@ -277,9 +277,9 @@ func (b *aeifBlock) prepare(k *Kernel) error {
 	return nil
 }
 
-// preRun re-derives everything that depends on the parameters (they may
+// PreRun re-derives everything that depends on the parameters (they may
 // have changed through SetStatus since the last Simulate).
-func (b *aeifBlock) preRun(k *Kernel) error {
+func (b *aeifBlock) PreRun(k *Kernel) error {
 	b.g0Ex = math.E / b.p.TauSynEx
 	b.g0In = math.E / b.p.TauSynIn
 	b.vPeakDet = b.p.VTh
@@ -317,7 +317,7 @@ func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(
 
 // rhs is the right-hand side for node i (aeif_cond_alpha_astro.cpp,
 // aeif_cond_alpha_astro_dynamics()). Divisions by
-// parameters are multiplications by reciprocals computed in preRun (a
+// parameters are multiplications by reciprocals computed in PreRun (a
 // last-bit difference from NEST's expression, far inside the test
 // tolerances, and a shorter dependency chain in every Runge–Kutta stage).
 //
@@ -352,12 +352,12 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 	return sum
 }
 
-// update is the node update (aeif_cond_alpha_astro.cpp, update()) for
+// Update is the node Update (aeif_cond_alpha_astro.cpp, Update()) for
 // every node and lag. Nodes are
 // advanced in batches (see lanes); within a resolution step each node
 // follows NEST's loop exactly: integrator substeps, each followed by the
 // refractory clamp or spike check, then the step's inputs.
-func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *aeifBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	i0 := lo
 	if aeifVector.ready != nil && k.vecOn && aeifVector.ready(b, w) {
@@ -384,7 +384,7 @@ func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, f
 
 // scalarStep advances neurons idx[0..n-1] through the resolution step
 // ending at step+1 (the scalar path: any neuron, any case).
-func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lanes]int, n int, step int64) error {
+func (b *aeifBlock) scalarStep(k *Kernel, tc *Thread, w *aeifWork, idx *[lanes]int, n int, step int64) error {
 	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
 	h := k.h
 	var y, dydt [lanes]*[aeifDim]float64
@@ -424,7 +424,7 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *threadCtx, w *aeifWork, idx *[lane
 // afterSubstep follows every accepted integrator substep: instability
 // check, refractory clamp, spike detection with reset (aeif_cond_alpha_astro.cpp, update()). It clears
 // *valid when it changes y.
-func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, valid *bool) error {
+func (b *aeifBlock) afterSubstep(k *Kernel, tc *Thread, i int, step int64, valid *bool) error {
 	y := &b.y[i]
 	// NEST's check, written so that a NaN V_m or w fails it too; a
 	// non-finite value elsewhere in the state reaches V_m within a substep
@@ -457,7 +457,7 @@ func (b *aeifBlock) afterSubstep(k *Kernel, tc *threadCtx, i int, step int64, va
 // derivatives that depend on it, and those are recomputed with rhs's exact
 // expressions (sum is the current sum rhs returned for that f(y)); this
 // avoids a full evaluation, with its exp, at almost every step.
-func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, sum float64, valid *bool) {
+func (b *aeifBlock) endOfStep(k *Kernel, tc *Thread, i int, step int64, sum float64, valid *bool) {
 	y, f, c := &b.y[i], &b.dydt[i], &b.c
 	if b.r[i] > 0 {
 		b.r[i]--
@@ -478,13 +478,13 @@ func (b *aeifBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, sum f
 		f[aeifV] = (sum + x) * c.invCM // not refractory, or *valid is false
 	}
 	if b.subs != nil && b.subs[i] != nil {
-		k.sample(tc, &b.blockBase, b, i, step)
+		k.sample(tc, &b.BlockBase, b, i, step)
 	}
 }
 
-// addSpike implements spikeSink: positive weights are excitatory, others
+// AddSpike implements SpikeSink: positive weights are excitatory, others
 // inhibitory (aeif_cond_alpha_astro.cpp, handle(SpikeEvent&)).
-func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
+func (b *aeifBlock) AddSpike(local int, step int64, w float64, mult int32) {
 	if w > 0 {
 		b.exc.add(local, step, w*float64(mult))
 	} else {
@@ -492,8 +492,8 @@ func (b *aeifBlock) addSpike(local int, step int64, w float64, mult int32) {
 	}
 }
 
-// addSpikeSlot implements spikeSink.
-func (b *aeifBlock) addSpikeSlot(local int, slot int64, w float64, mult int32) {
+// AddSpikeSlot implements SpikeSink.
+func (b *aeifBlock) AddSpikeSlot(local int, slot int64, w float64, mult int32) {
 	if w > 0 {
 		b.exc.addSlot(local, slot, w*float64(mult))
 	} else {
@@ -501,8 +501,8 @@ func (b *aeifBlock) addSpikeSlot(local int, slot int64, w float64, mult int32) {
 	}
 }
 
-// addSpikes implements spikeSink.
-func (b *aeifBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
+// AddSpikes implements SpikeSink.
+func (b *aeifBlock) AddSpikes(locals []int32, step int64, w float64, mult int32) {
 	if w > 0 {
 		b.exc.addAll(locals, step, w*float64(mult))
 	} else {
@@ -510,11 +510,11 @@ func (b *aeifBlock) addSpikes(locals []int32, step int64, w float64, mult int32)
 	}
 }
 
-// sicInput implements sicReceiver.
-func (b *aeifBlock) sicInput() *ringBuffer { return &b.sic }
+// SICInput implements SICReceiver.
+func (b *aeifBlock) SICInput() *RingBuffer { return &b.sic }
 
-// sendsSpikes implements spikeSender.
-func (b *aeifBlock) sendsSpikes() {}
+// SendsSpikes implements SpikeSender.
+func (b *aeifBlock) SendsSpikes() {}
 
 // aeifRecordables is aeif_cond_alpha_astro's RecordablesMap.
 var aeifRecordables = recordables[*aeifBlock]{
@@ -525,17 +525,17 @@ var aeifRecordables = recordables[*aeifBlock]{
 	{"I_SIC", func(b *aeifBlock, i int) float64 { return b.iSIC[i] }},
 }
 
-func (b *aeifBlock) recordables() []string { return aeifRecordables.names() }
+func (b *aeifBlock) Recordables() []string { return aeifRecordables.names() }
 
-func (b *aeifBlock) value(local, idx int) float64 { return aeifRecordables[idx].get(b, local) }
+func (b *aeifBlock) Value(local, idx int) float64 { return aeifRecordables[idx].get(b, local) }
 
-// params implements nodeBlock.
-func (b *aeifBlock) params() Model { return AeifCondAlphaAstro{AeifCondAlphaAstroParams: b.p} }
+// Params implements Block.
+func (b *aeifBlock) Params() Model { return AeifCondAlphaAstro{AeifCondAlphaAstroParams: b.p} }
 
 // aeif_cond_alpha_astro: state vectors; after prepare also refractory
 // counters, the integrator's step size and f(y) memory (FSAL), the applied
 // I_SIC and the excitatory, inhibitory and SIC ring buffers.
-func (b *aeifBlock) saveState(e *snapEncoder) error {
+func (b *aeifBlock) SaveState(e *StateEncoder) error {
 	e.f64s(flatStates(b.y))
 	if !e.k.prepared {
 		return nil
@@ -551,7 +551,7 @@ func (b *aeifBlock) saveState(e *snapEncoder) error {
 	return nil
 }
 
-func (b *aeifBlock) loadState(d *snapDecoder) error {
+func (b *aeifBlock) LoadState(d *StateDecoder) error {
 	d.f64sInto("aeif_cond_alpha_astro state", flatStates(b.y))
 	if b.r == nil { // not prepared
 		return d.err

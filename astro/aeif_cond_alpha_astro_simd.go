@@ -164,7 +164,7 @@ func init() {
 // updateVector is aeifBlock.update's loop over the lags [from, to) for the
 // vlanes neurons starting at i0: the vector step where it applies,
 // scalarStep (per group of four) where it does not.
-func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, origin int64, from, to int) error {
+func (b *aeifBlock) updateVector(k *Kernel, tc *Thread, w *aeifWork, i0 int, origin int64, from, to int) error {
 	s := w.simd.(*aeifVecSys)
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
@@ -196,7 +196,7 @@ func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, 
 		if recorded {
 			for l := range vlanes {
 				if done&(1<<l) != 0 && b.subs[i0+l] != nil {
-					k.sample(tc, &b.blockBase, b, i0+l, step)
+					k.sample(tc, &b.BlockBase, b, i0+l, step)
 				}
 			}
 		}

@@ -13,17 +13,18 @@ import (
 
 // kernelFiles hold time, slices, delivery, threads, wiring, recorders and
 // the status plumbing: they must reach models only through the seam
-// (nodeBlock and the event interfaces in blocks.go), never by name.
+// (Block and the event interfaces in blocks.go), never by name.
 var kernelFiles = []string{
 	"blocks.go", "kernel.go", "prepare.go", "connect.go", "connections.go", "projection.go",
 	"secondary.go", "recorders.go", "setstatus.go", "tripartite.go", "models.go", "odestatus.go",
 	"params.go", "synapses.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
 	"snapshot.go", "snapshot_format.go", "snapshot_state.go",
-	"limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go", "vecpath.go",
+	"block_api.go", "limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go",
+	"vecpath.go",
 }
 
 // modelNames returns the names declared at top level in the model files:
-// the non-kernel files that declare a node model (a newBlock or update
+// the non-kernel files that declare a node model (a NewBlock or Update
 // method, e.g. aeif_cond_alpha_astro.go and its _simd.go) or a synapse
 // model (a SynapseModel method, e.g. tsodyks_synapse.go) — their types,
 // constants (state sizes and layouts), variables and functions.
@@ -36,7 +37,7 @@ func modelNames(t *testing.T, fset *token.FileSet, files map[string]*ast.File) [
 		isModel := false
 		for _, d := range f.Decls {
 			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil &&
-				(fn.Name.Name == "newBlock" || fn.Name.Name == "update" || fn.Name.Name == "SynapseModel") {
+				(fn.Name.Name == "NewBlock" || fn.Name.Name == "Update" || fn.Name.Name == "SynapseModel") {
 				isModel = true
 			}
 		}
@@ -142,7 +143,7 @@ func TestKernelNamesNoModelCatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := string(src) + "\nfunc isNeuron(b nodeBlock) bool { _, ok := b.(*aeifBlock); return ok }\n"
+	bad := string(src) + "\nfunc isNeuron(b Block) bool { _, ok := b.(*aeifBlock); return ok }\n"
 	f, err := parser.ParseFile(fset, "prepare.go", bad, parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatal(err)

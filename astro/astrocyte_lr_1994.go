@@ -77,8 +77,8 @@ func (AstrocyteLR1994) NEST() *NESTModel {
 	return &NESTModel{Model: astroName, Stem: "astro", State: astroStateNames}
 }
 
-// nodeBytes implements Model: the input and the SIC values of a slice.
-func (AstrocyteLR1994) nodeBytes() (fixed, channels float64) { return 130, 2 }
+// NodeBytes implements Model: the input and the SIC values of a slice.
+func (AstrocyteLR1994) NodeBytes() (fixed, channels float64) { return 130, 2 }
 
 // Validate checks the parameters and the initial state with NEST's rules
 // (astrocyte_lr_1994.cpp, Parameters_::set and State_::set).
@@ -140,12 +140,12 @@ const (
 
 // astrocyteBlock holds n astrocytes sharing one parameter set.
 type astrocyteBlock struct {
-	blockBase
+	BlockBase
 	p AstrocyteLR1994Params
 
 	y     [][astroDim]float64 // state per node
 	hstep []float64           // integrator step suggestion (ms)
-	exc   ringBuffer
+	exc   RingBuffer
 	// sicVals holds, per node, the SIC of each lag of the current slice; it
 	// is sent to neurons at the start of the next slice.
 	sicVals []float64
@@ -161,7 +161,7 @@ type astrocyteBlock struct {
 	fsal []bool
 }
 
-func (p AstrocyteLR1994) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (p AstrocyteLR1994) NewBlock(k *Kernel, n int) (Block, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -183,20 +183,20 @@ func (s AstrocyteLR1994State) vector() [astroDim]float64 {
 // position in the state vector.
 var astroStateIndex = map[string]int{"IP3": astroIP3, "Ca_astro": astroCa, "h_IP3R": astroH}
 
-// status implements nodeBlock.
-func (b *astrocyteBlock) status(local int) Dict {
+// Status implements Block.
+func (b *astrocyteBlock) Status(local int) Dict {
 	y := &b.y[local]
 	return GetParams(AstrocyteLR1994{b.p, AstrocyteLR1994State{IP3: y[astroIP3], CaAstro: y[astroCa], HIP3R: y[astroH]}})
 }
 
-// planStatus implements nodeBlock (see Kernel.SetStatus).
-func (b *astrocyteBlock) planStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
+// PlanStatus implements Block (see Kernel.SetStatus).
+func (b *astrocyteBlock) PlanStatus(_ *Kernel, locals []int, d Dict) (func(), error) {
 	m := AstrocyteLR1994{AstrocyteLR1994Params: b.p}
-	return planODEStatus(&b.blockBase, locals, d, &m, &b.p, &m.AstrocyteLR1994Params, &m.AstrocyteLR1994State,
+	return planODEStatus(&b.BlockBase, locals, d, &m, &b.p, &m.AstrocyteLR1994Params, &m.AstrocyteLR1994State,
 		astroStateIndex, b.y, b.fsal)
 }
 
-func (b *astrocyteBlock) prepare(k *Kernel) error {
+func (b *astrocyteBlock) Prepare(k *Kernel) error {
 	b.hstep = make([]float64, b.n)
 	for i := range b.hstep {
 		b.hstep[i] = k.h
@@ -210,9 +210,9 @@ func (b *astrocyteBlock) prepare(k *Kernel) error {
 	return nil
 }
 
-// preRun re-derives everything that depends on the parameters (they may
+// PreRun re-derives everything that depends on the parameters (they may
 // have changed through SetStatus since the last Simulate).
-func (b *astrocyteBlock) preRun(*Kernel) error {
+func (b *astrocyteBlock) PreRun(*Kernel) error {
 	p := &b.p
 	c := astroConsts{kIP3RKdInh: p.KIP3R * p.KdInh, kmSERCA2: p.KmSERCA * p.KmSERCA,
 		ratioRateL: p.RatioERCyt * p.RateL, ratioRateIP3R: p.RatioERCyt * p.RateIP3R,
@@ -228,7 +228,7 @@ func (b *astrocyteBlock) preRun(*Kernel) error {
 // builds that have one (see aeifVector).
 var astroVector struct {
 	ready  func(b *astrocyteBlock, w *astroWork) bool
-	update func(b *astrocyteBlock, k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int)
+	update func(b *astrocyteBlock, k *Kernel, tc *Thread, w *astroWork, i0 int, origin int64, from, to, md int)
 }
 
 // astroWork is one thread's scratch space, padded like aeifWork.
@@ -283,9 +283,9 @@ func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	f[astroH] = alphaH*(1-h) - betaH*h
 }
 
-// update is the node update (astrocyte_lr_1994.cpp, update()), for every node and lag; nodes
+// Update is the node Update (astrocyte_lr_1994.cpp, Update()), for every node and lag; nodes
 // are advanced in batches (see lanes) with NEST's per-node arithmetic.
-func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *astrocyteBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	md := int(k.minDelay)
 	i0 := lo
@@ -315,7 +315,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 
 // scalarStep advances the batch of n astrocytes starting at i0 through the
 // resolution step ending at step+1 (lag within the slice).
-func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, n int, step int64, lag, md int,
+func (b *astrocyteBlock) scalarStep(k *Kernel, tc *Thread, w *astroWork, i0, n int, step int64, lag, md int,
 	y, dydt *[lanes]*[astroDim]float64, hs *[lanes]*float64, valid *[lanes]bool) {
 	integ, bt, sys := &w.integ, &w.batch, &w.sys
 	h := k.h
@@ -335,7 +335,7 @@ func (b *astrocyteBlock) scalarStep(k *Kernel, tc *threadCtx, w *astroWork, i0, 
 
 // endOfStep clamps Ca, applies the step's IP3 input, computes the SIC and
 // records (astrocyte_lr_1994.cpp, update()). It clears *valid when it changes y.
-func (b *astrocyteBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, lag, md int, valid *bool) {
+func (b *astrocyteBlock) endOfStep(k *Kernel, tc *Thread, i int, step int64, lag, md int, valid *bool) {
 	y := &b.y[i]
 	if ca := max(0, min(y[astroCa], b.p.CaTot)); ca != y[astroCa] {
 		y[astroCa] = ca
@@ -352,31 +352,31 @@ func (b *astrocyteBlock) endOfStep(k *Kernel, tc *threadCtx, i int, step int64, 
 	b.sicVals[i*md+lag] = sic
 	b.sicAny[i] = sic != 0 || (lag > 0 && b.sicAny[i])
 	if b.subs != nil && b.subs[i] != nil {
-		k.sample(tc, &b.blockBase, b, i, step)
+		k.sample(tc, &b.BlockBase, b, i, step)
 	}
 }
 
-// addSpike implements spikeSink. Weights are ≥ 0 (checked at Connect).
-func (b *astrocyteBlock) addSpike(local int, step int64, w float64, mult int32) {
+// AddSpike implements SpikeSink. Weights are ≥ 0 (checked at Connect).
+func (b *astrocyteBlock) AddSpike(local int, step int64, w float64, mult int32) {
 	b.exc.add(local, step, w*float64(mult))
 }
 
-// addSpikeSlot implements spikeSink.
-func (b *astrocyteBlock) addSpikeSlot(local int, slot int64, w float64, mult int32) {
+// AddSpikeSlot implements SpikeSink.
+func (b *astrocyteBlock) AddSpikeSlot(local int, slot int64, w float64, mult int32) {
 	b.exc.addSlot(local, slot, w*float64(mult))
 }
 
-// addSpikes implements spikeSink.
-func (b *astrocyteBlock) addSpikes(locals []int32, step int64, w float64, mult int32) {
+// AddSpikes implements SpikeSink.
+func (b *astrocyteBlock) AddSpikes(locals []int32, step int64, w float64, mult int32) {
 	b.exc.addAll(locals, step, w*float64(mult))
 }
 
-// sicOutput implements sicSender.
-func (b *astrocyteBlock) sicOutput() (vals []float64, nonzero []bool) { return b.sicVals, b.sicAny }
+// SICOutput implements SICSender.
+func (b *astrocyteBlock) SICOutput() (vals []float64, nonzero []bool) { return b.sicVals, b.sicAny }
 
-// weightRule implements weightChecker: IP3 only rises with input
+// WeightRule implements WeightChecker: IP3 only rises with input
 // (astrocyte_lr_1994.cpp, handle(SpikeEvent&)).
-func (b *astrocyteBlock) weightRule(w float64) string {
+func (b *astrocyteBlock) WeightRule(w float64) string {
 	if w < 0 {
 		return b.model + " accepts only weights ≥ 0"
 	}
@@ -390,17 +390,17 @@ var astroRecordables = recordables[*astrocyteBlock]{
 	{"h_IP3R", func(b *astrocyteBlock, i int) float64 { return b.y[i][astroH] }},
 }
 
-func (b *astrocyteBlock) recordables() []string { return astroRecordables.names() }
+func (b *astrocyteBlock) Recordables() []string { return astroRecordables.names() }
 
-func (b *astrocyteBlock) value(local, idx int) float64 { return astroRecordables[idx].get(b, local) }
+func (b *astrocyteBlock) Value(local, idx int) float64 { return astroRecordables[idx].get(b, local) }
 
-// params implements nodeBlock.
-func (b *astrocyteBlock) params() Model { return AstrocyteLR1994{AstrocyteLR1994Params: b.p} }
+// Params implements Block.
+func (b *astrocyteBlock) Params() Model { return AstrocyteLR1994{AstrocyteLR1994Params: b.p} }
 
 // astrocyte_lr_1994: state vectors; after prepare also the integrator's
 // step size and f(y) memory, the input ring buffer and the SIC values of
 // the current slice.
-func (b *astrocyteBlock) saveState(e *snapEncoder) error {
+func (b *astrocyteBlock) SaveState(e *StateEncoder) error {
 	e.f64s(flatStates(b.y))
 	if !e.k.prepared {
 		return nil
@@ -414,7 +414,7 @@ func (b *astrocyteBlock) saveState(e *snapEncoder) error {
 	return nil
 }
 
-func (b *astrocyteBlock) loadState(d *snapDecoder) error {
+func (b *astrocyteBlock) LoadState(d *StateDecoder) error {
 	d.f64sInto("astrocyte_lr_1994 state", flatStates(b.y))
 	if b.hstep == nil {
 		return d.err
@@ -433,7 +433,7 @@ var astroStateNames = []string{"IP3", "Ca_astro", "h_IP3R"}
 
 // sliceCheck ends an astrocyte update: it reports an integrator failure of
 // the slice (tc.fault) or a state that is no longer finite at its end.
-func (b *astrocyteBlock) sliceCheck(k *Kernel, tc *threadCtx, lo, hi int, end int64) error {
+func (b *astrocyteBlock) sliceCheck(k *Kernel, tc *Thread, lo, hi int, end int64) error {
 	if err := tc.fault; err != nil {
 		tc.fault = nil
 		return err

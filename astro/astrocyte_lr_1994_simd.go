@@ -146,7 +146,7 @@ func init() {
 // updateVector is astrocyteBlock.update's loop over the lags [from, to)
 // for the vlanes astrocytes starting at i0: the vector step where it
 // applies, scalarStep (per group of four) where it does not.
-func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0 int, origin int64, from, to, md int) {
+func (b *astrocyteBlock) updateVector(k *Kernel, tc *Thread, w *astroWork, i0 int, origin int64, from, to, md int) {
 	s := w.simd.(*astroVecSys)
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
@@ -164,7 +164,7 @@ func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0
 				store()
 				for l := range vlanes {
 					if b.subs[i0+l] != nil {
-						k.sample(tc, &b.blockBase, b, i0+l, step)
+						k.sample(tc, &b.BlockBase, b, i0+l, step)
 					}
 				}
 			}

@@ -7,85 +7,100 @@ import (
 	"unsafe"
 )
 
-// A block holds the nodes of one Create call in struct-of-arrays form: the
+// A Block holds the nodes of one Create call in struct-of-arrays form: the
 // model's parameters (shared) and the state of every node. It is the seam
 // between the kernel and the models (NEST's Node, nestkernel/node.h, for a
 // whole population at once): the kernel owns time, slices, delivery and
-// threads and sees a model only through nodeBlock and the optional event
-// interfaces below; it never names a model. docs/adding-a-model.md
-// describes the contract.
-type nodeBlock interface {
-	base() *blockBase
-	// prepare allocates buffers; it runs once, at the first Simulate.
-	prepare(k *Kernel) error
-	// preRun re-derives internal variables; it runs at every Simulate
-	// (NEST's pre_run_hook).
-	preRun(k *Kernel) error
-	// update advances nodes [lo, hi) through the lags [from, to) of the slice
-	// starting at step origin.
-	update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error
-	// status returns node local's parameters and state by NEST name
-	// (GetStatus), exactly the names planStatus accepts.
-	status(local int) Dict
-	// planStatus checks d for nodes locals (SetStatus) and returns the
-	// function that applies it; it changes nothing itself.
-	planStatus(k *Kernel, locals []int, d Dict) (func(), error)
-	// params returns the model the block was created with, with the
-	// parameters as SetStatus left them: Create(params(), n) rebuilds the
+// threads and sees a model only through Block and the optional event
+// interfaces below; it never names a model. The built-in models and models
+// of other packages (astro/models/iafpscexp) use it alike;
+// docs/adding-a-model.md, "Block level", describes the contract.
+//
+// Every method is required. The events (SpikeSink, SpikeSender, SICSender,
+// SICReceiver, WeightChecker) and Recorder are optional: a block
+// implements those its model has.
+type Block interface {
+	// Base returns the kernel's bookkeeping of the block: embed BlockBase
+	// and this method comes with it.
+	Base() *BlockBase
+	// Prepare allocates buffers (input ring buffers from
+	// Kernel.NewRingBuffer, …); it runs once, at the first Simulate.
+	Prepare(k *Kernel) error
+	// PreRun re-derives internal variables (propagators, step counts) from
+	// the parameters; it runs at every Simulate (NEST's pre_run_hook).
+	PreRun(k *Kernel) error
+	// Update advances nodes [lo, hi) through the lags [from, to) of the
+	// slice starting at step origin: step origin+lag of node i takes its
+	// input for that step (RingBuffer.Take), emits its spikes
+	// (Thread.Spike) and, once final, its multimeter samples
+	// (Thread.Sample). Several threads call Update at once, on disjoint
+	// node ranges; a block may write only its nodes' state and tc.
+	Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error
+	// Status returns node local's parameters and state by NEST name
+	// (GetStatus), exactly the names PlanStatus accepts.
+	Status(local int) Dict
+	// PlanStatus checks d for nodes locals (SetStatus) and returns the
+	// function that applies it; it changes nothing itself, so a bad value
+	// leaves every node as it was.
+	PlanStatus(k *Kernel, locals []int, d Dict) (func(), error)
+	// Params returns the model the block was created with, with the
+	// parameters as SetStatus left them: Create(Params(), n) rebuilds the
 	// block (snapshots, the NEST export).
-	params() Model
-	// saveState writes every part of the block's dynamic state that
-	// prepare and preRun do not derive; loadState reads it back into a
-	// block made by Create(params(), n) (and prepared, if the kernel was).
-	saveState(e *snapEncoder) error
-	loadState(d *snapDecoder) error
+	Params() Model
+	// SaveState writes every part of the block's dynamic state that
+	// Prepare and PreRun do not derive; LoadState reads it back, in the
+	// same order, into a block made by Create(Params(), n) (and prepared,
+	// if the kernel was: StateEncoder.Prepared).
+	SaveState(e *StateEncoder) error
+	LoadState(d *StateDecoder) error
 }
 
 // The events a model handles and sends (NEST's handles_test_event and
 // sends_secondary_event) are the interfaces it implements; Connect checks
 // them, so a model that lacks one gets a clear error there.
 
-// spikeSink is implemented by blocks that receive spikes. step is the
-// absolute step at whose end the input is applied (docs/semantics.md,
-// "When input arrives").
-type spikeSink interface {
-	addSpike(local int, step int64, weight float64, mult int32)
-	// addSpikeSlot is addSpike with the arrival step given as its ring
-	// slot, (step mod the kernel's ringLen).
-	addSpikeSlot(local int, slot int64, weight float64, mult int32)
-	// addSpikes is addSpike for each node in locals, in order.
-	addSpikes(locals []int32, step int64, weight float64, mult int32)
+// SpikeSink is implemented by blocks that receive spikes (optional). step
+// is the absolute step at whose end the input is applied (docs/semantics.md,
+// "When input arrives"); a block adds weight·mult to its RingBuffer for
+// the step and takes it back in Update.
+type SpikeSink interface {
+	AddSpike(local int, step int64, weight float64, mult int32)
+	// AddSpikeSlot is AddSpike with the arrival step given as its ring
+	// slot (step mod the ring's length), RingBuffer.AddSlot.
+	AddSpikeSlot(local int, slot int64, weight float64, mult int32)
+	// AddSpikes is AddSpike for each node in locals, in order.
+	AddSpikes(locals []int32, step int64, weight float64, mult int32)
 }
 
-// spikeSender is implemented by blocks whose nodes emit spikes through the
-// kernel's spike exchange (appended to threadCtx.spikes): they can be
+// SpikeSender is implemented by blocks whose nodes emit spikes through the
+// kernel's spike exchange (optional; Thread.Spike): they can be
 // sources of any synapse and be recorded by a spike_recorder. Generators
-// (blockBase.replicated) instead hand their spikes to their targets
+// (BlockBase.replicated) instead hand their spikes to their targets
 // directly.
-type spikeSender interface{ sendsSpikes() }
+type SpikeSender interface{ SendsSpikes() }
 
-// sicSender is implemented by blocks that emit a slow inward current, a
+// SICSender is implemented (optionally) by blocks that emit a slow inward current, a
 // continuous secondary value per step (NEST's SICEvent). vals holds, per
 // node, the value of each lag of the current slice (node i's at
 // vals[i·min_delay:]); nonzero[i] tells whether any of node i's values in
 // the slice is non-zero. The kernel carries them to the connected
 // receivers at the start of the next slice (secondary.go).
-type sicSender interface {
-	sicOutput() (vals []float64, nonzero []bool)
+type SICSender interface {
+	SICOutput() (vals []float64, nonzero []bool)
 }
 
-// sicReceiver is implemented by blocks that handle SIC: the kernel adds
+// SICReceiver is implemented (optionally) by blocks that handle SIC: the kernel adds
 // weight·SIC into the returned ring buffer (one slot per step).
-type sicReceiver interface {
-	sicInput() *ringBuffer
+type SICReceiver interface {
+	SICInput() *RingBuffer
 }
 
-// weightChecker is implemented by blocks that accept only some spike
+// WeightChecker is implemented (optionally) by blocks that accept only some spike
 // weights; Connect calls it with every weight a connection can carry. It
 // returns "" for an accepted weight, otherwise the rule, e.g.
 // "astrocyte_lr_1994 accepts only weights ≥ 0".
-type weightChecker interface {
-	weightRule(w float64) string
+type WeightChecker interface {
+	WeightRule(w float64) string
 }
 
 // weightScaler is implemented by generators whose spikes carry their own
@@ -107,7 +122,7 @@ type eventFilter interface{ implements(t reflect.Type) bool }
 
 // as returns b as the event interface T if b's model has that event; the
 // kernel asks for events only through it.
-func as[T any](b nodeBlock) (T, bool) {
+func as[T any](b Block) (T, bool) {
 	x, ok := b.(T)
 	if ok {
 		if f, filtered := b.(eventFilter); filtered && !f.implements(reflect.TypeFor[T]()) {
@@ -118,11 +133,12 @@ func as[T any](b nodeBlock) (T, bool) {
 	return x, ok
 }
 
-// recorder is implemented by blocks with recordables (multimeter targets).
-type recorder interface {
-	recordables() []string
-	// value returns recordable number idx of node local.
-	value(local, idx int) float64
+// Recorder is implemented (optionally) by blocks with recordables
+// (multimeter targets, NEST's RecordablesMap).
+type Recorder interface {
+	Recordables() []string
+	// Value returns recordable number idx of node local.
+	Value(local, idx int) float64
 }
 
 // recordables lists a model's recordables (NEST's RecordablesMap): names
@@ -159,8 +175,10 @@ func alignedNew[T any]() *T {
 	return (*T)(unsafe.Pointer(&buf[off]))
 }
 
-// blockBase is what every block shares.
-type blockBase struct {
+// BlockBase is what every block shares: the kernel's bookkeeping of it
+// (model, node IDs, thread ranges, multimeters). A block embeds it; its
+// fields are the kernel's, read through First, Len and Recorded.
+type BlockBase struct {
 	model string
 	index int32 // position in Kernel.blocks
 	first int   // node ID of the first node
@@ -173,15 +191,15 @@ type blockBase struct {
 	subs [][]int32
 }
 
-func (b *blockBase) base() *blockBase { return b }
+func (b *BlockBase) Base() *BlockBase { return b }
 
 // recorded tells whether a multimeter records any of nodes [lo, hi).
-func (b *blockBase) recorded(lo, hi int) bool {
+func (b *BlockBase) recorded(lo, hi int) bool {
 	return b.subs != nil && slices.ContainsFunc(b.subs[lo:hi], func(s []int32) bool { return s != nil })
 }
 
 // owner returns the thread that owns node local.
-func (b *blockBase) owner(local int) int {
+func (b *BlockBase) owner(local int) int {
 	for t := range b.lo {
 		if local >= b.lo[t] && local < b.hi[t] {
 			return t
@@ -191,7 +209,7 @@ func (b *blockBase) owner(local int) int {
 }
 
 // partition splits the block over threads.
-func (b *blockBase) partition(threads int) {
+func (b *BlockBase) partition(threads int) {
 	b.lo, b.hi = make([]int, threads), make([]int, threads)
 	for t := 0; t < threads; t++ {
 		if b.replicated {
@@ -208,12 +226,15 @@ func (b *blockBase) partition(threads int) {
 type Model interface {
 	// ModelName returns NEST's model name, e.g. "aeif_cond_alpha_astro".
 	ModelName() string
-	newBlock(k *Kernel, n int) (nodeBlock, error)
-	// nodeBytes estimates a node's memory, for the checks before anything
+	// NewBlock is called by Kernel.Create: it validates the parameters
+	// (an error names the NEST parameter and its allowed range) and
+	// returns a block of n nodes in their initial state.
+	NewBlock(k *Kernel, n int) (Block, error)
+	// NodeBytes estimates a node's memory, for the checks before anything
 	// is allocated (limits.go): bytes per node (state, derivatives, step
 	// sizes, the kernel's per-node tables) and the number of its input
 	// channels with a ring buffer (8 bytes per slot each).
-	nodeBytes() (fixed, channels float64)
+	NodeBytes() (fixed, channels float64)
 }
 
 // Create makes n nodes of the given model (NEST's Create) and returns them.
@@ -237,11 +258,11 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 	if err := k.reserveNodes(m, n); err != nil {
 		return NodeCollection{}, err
 	}
-	b, err := m.newBlock(k, n)
+	b, err := m.NewBlock(k, n)
 	if err != nil {
 		return NodeCollection{}, err
 	}
-	bb := b.base()
+	bb := b.Base()
 	bb.model, bb.first, bb.n = m.ModelName(), len(k.nodes)+1, n
 	bb.index = int32(len(k.blocks))
 	ids := make([]int, n)
@@ -256,29 +277,30 @@ func (k *Kernel) Create(m Model, n int) (NodeCollection, error) {
 	return NodeCollection{ids: ids}, nil
 }
 
-// ringBuffer is NEST's ring buffer for one input channel of n nodes: slot
+// RingBuffer is NEST's ring buffer for one input channel of n nodes
+// (Kernel.NewRingBuffer; Add, Take): slot
 // (absolute step mod ringLen), one value per node, laid out slot-major.
-type ringBuffer struct {
+type RingBuffer struct {
 	n, slots int64
 	v        []float64
 }
 
-func newRingBuffer(n int, slots int64) ringBuffer {
-	return ringBuffer{n: int64(n), slots: slots, v: make([]float64, int64(n)*slots)}
+func newRingBuffer(n int, slots int64) RingBuffer {
+	return RingBuffer{n: int64(n), slots: slots, v: make([]float64, int64(n)*slots)}
 }
 
-func (r *ringBuffer) add(local int, step int64, x float64) {
+func (r *RingBuffer) add(local int, step int64, x float64) {
 	r.v[(step%r.slots)*r.n+int64(local)] += x
 }
 
 // addSlot adds x to the value of node local in ring slot slot.
-func (r *ringBuffer) addSlot(local int, slot int64, x float64) {
+func (r *RingBuffer) addSlot(local int, slot int64, x float64) {
 	r.v[slot*r.n+int64(local)] += x
 }
 
 // addAll adds x to the value of every node in locals for step; the slot is
 // found once (one division instead of one per node).
-func (r *ringBuffer) addAll(locals []int32, step int64, x float64) {
+func (r *RingBuffer) addAll(locals []int32, step int64, x float64) {
 	v := r.v[(step%r.slots)*r.n:][:r.n]
 	for _, l := range locals {
 		v[l] += x
@@ -287,10 +309,10 @@ func (r *ringBuffer) addAll(locals []int32, step int64, x float64) {
 
 // base returns the offset of step's slot in v (one division, which the
 // vector path does once per step instead of once per node).
-func (r *ringBuffer) base(step int64) int64 { return (step % r.slots) * r.n }
+func (r *RingBuffer) base(step int64) int64 { return (step % r.slots) * r.n }
 
 // take returns and clears the value of node local for step.
-func (r *ringBuffer) take(local int, step int64) float64 {
+func (r *RingBuffer) take(local int, step int64) float64 {
 	i := (step%r.slots)*r.n + int64(local)
 	x := r.v[i]
 	r.v[i] = 0
@@ -301,7 +323,7 @@ func (r *ringBuffer) take(local int, step int64) float64 {
 // block) of the projections of device node gid that live on thread tc,
 // with the range [lo, hi) of the part's entries that belong to gid: a device
 // replica serves its own thread's targets directly (docs/semantics.md, "Devices").
-func (k *Kernel) eachDeviceTarget(tc *threadCtx, gid int, fn func(p *projection, part *projPart, lo, hi int32)) {
+func (k *Kernel) eachDeviceTarget(tc *Thread, gid int, fn func(p *projection, part *projPart, lo, hi int32)) {
 	for _, pi := range k.outProj[gid-1] {
 		p := k.projs[pi]
 		row := p.rowOf(int32(gid))

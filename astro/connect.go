@@ -266,9 +266,9 @@ func (k *Kernel) registerDelay(d int64) {
 }
 
 // blocksOf returns the distinct blocks of a collection.
-func (k *Kernel) blocksOf(c NodeCollection) ([]nodeBlock, error) {
+func (k *Kernel) blocksOf(c NodeCollection) ([]Block, error) {
 	seen := map[int32]bool{}
-	var out []nodeBlock
+	var out []Block
 	for _, id := range c.ids {
 		if id < 1 || id > len(k.nodes) {
 			return nil, fmt.Errorf("node ID %d does not exist (valid: 1..%d)", id, len(k.nodes))
@@ -284,10 +284,10 @@ func (k *Kernel) blocksOf(c NodeCollection) ([]nodeBlock, error) {
 
 // deviceKind returns "spike_recorder"/"multimeter" if any block is a
 // recorder, else "".
-func deviceKind(bs []nodeBlock) string {
+func deviceKind(bs []Block) string {
 	for _, b := range bs {
 		if _, ok := b.(*deviceBlock); ok {
-			return b.base().model
+			return b.Base().model
 		}
 	}
 	return ""
@@ -295,23 +295,23 @@ func deviceKind(bs []nodeBlock) string {
 
 // checkPair validates that syn may connect a node of block src to one of
 // block tgt, from the events each declares it sends and handles.
-func checkPair(src, tgt nodeBlock, syn Synapse) error {
-	sm, tm := src.base().model, tgt.base().model
+func checkPair(src, tgt Block, syn Synapse) error {
+	sm, tm := src.Base().model, tgt.Base().model
 	if syn.traits().sic {
 		// NEST's connection test (models/sic_connection.h, check_connection).
-		_, sends := as[sicSender](src)
-		_, handles := as[sicReceiver](tgt)
+		_, sends := as[SICSender](src)
+		_, handles := as[SICReceiver](tgt)
 		if !sends || !handles {
 			return fmt.Errorf("%s: %s -> %s: the source must send SIC and the target handle it (e.g. an astrocyte -> a neuron with an SIC input)",
 				syn.SynapseModel(), sm, tm)
 		}
 		return nil
 	}
-	_, sender := as[spikeSender](src)
-	generator := src.base().replicated
+	_, sender := as[SpikeSender](src)
+	generator := src.Base().replicated
 	switch {
 	case !sender && !generator:
-		if _, ok := as[sicSender](src); ok {
+		if _, ok := as[SICSender](src); ok {
 			return fmt.Errorf("%s -> %s: %s sends no spikes; connect it to neurons with sic_connection", sm, tm, sm)
 		}
 		return fmt.Errorf("%s -> %s: %s sends no spikes", sm, tm, sm)
@@ -319,17 +319,17 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 		return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
 			sm, tm, syn.SynapseModel())
 	}
-	if _, ok := as[spikeSink](tgt); !ok {
+	if _, ok := as[SpikeSink](tgt); !ok {
 		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
 	}
-	if wc, ok := tgt.(weightChecker); ok {
+	if wc, ok := tgt.(WeightChecker); ok {
 		w, _ := syn.weightDelay()
-		if rule := wc.weightRule(w); rule != "" {
+		if rule := wc.WeightRule(w); rule != "" {
 			return fmt.Errorf("%s -> %s: weight = %g: %s", sm, tm, w, rule)
 		}
 		if sc, ok := src.(weightScaler); ok {
 			for i, sw := range sc.weightScales() {
-				if rule := wc.weightRule(w * sw); rule != "" {
+				if rule := wc.WeightRule(w * sw); rule != "" {
 					return fmt.Errorf("%s -> %s: spike_weights[%d] = %g: %s", sm, tm, i, sw, rule)
 				}
 			}
@@ -338,13 +338,13 @@ func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	return nil
 }
 
-func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []nodeBlock, delay int64, rule ConnRule) error {
+func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []Block, delay int64, rule ConnRule) error {
 	if _, ok := rule.(AllToAll); !ok {
 		return fmt.Errorf("connect to spike_recorder: rule %s: only all_to_all is supported", rule.RuleName())
 	}
 	for _, b := range preBlocks {
-		if _, ok := as[spikeSender](b); !ok {
-			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
+		if _, ok := as[SpikeSender](b); !ok {
+			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.Base().model)
 		}
 	}
 	// Validate every target before changing anything.
@@ -368,7 +368,7 @@ func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []node
 	return nil
 }
 
-func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBlock, delay int64, rule ConnRule) error {
+func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []Block, delay int64, rule ConnRule) error {
 	if _, ok := rule.(AllToAll); !ok {
 		return fmt.Errorf("connect multimeter: rule %s: only all_to_all is supported", rule.RuleName())
 	}
@@ -387,19 +387,19 @@ func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBl
 		mm := k.mms[mi]
 		sb := sub{mi: mi, idx: map[int32][]int{}}
 		for _, b := range postBlocks {
-			rec, ok := b.(recorder)
+			rec, ok := b.(Recorder)
 			if !ok {
-				return fmt.Errorf("connect multimeter: %s has no recordables", b.base().model)
+				return fmt.Errorf("connect multimeter: %s has no recordables", b.Base().model)
 			}
 			var idx []int
 			for _, name := range mm.recordFrom {
-				j := indexOf(rec.recordables(), name)
+				j := indexOf(rec.Recordables(), name)
 				if j < 0 {
-					return fmt.Errorf("connect multimeter: record_from: %s has no recordable %q (it has %v)", b.base().model, name, rec.recordables())
+					return fmt.Errorf("connect multimeter: record_from: %s has no recordable %q (it has %v)", b.Base().model, name, rec.Recordables())
 				}
 				idx = append(idx, j)
 			}
-			sb.idx[b.base().index] = idx
+			sb.idx[b.Base().index] = idx
 		}
 		subs = append(subs, sb)
 	}
@@ -409,7 +409,7 @@ func (k *Kernel) connectMultimeter(pre, post NodeCollection, postBlocks []nodeBl
 		}
 		for _, t := range post.ids {
 			r := k.nodes[t-1]
-			bb := k.blocks[r.block].base()
+			bb := k.blocks[r.block].Base()
 			if bb.subs == nil {
 				bb.subs = make([][]int32, bb.n)
 			}

@@ -69,7 +69,7 @@ func (p *projection) eachTarget(k *Kernel, r int32, fn func(t int32)) {
 	var tgts []int32
 	for _, parts := range p.parts {
 		for _, part := range parts {
-			first := int32(k.blocks[part.block].base().first)
+			first := int32(k.blocks[part.block].Base().first)
 			for _, t := range part.tgt[part.off[r]:part.off[r+1]] {
 				tgts = append(tgts, first+t)
 			}

@@ -28,7 +28,9 @@
 // tsodyks_synapse.go, sic_connection.go behind the seam in synapses.go).
 // Models of one's own, in any package, are ODEModel values
 // (docs/adding-a-model.md; astro/models/lrode is astrocyte_lr_1994 written
-// that way). The kernel — kernel.go, prepare.go,
+// that way) or, with their own integration scheme, a Model whose NewBlock
+// returns a Block, the seam the built-ins use (astro/models/iafpscexp,
+// NEST's iaf_psc_exp with exact propagators; Register). The kernel — kernel.go, prepare.go,
 // projection.go, secondary.go (SIC), connect.go, recorders.go, blocks.go —
 // handles time slices of min_delay, spike and SIC delivery through ring
 // buffers, and threads, and reaches models only through the seam in

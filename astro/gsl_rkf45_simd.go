@@ -307,10 +307,10 @@ func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	}
 }
 
-// takeVec is ringBuffer.take for nodes i0..i0+3 (adjacent in a slot) of
-// the slot starting at base (ringBuffer.base), or for the lanes in m only
+// takeVec is RingBuffer.take for nodes i0..i0+3 (adjacent in a slot) of
+// the slot starting at base (RingBuffer.base), or for the lanes in m only
 // if all is false: the other lanes read 0 and keep their value.
-func takeVec(r *ringBuffer, base int64, i0 int, all bool, m archsimd.Mask64x4) f64x4 {
+func takeVec(r *RingBuffer, base int64, i0 int, all bool, m archsimd.Mask64x4) f64x4 {
 	j := base + int64(i0)
 	v := (*[4]float64)(r.v[j : j+4])
 	if all {

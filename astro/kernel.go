@@ -43,7 +43,7 @@ type Kernel struct {
 	seed        uint64
 
 	nodes  []nodeRef // indexed by node ID - 1
-	blocks []nodeBlock
+	blocks []Block
 
 	projs        []*projection
 	connectCalls uint64
@@ -67,7 +67,7 @@ type Kernel struct {
 	outProj   [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
 	nodeWhere []int32        // node ID - 1 -> owner thread·len(blocks) + block (during prepare)
 	recOf     [][]int32      // node ID - 1 -> spike recorders it is connected to
-	tcs       []*threadCtx   // one per thread
+	tcs       []*Thread      // one per thread
 	pending   []spikeEvent   // spikes of the last completed slice, sorted
 	deliv     []delivery     // the pending spikes, resolved per projection
 	progress  func(Progress) // optional Simulate progress callback
@@ -117,8 +117,8 @@ type delivery struct {
 	mult   int32
 }
 
-// threadCtx is the per-thread scratch and output space.
-type threadCtx struct {
+// Thread is the per-thread scratch and output space.
+type Thread struct {
 	id      int
 	spikes  []spikeEvent
 	samples []sampleBuf // per multimeter
@@ -238,7 +238,7 @@ func (k *Kernel) checkMutable(what string) error {
 }
 
 // ref returns the block and local index of a node ID.
-func (k *Kernel) ref(gid int) (nodeBlock, int, error) {
+func (k *Kernel) ref(gid int) (Block, int, error) {
 	if gid < 1 || gid > len(k.nodes) {
 		return nil, 0, fmt.Errorf("node ID %d does not exist (valid: 1..%d)", gid, len(k.nodes))
 	}
@@ -269,7 +269,7 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 		}
 	}
 	for _, b := range k.blocks {
-		if err := b.preRun(k); err != nil {
+		if err := b.PreRun(k); err != nil {
 			return err
 		}
 	}
@@ -296,7 +296,7 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 			// Delivery reads the astrocytes' SIC values of the last slice on
 			// every thread, so all of it must finish before any thread
 			// updates (and overwrites them): two phases, one barrier.
-			if err := k.parallel(func(tc *threadCtx) error {
+			if err := k.parallel(func(tc *Thread) error {
 				k.deliver(tc)
 				return nil
 			}); err != nil {
@@ -304,7 +304,7 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 				return err
 			}
 		}
-		if err := k.parallel(func(tc *threadCtx) error {
+		if err := k.parallel(func(tc *Thread) error {
 			return k.updateThread(tc, origin, from, to)
 		}); err != nil {
 			k.failed = err
@@ -332,8 +332,8 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 // order, so the reported error does not depend on timing). A panic in a
 // worker (an engine bug) is returned as an error rather than crashing the
 // caller's program.
-func (k *Kernel) parallel(fn func(tc *threadCtx) error) error {
-	run := func(tc *threadCtx) {
+func (k *Kernel) parallel(fn func(tc *Thread) error) error {
+	run := func(tc *Thread) {
 		defer func() {
 			if r := recover(); r != nil {
 				tc.err = fmt.Errorf("astro: internal error on thread %d at t = %g ms: %v", tc.id, k.Time(), r)
@@ -363,14 +363,14 @@ func (k *Kernel) parallel(fn func(tc *threadCtx) error) error {
 }
 
 // updateThread updates all nodes local to the thread for lags [from, to).
-func (k *Kernel) updateThread(tc *threadCtx, origin int64, from, to int) error {
+func (k *Kernel) updateThread(tc *Thread, origin int64, from, to int) error {
 	for _, b := range k.blocks {
-		bb := b.base()
+		bb := b.Base()
 		lo, hi := bb.lo[tc.id], bb.hi[tc.id]
 		if lo >= hi {
 			continue
 		}
-		if err := b.update(k, tc, lo, hi, origin, from, to); err != nil {
+		if err := b.Update(k, tc, lo, hi, origin, from, to); err != nil {
 			return err
 		}
 	}
@@ -416,12 +416,12 @@ func (k *Kernel) resolveDeliveries() {
 
 // deliver hands the resolved spikes and the astrocytes' SIC of the last slice
 // to the targets local to this thread.
-func (k *Kernel) deliver(tc *threadCtx) {
+func (k *Kernel) deliver(tc *Thread) {
 	for _, d := range k.deliv {
 		for _, part := range d.proj.parts[tc.id] {
 			lo, hi := part.off[d.row], part.off[d.row+1]
 			if lo < hi {
-				part.sink.addSpikes(part.tgt[lo:hi], d.step, d.weight, d.mult)
+				part.sink.AddSpikes(part.tgt[lo:hi], d.step, d.weight, d.mult)
 			}
 		}
 	}

@@ -94,14 +94,14 @@ func (k *Kernel) ringLenNow() int64 {
 
 // reserveNodes checks that n more nodes of model m fit the budget.
 func (k *Kernel) reserveNodes(m Model, n int) error {
-	fixed, ch := m.nodeBytes()
+	fixed, ch := m.NodeBytes()
 	add := float64(n) * (fixed + 8*ch*float64(k.ringLenNow()))
 	return k.checkMemory(fmt.Sprintf("create %s: n = %d", m.ModelName(), n), k.mem.total(k.ringLenNow())+add, add)
 }
 
 // commitNodes adds n created nodes of model m to the estimate.
 func (k *Kernel) commitNodes(m Model, n int) {
-	fixed, ch := m.nodeBytes()
+	fixed, ch := m.NodeBytes()
 	k.mem.fixed += float64(n) * fixed
 	k.mem.perSlot += float64(n) * 8 * ch
 }
@@ -119,7 +119,7 @@ func (k *Kernel) reserveDelay(what string, d int64) error {
 
 // reserveEdges checks that about `edges` connections from sources in
 // preBlocks fit the budget.
-func (k *Kernel) reserveEdges(what string, preBlocks []nodeBlock, syn Synapse, edges float64) error {
+func (k *Kernel) reserveEdges(what string, preBlocks []Block, syn Synapse, edges float64) error {
 	per := float64(edgeBytes)
 	for _, b := range preBlocks {
 		if _, ok := b.(connectionStreams); ok {
@@ -184,7 +184,7 @@ func (k *Kernel) checkRecordingMemory(t float64, n int64) error {
 	}
 	recorded := make([]float64, len(k.mms)) // nodes each multimeter records
 	for _, b := range k.blocks {
-		for _, subs := range b.base().subs {
+		for _, subs := range b.Base().subs {
 			for _, mi := range subs {
 				recorded[mi]++
 			}
@@ -334,7 +334,7 @@ func (k *Kernel) EstimateMemory(models []Model, nodes []int, edges, maxDelay flo
 	ring := 1 + math.Round(maxDelay/k.h)
 	total := edges * edgeBytes
 	for i, m := range models {
-		fixed, ch := m.nodeBytes()
+		fixed, ch := m.NodeBytes()
 		total += float64(nodes[i]) * (fixed + 8*ch*ring)
 	}
 	return total

@@ -29,6 +29,7 @@ func registerModel(defaults func() Model) {
 		panic("astro: model " + name + " registered twice")
 	}
 	modelDefaults[name] = defaults
+	builtinModels[name] = true
 }
 
 // registerSynapse is registerModel for synapse models.

@@ -137,9 +137,9 @@ type ODEThreshold struct {
 // ModelName implements Model.
 func (m ODEModel) ModelName() string { return m.Name }
 
-// nodeBytes implements Model: state, f(y), step size, refractory counter
+// NodeBytes implements Model: state, f(y), step size, refractory counter
 // and flags per node; spike channels and the SIC input.
-func (m ODEModel) nodeBytes() (fixed, channels float64) {
+func (m ODEModel) NodeBytes() (fixed, channels float64) {
 	fixed = float64(16*odeDim(len(m.State))) + 32
 	if m.Spike != nil {
 		channels += 2
@@ -334,7 +334,7 @@ func odeDim(n int) int {
 	return vecDims[min(i, len(vecDims)-1)]
 }
 
-func (m ODEModel) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (m ODEModel) NewBlock(k *Kernel, n int) (Block, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (m ODEModel) newBlock(k *Kernel, n int) (nodeBlock, error) {
 
 // odeBlock holds n nodes of an ODE model; V is the padded state vector.
 type odeBlock[V vec] struct {
-	blockBase
+	BlockBase
 	m       ODEModel
 	dim     int
 	p       []float64 // parameter values
@@ -385,7 +385,7 @@ type odeBlock[V vec] struct {
 	dydt    []V
 	fsal    []bool
 
-	exc, inh, sicIn ringBuffer
+	exc, inh, sicIn RingBuffer
 	sicVals         []float64
 	sicAny          []bool
 
@@ -449,7 +449,7 @@ func newODEBlock[V vec](m ODEModel, n int) *odeBlock[V] {
 	return b
 }
 
-func (b *odeBlock[V]) prepare(k *Kernel) error {
+func (b *odeBlock[V]) Prepare(k *Kernel) error {
 	b.hstep = make([]float64, b.n)
 	for i := range b.hstep {
 		b.hstep[i] = k.h
@@ -471,7 +471,7 @@ func (b *odeBlock[V]) prepare(k *Kernel) error {
 	return nil
 }
 
-func (b *odeBlock[V]) preRun(k *Kernel) error {
+func (b *odeBlock[V]) PreRun(k *Kernel) error {
 	if b.m.Derive != nil {
 		b.derived = b.m.Derive(slices.Clone(b.p), k.h)
 	}
@@ -500,7 +500,7 @@ func (b *odeBlock[V]) preRun(k *Kernel) error {
 	return nil
 }
 
-func (b *odeBlock[V]) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *odeBlock[V]) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	md := int(k.minDelay)
 	h := k.h
@@ -562,7 +562,7 @@ func (b *odeBlock[V]) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64,
 }
 
 // endOfStep is steps 3–7 of ODEModel's update order.
-func (b *odeBlock[V]) endOfStep(k *Kernel, tc *threadCtx, w *odeWork[V], i int, step int64, lag, md int) {
+func (b *odeBlock[V]) endOfStep(k *Kernel, tc *Thread, w *odeWork[V], i int, step int64, lag, md int) {
 	y := &b.y[i]
 	ys := unsafe.Slice(&(*y)[0], b.dim)
 	if b.m.AfterStep != nil {
@@ -603,7 +603,7 @@ func (b *odeBlock[V]) endOfStep(k *Kernel, tc *threadCtx, w *odeWork[V], i int, 
 		}
 	}
 	if b.subs != nil && b.subs[i] != nil {
-		k.sample(tc, &b.blockBase, b, i, step)
+		k.sample(tc, &b.BlockBase, b, i, step)
 	}
 }
 
@@ -615,9 +615,9 @@ func (b *odeBlock[V]) stateNames() []string {
 	return out
 }
 
-// addSpike implements spikeSink: weights ≥ 0 go to the excitatory channel,
+// AddSpike implements SpikeSink: weights ≥ 0 go to the excitatory channel,
 // negative ones to the inhibitory channel (NEST's split by sign).
-func (b *odeBlock[V]) addSpike(local int, step int64, w float64, mult int32) {
+func (b *odeBlock[V]) AddSpike(local int, step int64, w float64, mult int32) {
 	if w >= 0 {
 		b.exc.add(local, step, w*float64(mult))
 	} else {
@@ -625,7 +625,7 @@ func (b *odeBlock[V]) addSpike(local int, step int64, w float64, mult int32) {
 	}
 }
 
-func (b *odeBlock[V]) addSpikeSlot(local int, slot int64, w float64, mult int32) {
+func (b *odeBlock[V]) AddSpikeSlot(local int, slot int64, w float64, mult int32) {
 	if w >= 0 {
 		b.exc.addSlot(local, slot, w*float64(mult))
 	} else {
@@ -633,7 +633,7 @@ func (b *odeBlock[V]) addSpikeSlot(local int, slot int64, w float64, mult int32)
 	}
 }
 
-func (b *odeBlock[V]) addSpikes(locals []int32, step int64, w float64, mult int32) {
+func (b *odeBlock[V]) AddSpikes(locals []int32, step int64, w float64, mult int32) {
 	if w >= 0 {
 		b.exc.addAll(locals, step, w*float64(mult))
 	} else {
@@ -641,15 +641,15 @@ func (b *odeBlock[V]) addSpikes(locals []int32, step int64, w float64, mult int3
 	}
 }
 
-// weightRule implements weightChecker.
-func (b *odeBlock[V]) weightRule(w float64) string {
+// WeightRule implements WeightChecker.
+func (b *odeBlock[V]) WeightRule(w float64) string {
 	if s := b.m.Spike; s == nil || (w < 0 && s.InhibitoryVar == "") {
 		return b.model + " accepts only weights ≥ 0"
 	}
 	return ""
 }
 
-func (b *odeBlock[V]) status(local int) Dict {
+func (b *odeBlock[V]) Status(local int) Dict {
 	d := Dict{}
 	for i, v := range b.m.Params {
 		d[v.Name] = b.p[i]
@@ -660,8 +660,8 @@ func (b *odeBlock[V]) status(local int) Dict {
 	return d
 }
 
-func (b *odeBlock[V]) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
-	m := b.params().(ODEModel)
+func (b *odeBlock[V]) PlanStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+	m := b.Params().(ODEModel)
 	m2, err := m.With(d)
 	if err != nil {
 		return nil, fmt.Errorf("SetStatus: %w", err)
@@ -670,7 +670,7 @@ func (b *odeBlock[V]) planStatus(k *Kernel, locals []int, d Dict) (func(), error
 	for i, v := range m.State {
 		stateIndex[v.Name] = i
 	}
-	if err := checkShared(&b.blockBase, locals, d, stateIndex); err != nil {
+	if err := checkShared(&b.BlockBase, locals, d, stateIndex); err != nil {
 		return nil, err
 	}
 	// Check the new parameters with each node's new state.
@@ -707,9 +707,9 @@ func (b *odeBlock[V]) planStatus(k *Kernel, locals []int, d Dict) (func(), error
 	}, nil
 }
 
-// params implements nodeBlock: the model with its current parameters (the
+// Params implements Block: the model with its current parameters (the
 // initial state as defined).
-func (b *odeBlock[V]) params() Model {
+func (b *odeBlock[V]) Params() Model {
 	m := b.m.clone()
 	for i := range m.Params {
 		m.Params[i].Value = b.p[i]
@@ -721,18 +721,18 @@ func (b *odeBlock[V]) params() Model {
 	return m
 }
 
-func (b *odeBlock[V]) recordables() []string { return b.stateNames() }
+func (b *odeBlock[V]) Recordables() []string { return b.stateNames() }
 
-func (b *odeBlock[V]) value(local, idx int) float64 { return b.y[local][idx] }
+func (b *odeBlock[V]) Value(local, idx int) float64 { return b.y[local][idx] }
 
-func (b *odeBlock[V]) sicOutput() (vals []float64, nonzero []bool) { return b.sicVals, b.sicAny }
+func (b *odeBlock[V]) SICOutput() (vals []float64, nonzero []bool) { return b.sicVals, b.sicAny }
 
-func (b *odeBlock[V]) sicInput() *ringBuffer { return &b.sicIn }
+func (b *odeBlock[V]) SICInput() *RingBuffer { return &b.sicIn }
 
-// saveState implements nodeBlock: the state vectors and refractory
+// SaveState implements Block: the state vectors and refractory
 // counters; after prepare the step sizes, f(y) memory, the SIC of the next
 // step, the input ring buffers and the SIC values of the slice.
-func (b *odeBlock[V]) saveState(e *snapEncoder) error {
+func (b *odeBlock[V]) SaveState(e *StateEncoder) error {
 	e.f64s(flatStates(b.y))
 	e.i32s(b.r)
 	if !e.k.prepared {
@@ -756,7 +756,7 @@ func (b *odeBlock[V]) saveState(e *snapEncoder) error {
 	return nil
 }
 
-func (b *odeBlock[V]) loadState(d *snapDecoder) error {
+func (b *odeBlock[V]) LoadState(d *StateDecoder) error {
 	name := b.model
 	d.f64sInto(name+" state", flatStates(b.y))
 	d.i32sInto(name+" refractory counters", b.r)
@@ -781,19 +781,19 @@ func (b *odeBlock[V]) loadState(d *snapDecoder) error {
 	return d.err
 }
 
-func (b *odeBlock[V]) sendsSpikes() {}
+func (b *odeBlock[V]) SendsSpikes() {}
 
 // implements implements eventFilter: the events of the model, not of the
 // block type.
 func (b *odeBlock[V]) implements(t reflect.Type) bool {
 	switch t {
-	case reflect.TypeFor[spikeSink]():
+	case reflect.TypeFor[SpikeSink]():
 		return b.m.Spike != nil
-	case reflect.TypeFor[spikeSender]():
+	case reflect.TypeFor[SpikeSender]():
 		return b.m.Threshold != nil
-	case reflect.TypeFor[sicSender]():
+	case reflect.TypeFor[SICSender]():
 		return b.m.SICOut != nil
-	case reflect.TypeFor[sicReceiver]():
+	case reflect.TypeFor[SICReceiver]():
 		return b.m.SICIn
 	}
 	return true
@@ -807,10 +807,8 @@ func RegisterODE(m ODEModel) error {
 	if err := m.check(); err != nil {
 		return fmt.Errorf("RegisterODE: %w", err)
 	}
-	if prev, ok := modelDefaults[m.Name]; ok {
-		if _, isODE := prev().(ODEModel); !isODE {
-			return fmt.Errorf("RegisterODE: %s is a built-in model; choose another name", m.Name)
-		}
+	if builtinModels[m.Name] {
+		return fmt.Errorf("RegisterODE: %s is a built-in model; choose another name", m.Name)
 	}
 	m = m.clone()
 	modelDefaults[m.Name] = func() Model { return m.clone() }

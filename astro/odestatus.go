@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// planODEStatus is nodeBlock.planStatus for the integrated models, whose
+// planODEStatus is Block.PlanStatus for the integrated models, whose
 // block holds one parameter set *p and a state vector y[i] per node.
 // model points to the full model struct (parameters and state embedded),
 // mp and ms to its two parts; model holds *p and a zero state on entry.
@@ -16,7 +16,7 @@ import (
 func planODEStatus[P interface{ validate() error }, S interface {
 	validate() error
 	vector() V
-}, V vec](bb *blockBase, locals []int, d Dict, model any, p, mp *P, ms *S,
+}, V vec](bb *BlockBase, locals []int, d Dict, model any, p, mp *P, ms *S,
 	stateIndex map[string]int, y []V, fsal []bool) (func(), error) {
 	if err := SetParams(model, d); err != nil { // unknown names and types
 		return nil, fmt.Errorf("SetStatus: %w", err)

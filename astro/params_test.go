@@ -597,7 +597,7 @@ func TestSetStatusAfterSimulate(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := s.run(t, 100)
-	e, tau := math.E, 5.0 // divided at run time, as preRun does
+	e, tau := math.E, 5.0 // divided at run time, as PreRun does
 	if nb.g0Ex != e/tau || nb.c.invTauEx != 1/tau || nb.refrCounts != 20 || nb.ctrl.epsAbs != 1e-5 {
 		t.Errorf("aeif constants not re-derived: g0Ex %g invTauEx %g refrCounts %d eps %g", nb.g0Ex, nb.c.invTauEx, nb.refrCounts, nb.ctrl.epsAbs)
 	}

@@ -13,26 +13,26 @@ func (ParrotNeuron) ModelName() string { return "parrot_neuron" }
 // NEST implements the export's question (astro.NESTOf).
 func (ParrotNeuron) NEST() *NESTModel { return &NESTModel{Model: "parrot_neuron", Stem: "parrot"} }
 
-// nodeBytes implements Model.
-func (ParrotNeuron) nodeBytes() (fixed, channels float64) { return 80, 1 }
+// NodeBytes implements Model.
+func (ParrotNeuron) NodeBytes() (fixed, channels float64) { return 80, 1 }
 
 func init() { registerModel(func() Model { return ParrotNeuron{} }) }
 
-func (ParrotNeuron) newBlock(*Kernel, int) (nodeBlock, error) { return &parrotBlock{}, nil }
+func (ParrotNeuron) NewBlock(*Kernel, int) (Block, error) { return &parrotBlock{}, nil }
 
 type parrotBlock struct {
-	blockBase
-	counts ringBuffer
+	BlockBase
+	counts RingBuffer
 }
 
-func (b *parrotBlock) prepare(k *Kernel) error {
+func (b *parrotBlock) Prepare(k *Kernel) error {
 	b.counts = newRingBuffer(b.n, k.ringLen)
 	return nil
 }
 
-func (b *parrotBlock) preRun(*Kernel) error { return nil }
+func (b *parrotBlock) PreRun(*Kernel) error { return nil }
 
-func (b *parrotBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *parrotBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	for i := lo; i < hi; i++ {
 		for lag := from; lag < to; lag++ {
 			step := origin + int64(lag)
@@ -44,26 +44,26 @@ func (b *parrotBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64,
 	return nil
 }
 
-func (b *parrotBlock) addSpike(local int, step int64, _ float64, mult int32) {
+func (b *parrotBlock) AddSpike(local int, step int64, _ float64, mult int32) {
 	b.counts.add(local, step, float64(mult))
 }
 
-func (b *parrotBlock) addSpikeSlot(local int, slot int64, _ float64, mult int32) {
+func (b *parrotBlock) AddSpikeSlot(local int, slot int64, _ float64, mult int32) {
 	b.counts.addSlot(local, slot, float64(mult))
 }
 
-func (b *parrotBlock) addSpikes(locals []int32, step int64, _ float64, mult int32) {
+func (b *parrotBlock) AddSpikes(locals []int32, step int64, _ float64, mult int32) {
 	b.counts.addAll(locals, step, float64(mult))
 }
 
-// sendsSpikes implements spikeSender.
-func (b *parrotBlock) sendsSpikes() {}
+// SendsSpikes implements SpikeSender.
+func (b *parrotBlock) SendsSpikes() {}
 
-// status implements nodeBlock: parrot_neuron has no parameters.
-func (b *parrotBlock) status(int) Dict { return Dict{} }
+// Status implements Block: parrot_neuron has no parameters.
+func (b *parrotBlock) Status(int) Dict { return Dict{} }
 
-// planStatus implements nodeBlock: only an empty Dict is accepted.
-func (b *parrotBlock) planStatus(_ *Kernel, _ []int, d Dict) (func(), error) {
+// PlanStatus implements Block: only an empty Dict is accepted.
+func (b *parrotBlock) PlanStatus(_ *Kernel, _ []int, d Dict) (func(), error) {
 	var np ParrotNeuron
 	if err := SetParams(&np, d); err != nil {
 		return nil, fmt.Errorf("SetStatus: %w", err)
@@ -71,18 +71,18 @@ func (b *parrotBlock) planStatus(_ *Kernel, _ []int, d Dict) (func(), error) {
 	return func() {}, nil
 }
 
-// params implements nodeBlock.
-func (b *parrotBlock) params() Model { return ParrotNeuron{} }
+// Params implements Block.
+func (b *parrotBlock) Params() Model { return ParrotNeuron{} }
 
 // parrot_neuron: the spike counts in transit.
-func (b *parrotBlock) saveState(e *snapEncoder) error {
+func (b *parrotBlock) SaveState(e *StateEncoder) error {
 	if e.k.prepared {
 		saveRing(e, &b.counts)
 	}
 	return nil
 }
 
-func (b *parrotBlock) loadState(d *snapDecoder) error {
+func (b *parrotBlock) LoadState(d *StateDecoder) error {
 	if b.counts.v != nil {
 		loadRing(d, "parrot_neuron input", &b.counts)
 	}

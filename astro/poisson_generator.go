@@ -24,18 +24,18 @@ func (PoissonGenerator) ModelName() string { return "poisson_generator" }
 // NEST implements the export's question (astro.NESTOf).
 func (PoissonGenerator) NEST() *NESTModel { return &NESTModel{Model: "poisson_generator", Stem: "pg"} }
 
-// nodeBytes implements Model (its connections' streams are counted with
+// NodeBytes implements Model (its connections' streams are counted with
 // the connections).
-func (PoissonGenerator) nodeBytes() (fixed, channels float64) { return 150, 0 }
+func (PoissonGenerator) NodeBytes() (fixed, channels float64) { return 150, 0 }
 
 func init() { registerModel(func() Model { return PoissonGenerator{} }) }
 
-func (p PoissonGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (p PoissonGenerator) NewBlock(k *Kernel, n int) (Block, error) {
 	win, err := p.check(k)
 	if err != nil {
 		return nil, err
 	}
-	return &poissonBlock{blockBase: blockBase{replicated: true}, p: p, win: win}, nil
+	return &poissonBlock{BlockBase: BlockBase{replicated: true}, p: p, win: win}, nil
 }
 
 // check validates the parameters and returns the active window.
@@ -51,26 +51,26 @@ func (p PoissonGenerator) check(k *Kernel) (activeWindow, error) {
 }
 
 type poissonBlock struct {
-	blockBase
+	BlockBase
 	p       PoissonGenerator
 	win     activeWindow
 	sampler poissonSampler
 	slots   [][]int64 // per thread: scratch of update
 }
 
-func (b *poissonBlock) prepare(k *Kernel) error {
+func (b *poissonBlock) Prepare(k *Kernel) error {
 	b.slots = make([][]int64, k.threads)
 	return nil
 }
 
-func (b *poissonBlock) preRun(k *Kernel) error {
+func (b *poissonBlock) PreRun(k *Kernel) error {
 	b.sampler = newPoissonSampler(k.h * b.p.Rate * 1e-3)
 	return nil
 }
 
-// update draws, for every local target and step, an independent Poisson
+// Update draws, for every local target and step, an independent Poisson
 // count from that connection's own stream and delivers it directly.
-func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *poissonBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	// The ring slot of each lag's arrival (one division per lag and
 	// projection instead of one per spike), or -1 outside the window.
 	slots := b.slots[tc.id][:0]
@@ -92,7 +92,7 @@ func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64
 						continue
 					}
 					if n := b.sampler.draw(rng); n > 0 {
-						part.sink.addSpikeSlot(int(t), slot, p.weight, int32(n))
+						part.sink.AddSpikeSlot(int(t), slot, p.weight, int32(n))
 					}
 				}
 			}
@@ -106,16 +106,16 @@ func (b *poissonBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64
 // its own spike train.
 func (b *poissonBlock) perConnectionStreams() {}
 
-// status implements nodeBlock.
-func (b *poissonBlock) status(int) Dict { return GetParams(b.p) }
+// Status implements Block.
+func (b *poissonBlock) Status(int) Dict { return GetParams(b.p) }
 
-// planStatus implements nodeBlock: the parameters are shared by the block.
-func (b *poissonBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+// PlanStatus implements Block: the parameters are shared by the block.
+func (b *poissonBlock) PlanStatus(k *Kernel, locals []int, d Dict) (func(), error) {
 	np := b.p
 	if err := SetParams(&np, d); err != nil {
 		return nil, fmt.Errorf("SetStatus: %w", err)
 	}
-	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+	if err := checkShared(&b.BlockBase, locals, d, nil); err != nil {
 		return nil, err
 	}
 	win, err := np.check(k)
@@ -125,10 +125,10 @@ func (b *poissonBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), erro
 	return func() { b.p, b.win = np, win }, nil
 }
 
-// params implements nodeBlock.
-func (b *poissonBlock) params() Model { return b.p }
+// Params implements Block.
+func (b *poissonBlock) Params() Model { return b.p }
 
 // poisson_generator: no state of its own; the per-connection streams live
 // with the connections (see saveProjectionState).
-func (b *poissonBlock) saveState(*snapEncoder) error   { return nil }
-func (b *poissonBlock) loadState(d *snapDecoder) error { return d.err }
+func (b *poissonBlock) SaveState(*StateEncoder) error   { return nil }
+func (b *poissonBlock) LoadState(d *StateDecoder) error { return d.err }

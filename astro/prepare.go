@@ -17,8 +17,8 @@ func (k *Kernel) prepare() error {
 	}
 	k.ringLen = k.minDelay + k.maxDelay
 	for _, b := range k.blocks {
-		b.base().partition(k.threads)
-		if err := b.prepare(k); err != nil {
+		b.Base().partition(k.threads)
+		if err := b.Prepare(k); err != nil {
 			return err
 		}
 	}
@@ -29,7 +29,7 @@ func (k *Kernel) prepare() error {
 	// every connection below.
 	k.nodeWhere = make([]int32, len(k.nodes))
 	for g, r := range k.nodes {
-		th := k.blocks[r.block].base().owner(int(r.local))
+		th := k.blocks[r.block].Base().owner(int(r.local))
 		k.nodeWhere[g] = int32(th*len(k.blocks)) + r.block
 	}
 	k.outProj = make([][]int32, len(k.nodes))
@@ -60,9 +60,9 @@ func (k *Kernel) prepare() error {
 	}
 	k.buildSIC(sics)
 	k.nodeWhere = nil
-	k.tcs = make([]*threadCtx, k.threads)
+	k.tcs = make([]*Thread, k.threads)
 	for t := range k.tcs {
-		k.tcs[t] = &threadCtx{id: t, samples: make([]sampleBuf, len(k.mms))}
+		k.tcs[t] = &Thread{id: t, samples: make([]sampleBuf, len(k.mms))}
 	}
 	k.prepared = true
 	return nil

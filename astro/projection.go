@@ -40,7 +40,7 @@ type projection struct {
 // one block.
 type projPart struct {
 	block int32
-	sink  spikeSink
+	sink  SpikeSink
 	off   []int32 // per row, len rows+1
 	tgt   []int32 // local indices within the block
 	pos   []int32 // position of each entry in its row (for per-connection RNG)
@@ -118,7 +118,7 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 			w, th := where(t)
 			if slot[w] == 0 {
 				blk := k.nodes[t-1].block
-				sink, _ := as[spikeSink](k.blocks[blk])
+				sink, _ := as[SpikeSink](k.blocks[blk])
 				p.parts[th] = append(p.parts[th], projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
 				slot[w] = int32(len(p.parts[th]))
 			}

@@ -24,15 +24,15 @@ func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 // NEST implements the export's question (astro.NESTOf).
 func (SpikeRecorder) NEST() *NESTModel { return &NESTModel{Model: "spike_recorder", Stem: "sr"} }
 
-// nodeBytes implements Model (events are not estimated).
-func (SpikeRecorder) nodeBytes() (fixed, channels float64) { return 150, 0 }
+// NodeBytes implements Model (events are not estimated).
+func (SpikeRecorder) NodeBytes() (fixed, channels float64) { return 150, 0 }
 
 func init() {
 	registerModel(func() Model { return SpikeRecorder{} })
 	registerModel(func() Model { return Multimeter{} })
 }
 
-func (r SpikeRecorder) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (r SpikeRecorder) NewBlock(k *Kernel, n int) (Block, error) {
 	win, err := newActiveWindow(k, r.ModelName(), r.Start, r.Stop, r.Origin)
 	if err != nil {
 		return nil, err
@@ -66,10 +66,10 @@ func (Multimeter) ModelName() string { return "multimeter" }
 // NEST implements the export's question (astro.NESTOf).
 func (Multimeter) NEST() *NESTModel { return &NESTModel{Model: "multimeter", Stem: "mm"} }
 
-// nodeBytes implements Model (samples are not estimated).
-func (Multimeter) nodeBytes() (fixed, channels float64) { return 300, 0 }
+// NodeBytes implements Model (samples are not estimated).
+func (Multimeter) NodeBytes() (fixed, channels float64) { return 300, 0 }
 
-func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (m Multimeter) NewBlock(k *Kernel, n int) (Block, error) {
 	iv := m.Interval
 	if iv == 0 {
 		iv = 1.0
@@ -98,18 +98,18 @@ func (m Multimeter) newBlock(k *Kernel, n int) (nodeBlock, error) {
 
 // deviceBlock holds recorders; they have no dynamics.
 type deviceBlock struct {
-	blockBase
+	BlockBase
 	first int   // index of the first device in k.spikeRecs or k.mms
 	spec  Model // the parameters: a SpikeRecorder or a Multimeter
 }
 
-// status implements nodeBlock.
-func (b *deviceBlock) status(int) Dict { return GetParams(b.spec) }
+// Status implements Block.
+func (b *deviceBlock) Status(int) Dict { return GetParams(b.spec) }
 
-// planStatus implements nodeBlock: start, stop and origin of all recorders
+// PlanStatus implements Block: start, stop and origin of all recorders
 // of the block; a multimeter's interval and record_from are fixed at
 // Create.
-func (b *deviceBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+func (b *deviceBlock) PlanStatus(k *Kernel, locals []int, d Dict) (func(), error) {
 	fail := func(err error) (func(), error) { return nil, fmt.Errorf("SetStatus: %w", err) }
 	var win activeWindow
 	var spec Model
@@ -140,7 +140,7 @@ func (b *deviceBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error
 		}
 		win, spec = w, s
 	}
-	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+	if err := checkShared(&b.BlockBase, locals, d, nil); err != nil {
 		return nil, err
 	}
 	return func() {
@@ -156,9 +156,9 @@ func (b *deviceBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error
 	}, nil
 }
 
-func (b *deviceBlock) prepare(*Kernel) error { return nil }
-func (b *deviceBlock) preRun(*Kernel) error  { return nil }
-func (b *deviceBlock) update(*Kernel, *threadCtx, int, int, int64, int, int) error {
+func (b *deviceBlock) Prepare(*Kernel) error { return nil }
+func (b *deviceBlock) PreRun(*Kernel) error  { return nil }
+func (b *deviceBlock) Update(*Kernel, *Thread, int, int, int64, int, int) error {
 	return nil
 }
 
@@ -229,7 +229,7 @@ type sampleBuf struct {
 }
 
 // sample records node local of block bb for every multimeter due at step.
-func (k *Kernel) sample(tc *threadCtx, bb *blockBase, rec recorder, local int, step int64) {
+func (k *Kernel) sample(tc *Thread, bb *BlockBase, rec Recorder, local int, step int64) {
 	for _, mi := range bb.subs[local] {
 		mm := k.mms[mi]
 		if (step+1)%mm.interval != 0 || !mm.win.active(step+1) {
@@ -239,7 +239,7 @@ func (k *Kernel) sample(tc *threadCtx, bb *blockBase, rec recorder, local int, s
 		buf.stamps = append(buf.stamps, step+1)
 		buf.gids = append(buf.gids, int32(bb.first+local))
 		for _, ri := range mm.idx[bb.index] {
-			buf.vals = append(buf.vals, rec.value(local, ri))
+			buf.vals = append(buf.vals, rec.Value(local, ri))
 		}
 	}
 }
@@ -270,9 +270,9 @@ func (k *Kernel) device(c NodeCollection, model string) (int, error) {
 	}
 	d, ok := b.(*deviceBlock)
 	if !ok || d.model != model {
-		return 0, fmt.Errorf("%s events: node %d is a %s, not a %s", model, c.At(0), b.base().model, model)
+		return 0, fmt.Errorf("%s events: node %d is a %s, not a %s", model, c.At(0), b.Base().model, model)
 	}
-	return d.first + c.At(0) - d.blockBase.first, nil
+	return d.first + c.At(0) - d.BlockBase.first, nil
 }
 
 // SpikeEvents returns the events of a spike_recorder (NEST's sr.events).
@@ -351,14 +351,14 @@ func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
 	return ev, nil
 }
 
-// params implements nodeBlock.
-func (b *deviceBlock) params() Model { return b.spec }
+// Params implements Block.
+func (b *deviceBlock) Params() Model { return b.spec }
 
 // spike_recorder and multimeter: the events recorded so far. A multimeter's
 // samples are kept per thread while simulating; they are saved merged in
 // (time, sender) order, so the snapshot does not depend on the thread
 // count, and restored on thread 0 (MultimeterEvents sorts them anyway).
-func (b *deviceBlock) saveState(e *snapEncoder) error {
+func (b *deviceBlock) SaveState(e *StateEncoder) error {
 	k := e.k
 	for i := range b.n {
 		switch b.spec.(type) {
@@ -385,7 +385,7 @@ func (b *deviceBlock) saveState(e *snapEncoder) error {
 	return nil
 }
 
-func saveSamples(e *snapEncoder, k *Kernel, mi, nv int) {
+func saveSamples(e *StateEncoder, k *Kernel, mi, nv int) {
 	rows := k.sampleRows(mi, math.MaxInt64)
 	e.uvarint(uint64(len(rows)))
 	for _, r := range rows {
@@ -397,7 +397,7 @@ func saveSamples(e *snapEncoder, k *Kernel, mi, nv int) {
 	}
 }
 
-func (b *deviceBlock) loadState(d *snapDecoder) error {
+func (b *deviceBlock) LoadState(d *StateDecoder) error {
 	k := d.k
 	for i := range b.n {
 		switch b.spec.(type) {
@@ -427,16 +427,16 @@ func (b *deviceBlock) loadState(d *snapDecoder) error {
 					d.corrupt("multimeter records block %d of %d", bi, len(k.blocks))
 					return d.err
 				}
-				rec, ok := k.blocks[bi].(recorder)
+				rec, ok := k.blocks[bi].(Recorder)
 				if !ok {
-					d.corrupt("multimeter records %s, which has no recordables", k.blocks[bi].base().model)
+					d.corrupt("multimeter records %s, which has no recordables", k.blocks[bi].Base().model)
 					return d.err
 				}
 				idx := make([]int, n)
 				for j := range idx {
 					idx[j] = int(d.uvarint())
-					if d.err == nil && idx[j] >= len(rec.recordables()) {
-						d.corrupt("multimeter: recordable %d of %s does not exist", idx[j], k.blocks[bi].base().model)
+					if d.err == nil && idx[j] >= len(rec.Recordables()) {
+						d.corrupt("multimeter: recordable %d of %s does not exist", idx[j], k.blocks[bi].Base().model)
 					}
 				}
 				mm.idx[int32(bi)] = idx

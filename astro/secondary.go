@@ -11,11 +11,11 @@ import (
 // (NEST's SICEvent, delivered through the kernel's secondary-event buffers
 // once per min_delay slice: nestkernel/event_delivery_manager.cpp,
 // deliver_secondary_events). A sender writes the values of the slice
-// into its sicOutput; at the start of the next slice the kernel adds
-// weight·value to each receiver's sicInput ring buffer at step
+// into its SICOutput; at the start of the next slice the kernel adds
+// weight·value to each receiver's SICInput ring buffer at step
 // (sender step + delay). docs/semantics.md, "SIC", has the timing.
 
-// sicSource is one sending block's output, as sicSender returns it.
+// sicSource is one sending block's output, as SICSender returns it.
 type sicSource struct {
 	vals    []float64 // per node, one value per lag of the slice
 	nonzero []bool    // per node: any non-zero value in the slice
@@ -25,8 +25,8 @@ type sicSource struct {
 // (sender node, delay): node i's inputs are in[off[i]:off[i+1]], ordered
 // by delay, then sender node ID.
 type sicRoute struct {
-	bb   *blockBase
-	ring *ringBuffer
+	bb   *BlockBase
+	ring *RingBuffer
 	off  []int32
 	in   []sicIn
 }
@@ -69,7 +69,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 		a := k.nodes[kk.src-1]
 		si, ok := srcOf[a.block]
 		if !ok {
-			vals, nonzero := k.blocks[a.block].(sicSender).sicOutput()
+			vals, nonzero := k.blocks[a.block].(SICSender).SICOutput()
 			si = int32(len(k.sicSrcs))
 			srcOf[a.block] = si
 			k.sicSrcs = append(k.sicSrcs, sicSource{vals: vals, nonzero: nonzero})
@@ -80,7 +80,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 			blk := k.blocks[r.block]
 			ri = len(k.sicRoutes)
 			routeOf[r.block] = ri
-			k.sicRoutes = append(k.sicRoutes, sicRoute{bb: blk.base(), ring: blk.(sicReceiver).sicInput(), off: make([]int32, blk.base().n+1)})
+			k.sicRoutes = append(k.sicRoutes, sicRoute{bb: blk.Base(), ring: blk.(SICReceiver).SICInput(), off: make([]int32, blk.Base().n+1)})
 		}
 		rt := &k.sicRoutes[ri]
 		rt.in = append(rt.in, sicIn{src: si, local: a.local, delay: kk.delay, w: sum[kk]})
@@ -99,7 +99,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 // (sender step + delay). Inputs with the same delay are summed per lag
 // first and written to the ring buffer once per lag; senders whose values
 // were all zero in the slice are skipped (adding +0 changes nothing).
-func (k *Kernel) deliverSIC(tc *threadCtx, prevOrigin int64) {
+func (k *Kernel) deliverSIC(tc *Thread, prevOrigin int64) {
 	md := int(k.minDelay)
 	if cap(tc.sicAcc) < md {
 		tc.sicAcc = make([]float64, md)

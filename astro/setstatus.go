@@ -50,7 +50,7 @@ func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
 	}
 	commits := make([]func(), 0, len(groups))
 	for _, g := range groups {
-		c, err := g.b.planStatus(k, g.locals, d)
+		c, err := g.b.PlanStatus(k, g.locals, d)
 		if err != nil {
 			return err
 		}
@@ -80,14 +80,14 @@ func (k *Kernel) GetStatus(nodes NodeCollection) ([]Dict, error) {
 		if err != nil {
 			return nil, fmt.Errorf("GetStatus: %w", err)
 		}
-		out[j] = blk.status(local)
+		out[j] = blk.Status(local)
 	}
 	return out, nil
 }
 
 // blockGroup is the part of a collection that lies in one block.
 type blockGroup struct {
-	b      nodeBlock
+	b      Block
 	locals []int
 }
 
@@ -95,7 +95,7 @@ type blockGroup struct {
 // first appearance.
 func (k *Kernel) groupByBlock(nodes NodeCollection) ([]blockGroup, error) {
 	var groups []blockGroup
-	pos := map[nodeBlock]int{}
+	pos := map[Block]int{}
 	for _, id := range nodes.ids {
 		b, local, err := k.ref(id)
 		if err != nil {
@@ -126,7 +126,7 @@ func sortedNames(d Dict) string {
 
 // checkShared refuses a shared (non-state) parameter unless locals covers
 // every node of the block.
-func checkShared(bb *blockBase, locals []int, d Dict, state map[string]int) error {
+func checkShared(bb *BlockBase, locals []int, d Dict, state map[string]int) error {
 	var shared []string
 	for name := range d {
 		if _, ok := state[name]; !ok {

@@ -138,7 +138,7 @@ func compareSpikes(t *testing.T, what string, h float64, ev SpikeEvents, rows []
 }
 
 // blockOf returns the block and local index of node id (test internals).
-func blockOf(t *testing.T, k *Kernel, id int) (nodeBlock, int) {
+func blockOf(t *testing.T, k *Kernel, id int) (Block, int) {
 	t.Helper()
 	b, local, err := k.ref(id)
 	if err != nil {

@@ -161,7 +161,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 //	recording which multimeters and spike recorders record which nodes
 //	wiring    the projections: synapse, delay, sources, targets
 //	dynamics  every block's state, the synapses' state, spikes in transit
-func (k *Kernel) saveKernel(e *snapEncoder) {
+func (k *Kernel) saveKernel(e *StateEncoder) {
 	k.snapSettings().save(e)
 	k.saveNodes(e)
 	k.saveRecording(e)
@@ -169,7 +169,7 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 	k.saveDynamics(e)
 }
 
-func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+func loadKernel(d *StateDecoder, opt LoadOptions) *Kernel {
 	var s snapSettings
 	s.load(d)
 	k := s.newKernel(d, opt)
@@ -229,7 +229,7 @@ func (k *Kernel) snapSettings() snapSettings {
 		step: k.step, sliceStart: k.sliceStart, slices: k.slices, stats: k.stats}
 }
 
-func (s snapSettings) save(e *snapEncoder) {
+func (s snapSettings) save(e *StateEncoder) {
 	e.f64(s.resolution)
 	e.varint(s.ticsPerStep)
 	e.u64(s.seed)
@@ -245,7 +245,7 @@ func (s snapSettings) save(e *snapEncoder) {
 	e.varint(s.stats.Deliveries)
 }
 
-func (s *snapSettings) load(d *snapDecoder) {
+func (s *snapSettings) load(d *StateDecoder) {
 	s.resolution = d.f64()
 	s.ticsPerStep = d.varint()
 	s.seed = d.u64()
@@ -264,7 +264,7 @@ func (s *snapSettings) load(d *snapDecoder) {
 // newKernel makes the kernel the settings describe (with opt's thread
 // count, if given), its delays set; the clocks follow at the end
 // (restoreClocks), once the state they describe is loaded.
-func (s *snapSettings) newKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+func (s *snapSettings) newKernel(d *StateDecoder, opt LoadOptions) *Kernel {
 	if d.err != nil {
 		return nil
 	}
@@ -287,7 +287,7 @@ func (s *snapSettings) newKernel(d *snapDecoder, opt LoadOptions) *Kernel {
 }
 
 // restoreClocks sets the time, slice position and statistics.
-func (s *snapSettings) restoreClocks(d *snapDecoder, k *Kernel) {
+func (s *snapSettings) restoreClocks(d *StateDecoder, k *Kernel) {
 	if s.step < 0 || s.sliceStart < 0 || s.sliceStart > s.step || s.slices < 0 ||
 		(s.prepared && s.step-s.sliceStart > s.minDelay) {
 		d.corrupt("time %d steps, slice start %d, %d slices", s.step, s.sliceStart, s.slices)
@@ -298,17 +298,17 @@ func (s *snapSettings) restoreClocks(d *snapDecoder, k *Kernel) {
 }
 
 // saveNodes writes the nodes section: one entry per Create call.
-func (k *Kernel) saveNodes(e *snapEncoder) {
+func (k *Kernel) saveNodes(e *StateEncoder) {
 	e.uvarint(uint64(len(k.blocks)))
 	for _, b := range k.blocks {
-		bb := b.base()
+		bb := b.Base()
 		e.str(bb.model)
 		e.uvarint(uint64(bb.n))
-		saveModelParams(e, b.params())
+		saveModelParams(e, b.Params())
 	}
 }
 
-func (k *Kernel) loadNodes(d *snapDecoder) {
+func (k *Kernel) loadNodes(d *StateDecoder) {
 	nb := d.length("number of Create calls", math.MaxInt32)
 	for range nb {
 		name := d.str()
@@ -335,9 +335,9 @@ func (k *Kernel) loadNodes(d *snapDecoder) {
 // saveRecording writes the recording section: per block, the multimeters
 // of each node (multimeters may be created after their targets), and per
 // node its spike recorders.
-func (k *Kernel) saveRecording(e *snapEncoder) {
+func (k *Kernel) saveRecording(e *StateEncoder) {
 	for _, b := range k.blocks {
-		bb := b.base()
+		bb := b.Base()
 		e.bool(bb.subs != nil)
 		for _, s := range bb.subs {
 			e.i32s(s)
@@ -349,9 +349,9 @@ func (k *Kernel) saveRecording(e *snapEncoder) {
 	}
 }
 
-func (k *Kernel) loadRecording(d *snapDecoder) {
+func (k *Kernel) loadRecording(d *StateDecoder) {
 	for _, b := range k.blocks {
-		bb := b.base()
+		bb := b.Base()
 		if d.bool() {
 			bb.subs = make([][]int32, bb.n)
 			for i := range bb.subs {
@@ -386,14 +386,14 @@ func (k *Kernel) loadRecording(d *snapDecoder) {
 }
 
 // saveWiring writes the wiring section: the projections.
-func (k *Kernel) saveWiring(e *snapEncoder) {
+func (k *Kernel) saveWiring(e *StateEncoder) {
 	e.uvarint(uint64(len(k.projs)))
 	for _, p := range k.projs {
 		k.saveProjection(e, p)
 	}
 }
 
-func (k *Kernel) loadWiring(d *snapDecoder) {
+func (k *Kernel) loadWiring(d *StateDecoder) {
 	np := d.length("number of projections", math.MaxInt32)
 	for i := range np {
 		p := k.loadProjection(d)
@@ -410,9 +410,9 @@ func (k *Kernel) loadWiring(d *snapDecoder) {
 // hooks), each projection's synapse state and random streams, and, once
 // prepared, the spikes waiting for delivery and those of an unfinished
 // slice.
-func (k *Kernel) saveDynamics(e *snapEncoder) {
+func (k *Kernel) saveDynamics(e *StateEncoder) {
 	for _, b := range k.blocks {
-		if err := b.saveState(e); err != nil {
+		if err := b.SaveState(e); err != nil {
 			e.fail(err)
 		}
 	}
@@ -432,9 +432,9 @@ func (k *Kernel) saveDynamics(e *snapEncoder) {
 	}
 }
 
-func (k *Kernel) loadDynamics(d *snapDecoder) {
+func (k *Kernel) loadDynamics(d *StateDecoder) {
 	for _, b := range k.blocks {
-		if err := b.loadState(d); err != nil {
+		if err := b.LoadState(d); err != nil {
 			return
 		}
 	}
@@ -447,7 +447,7 @@ func (k *Kernel) loadDynamics(d *snapDecoder) {
 	}
 }
 
-func saveSpikes(e *snapEncoder, s []spikeEvent) {
+func saveSpikes(e *StateEncoder, s []spikeEvent) {
 	e.uvarint(uint64(len(s)))
 	for _, sp := range s {
 		e.varint(sp.stamp)
@@ -456,7 +456,7 @@ func saveSpikes(e *snapEncoder, s []spikeEvent) {
 	}
 }
 
-func loadSpikes(d *snapDecoder, k *Kernel, what string) []spikeEvent {
+func loadSpikes(d *StateDecoder, k *Kernel, what string) []spikeEvent {
 	n := d.length(what, maxLen)
 	out := make([]spikeEvent, 0, min(n, 1<<16))
 	for range n {
@@ -476,7 +476,7 @@ func loadSpikes(d *snapDecoder, k *Kernel, what string) []spikeEvent {
 // saveProjection writes a projection's synapse and connections. Targets
 // are written per source row, delta-coded, in a canonical order that does
 // not depend on the thread count (see canonicalRow).
-func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
+func (k *Kernel) saveProjection(e *StateEncoder, p *projection) {
 	e.str(p.model)
 	e.params(p.syn)
 	e.varint(p.delay)
@@ -516,7 +516,7 @@ func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
 	}
 }
 
-func (k *Kernel) saveProjectionState(e *snapEncoder, p *projection) {
+func (k *Kernel) saveProjectionState(e *StateEncoder, p *projection) {
 	e.bool(p.state != nil)
 	if p.state != nil {
 		p.state.saveState(e)
@@ -571,14 +571,14 @@ func (c *canonRow) entries(k *Kernel, p *projection, r int32) []canonEntry {
 		for th := range p.parts {
 			for j := range p.parts[th] {
 				pp := &p.parts[th][j]
-				bb := k.blocks[pp.block].base()
+				bb := k.blocks[pp.block].Base()
 				all = append(all, ps{int32(bb.first + bb.lo[th]), pp})
 			}
 		}
 		slices.SortFunc(all, func(a, b ps) int { return cmp.Compare(a.start, b.start) })
 		for _, a := range all {
 			c.parts = append(c.parts, a.part)
-			first := int32(k.blocks[a.part.block].base().first)
+			first := int32(k.blocks[a.part.block].Base().first)
 			c.start = append(c.start, first)
 		}
 	}
@@ -609,7 +609,7 @@ type listedParams interface {
 
 // saveModelParams writes the parameters of a Create call's model;
 // loadModelParams is its mirror image.
-func saveModelParams(e *snapEncoder, m Model) {
+func saveModelParams(e *StateEncoder, m Model) {
 	lp, listed := m.(listedParams)
 	if !listed {
 		e.params(m) // starts with the struct type's name
@@ -621,10 +621,10 @@ func saveModelParams(e *snapEncoder, m Model) {
 }
 
 // listedParamsTag starts listed parameters where a struct's parameters
-// start with its type name (snapEncoder.params); no Go type has this name.
+// start with its type name (StateEncoder.params); no Go type has this name.
 const listedParamsTag = "(listed parameters)"
 
-func loadModelParams(d *snapDecoder, m Model) Model {
+func loadModelParams(d *StateDecoder, m Model) Model {
 	lp, listed := m.(listedParams)
 	if !listed {
 		return decodeParams(d, m)
@@ -652,14 +652,14 @@ func loadModelParams(d *snapDecoder, m Model) Model {
 
 // decodeParams reads parameters into a copy of m (a Model or Synapse
 // holding a parameter struct).
-func decodeParams[T any](d *snapDecoder, m T) T {
+func decodeParams[T any](d *StateDecoder, m T) T {
 	pv := reflect.New(reflect.TypeOf(m))
 	pv.Elem().Set(reflect.ValueOf(m))
 	d.params(pv.Interface())
 	return pv.Elem().Interface().(T)
 }
 
-func (k *Kernel) loadProjection(d *snapDecoder) *projection {
+func (k *Kernel) loadProjection(d *StateDecoder) *projection {
 	name := d.str()
 	mk, ok := synapseDefaults[name]
 	if d.err == nil && !ok {
@@ -751,7 +751,7 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 // synDelay returns a synapse's delay parameter (ms).
 func synDelay(s Synapse) float64 { _, d := s.weightDelay(); return d }
 
-func (k *Kernel) loadProjectionState(d *snapDecoder, p *projection) {
+func (k *Kernel) loadProjectionState(d *StateDecoder, p *projection) {
 	if hasState := d.bool(); d.err == nil && hasState != (p.state != nil) {
 		d.corrupt("%s: synapse state does not match the kernel's state", p.model)
 		return

@@ -32,7 +32,7 @@ func (k *Kernel) checkLoadedPairs(p *projection) error {
 // the recordables the multimeter names, and that recorded senders exist.
 func (k *Kernel) checkLoadedRecorders() error {
 	for _, b := range k.blocks {
-		bb := b.base()
+		bb := b.Base()
 		for i, subs := range bb.subs {
 			for _, mi := range subs {
 				idx, ok := k.mms[mi].idx[bb.index]

@@ -62,9 +62,9 @@ var (
 	ErrSnapshotCorrupt = errors.New("snapshot corrupted")
 )
 
-// snapEncoder writes the framed payload. Errors are sticky: after the first
+// StateEncoder writes the framed payload. Errors are sticky: after the first
 // failed write every call is a no-op and finish returns the error.
-type snapEncoder struct {
+type StateEncoder struct {
 	k     *Kernel
 	w     io.Writer
 	frame []byte
@@ -84,12 +84,12 @@ func writeSnapHeader(w io.Writer) error {
 	return err
 }
 
-func newSnapEncoder(k *Kernel, w io.Writer) *snapEncoder {
-	return &snapEncoder{k: k, w: w, frame: make([]byte, 0, snapFrameMax), sum: crc32.New(castagnoli)}
+func newSnapEncoder(k *Kernel, w io.Writer) *StateEncoder {
+	return &StateEncoder{k: k, w: w, frame: make([]byte, 0, snapFrameMax), sum: crc32.New(castagnoli)}
 }
 
 // flush writes the buffered bytes as one frame.
-func (e *snapEncoder) flush() {
+func (e *StateEncoder) flush() {
 	if e.err != nil || len(e.frame) == 0 {
 		return
 	}
@@ -119,7 +119,7 @@ func frameCRC(seq uint32, data []byte) uint32 {
 }
 
 // finish writes the last frame and the trailer.
-func (e *snapEncoder) finish() error {
+func (e *StateEncoder) finish() error {
 	e.flush()
 	if e.err != nil {
 		return e.err
@@ -133,30 +133,30 @@ func (e *snapEncoder) finish() error {
 }
 
 // room makes sure n more bytes fit in the frame (n ≤ snapFrameMax).
-func (e *snapEncoder) room(n int) {
+func (e *StateEncoder) room(n int) {
 	if len(e.frame)+n > snapFrameMax {
 		e.flush()
 	}
 }
 
-func (e *snapEncoder) uvarint(v uint64) {
+func (e *StateEncoder) uvarint(v uint64) {
 	e.room(binary.MaxVarintLen64)
 	e.frame = binary.AppendUvarint(e.frame, v)
 }
 
-func (e *snapEncoder) varint(v int64) {
+func (e *StateEncoder) varint(v int64) {
 	e.room(binary.MaxVarintLen64)
 	e.frame = binary.AppendVarint(e.frame, v)
 }
 
-func (e *snapEncoder) u64(v uint64) {
+func (e *StateEncoder) u64(v uint64) {
 	e.room(8)
 	e.frame = binary.LittleEndian.AppendUint64(e.frame, v)
 }
 
-func (e *snapEncoder) f64(v float64) { e.u64(math.Float64bits(v)) }
+func (e *StateEncoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 
-func (e *snapEncoder) bool(b bool) {
+func (e *StateEncoder) bool(b bool) {
 	v := uint64(0)
 	if b {
 		v = 1
@@ -164,13 +164,13 @@ func (e *snapEncoder) bool(b bool) {
 	e.uvarint(v)
 }
 
-func (e *snapEncoder) str(s string) {
+func (e *StateEncoder) str(s string) {
 	e.uvarint(uint64(len(s)))
 	e.raw([]byte(s))
 }
 
 // raw writes bytes without a length.
-func (e *snapEncoder) raw(p []byte) {
+func (e *StateEncoder) raw(p []byte) {
 	for len(p) > 0 {
 		e.room(1)
 		n := min(len(p), snapFrameMax-len(e.frame))
@@ -180,7 +180,7 @@ func (e *snapEncoder) raw(p []byte) {
 }
 
 // f64s writes a length and the values' bits.
-func (e *snapEncoder) f64s(v []float64) {
+func (e *StateEncoder) f64s(v []float64) {
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
 		e.room(8)
@@ -188,21 +188,21 @@ func (e *snapEncoder) f64s(v []float64) {
 	}
 }
 
-func (e *snapEncoder) i32s(v []int32) {
+func (e *StateEncoder) i32s(v []int32) {
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
 		e.varint(int64(x))
 	}
 }
 
-func (e *snapEncoder) i64s(v []int64) {
+func (e *StateEncoder) i64s(v []int64) {
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
 		e.varint(x)
 	}
 }
 
-func (e *snapEncoder) bools(v []bool) {
+func (e *StateEncoder) bools(v []bool) {
 	e.uvarint(uint64(len(v)))
 	for _, b := range v {
 		e.room(1)
@@ -217,7 +217,7 @@ func (e *snapEncoder) bools(v []bool) {
 // params writes the NEST-named fields of a parameter struct (a Model or
 // Synapse value) by NEST name: float64, int, bool, string (and string
 // types), and slices of float64, int and string.
-func (e *snapEncoder) params(v any) {
+func (e *StateEncoder) params(v any) {
 	rv := reflect.ValueOf(v)
 	rt := rv.Type()
 	e.str(rt.Name())
@@ -258,16 +258,16 @@ func (e *snapEncoder) params(v any) {
 	}
 }
 
-func (e *snapEncoder) fail(err error) {
+func (e *StateEncoder) fail(err error) {
 	if e.err == nil {
 		e.err = err
 	}
 }
 
-// snapDecoder reads the framed payload, checking every frame before its
+// StateDecoder reads the framed payload, checking every frame before its
 // bytes are used. Errors are sticky: after the first one every read
 // returns zero values and the error stays in err.
-type snapDecoder struct {
+type StateDecoder struct {
 	k     *Kernel // being built
 	r     *bufio.Reader
 	frame []byte
@@ -334,24 +334,24 @@ func readSnapHeader(r *bufio.Reader) (int64, error) {
 	return int64(len(h) + 4), nil
 }
 
-func newSnapDecoder(r *bufio.Reader, off int64) *snapDecoder {
-	return &snapDecoder{r: r, off: off, sum: crc32.New(castagnoli)}
+func newSnapDecoder(r *bufio.Reader, off int64) *StateDecoder {
+	return &StateDecoder{r: r, off: off, sum: crc32.New(castagnoli)}
 }
 
-func (d *snapDecoder) corrupt(format string, args ...any) {
+func (d *StateDecoder) corrupt(format string, args ...any) {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: %s", ErrSnapshotCorrupt, fmt.Sprintf(format, args...))
 	}
 }
 
 // fail records err (the first error sticks).
-func (d *snapDecoder) fail(err error) {
+func (d *StateDecoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
 	}
 }
 
-func (d *snapDecoder) truncated() {
+func (d *StateDecoder) truncated() {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: the data ends inside frame %d (file offset %d)", ErrSnapshotTruncated, d.seq, d.off)
 	}
@@ -359,7 +359,7 @@ func (d *snapDecoder) truncated() {
 
 // next makes the next frame current: one read ahead, or else the next
 // one in the data.
-func (d *snapDecoder) next() bool {
+func (d *StateDecoder) next() bool {
 	if d.err != nil {
 		return false
 	}
@@ -386,7 +386,7 @@ func (d *snapDecoder) next() bool {
 // it grows to the frame's length) and returns its bytes. A frame of
 // length 0 (the end of the payload) is an error saying why more was
 // expected.
-func (d *snapDecoder) readFrame(buf []byte, why string) ([]byte, bool) {
+func (d *StateDecoder) readFrame(buf []byte, why string) ([]byte, bool) {
 	var hd [4]byte
 	if _, err := io.ReadFull(d.r, hd[:]); err != nil {
 		d.truncated()
@@ -424,7 +424,7 @@ func (d *snapDecoder) readFrame(buf []byte, why string) ([]byte, bool) {
 // need checks that at least n more payload bytes follow, reading frames
 // ahead (and checking them) as far as necessary; what names the claim in
 // the error. The frames read ahead are used later as they come.
-func (d *snapDecoder) need(what string, n float64) bool {
+func (d *StateDecoder) need(what string, n float64) bool {
 	for d.err == nil && float64(len(d.frame)-d.pos+d.aheadBytes) < n {
 		data, ok := d.readFrame(nil, fmt.Sprintf("(%s needs at least %.0f more bytes of state; there were %d)",
 			what, n, len(d.frame)-d.pos+d.aheadBytes))
@@ -439,7 +439,7 @@ func (d *snapDecoder) need(what string, n float64) bool {
 
 // checkLoadMemory is the loading kernel's check of a memory estimate
 // (total, in bytes) against the payload still to come.
-func (d *snapDecoder) checkLoadMemory(what string, total float64) error {
+func (d *StateDecoder) checkLoadMemory(what string, total float64) error {
 	if total <= snapLoadFloor {
 		return nil
 	}
@@ -451,7 +451,7 @@ func (d *snapDecoder) checkLoadMemory(what string, total float64) error {
 
 // avail returns the unread bytes of the current frame, reading the next
 // frame when it is used up (nil on error).
-func (d *snapDecoder) avail() []byte {
+func (d *StateDecoder) avail() []byte {
 	if d.err != nil { // errors are sticky: no more reads
 		return nil
 	}
@@ -464,7 +464,7 @@ func (d *snapDecoder) avail() []byte {
 }
 
 // finish checks that the payload ends here and the trailer matches.
-func (d *snapDecoder) finish() error {
+func (d *StateDecoder) finish() error {
 	if d.err != nil {
 		return d.err
 	}
@@ -490,7 +490,7 @@ func (d *snapDecoder) finish() error {
 	return nil
 }
 
-func (d *snapDecoder) byte1() byte {
+func (d *StateDecoder) byte1() byte {
 	b := d.avail()
 	if b == nil {
 		return 0
@@ -499,7 +499,7 @@ func (d *snapDecoder) byte1() byte {
 	return b[0]
 }
 
-func (d *snapDecoder) uvarint() uint64 {
+func (d *StateDecoder) uvarint() uint64 {
 	b := d.avail()
 	if b == nil {
 		return 0
@@ -524,7 +524,7 @@ func (d *snapDecoder) uvarint() uint64 {
 	return 0
 }
 
-func (d *snapDecoder) varint() int64 {
+func (d *StateDecoder) varint() int64 {
 	u := d.uvarint()
 	x := int64(u >> 1)
 	if u&1 != 0 {
@@ -533,15 +533,15 @@ func (d *snapDecoder) varint() int64 {
 	return x
 }
 
-func (d *snapDecoder) u64() uint64 {
+func (d *StateDecoder) u64() uint64 {
 	var b [8]byte
 	d.rawInto(b[:])
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-func (d *snapDecoder) f64() float64 { return math.Float64frombits(d.u64()) }
+func (d *StateDecoder) f64() float64 { return math.Float64frombits(d.u64()) }
 
-func (d *snapDecoder) bool() bool {
+func (d *StateDecoder) bool() bool {
 	switch d.uvarint() {
 	case 0:
 		return false
@@ -552,7 +552,7 @@ func (d *snapDecoder) bool() bool {
 	return false
 }
 
-func (d *snapDecoder) rawInto(p []byte) {
+func (d *StateDecoder) rawInto(p []byte) {
 	for len(p) > 0 {
 		b := d.avail()
 		if b == nil {
@@ -566,7 +566,7 @@ func (d *snapDecoder) rawInto(p []byte) {
 }
 
 // length reads a count and checks it against max.
-func (d *snapDecoder) length(what string, max int) int {
+func (d *StateDecoder) length(what string, max int) int {
 	n := d.uvarint()
 	if d.err != nil {
 		return 0
@@ -581,7 +581,7 @@ func (d *snapDecoder) length(what string, max int) int {
 // maxLen bounds lengths that the state does not fix otherwise.
 const maxLen = 1 << 40
 
-func (d *snapDecoder) str() string {
+func (d *StateDecoder) str() string {
 	n := d.length("string length", 1<<20)
 	if !d.need("a string", float64(n)) {
 		return ""
@@ -592,7 +592,7 @@ func (d *snapDecoder) str() string {
 }
 
 // f64sInto reads a float64 slice of exactly len(dst) values.
-func (d *snapDecoder) f64sInto(what string, dst []float64) {
+func (d *StateDecoder) f64sInto(what string, dst []float64) {
 	if n := d.length(what, maxLen); d.err == nil && n != len(dst) {
 		d.corrupt("%s: %d values, expected %d", what, n, len(dst))
 		return
@@ -608,7 +608,7 @@ func (d *snapDecoder) f64sInto(what string, dst []float64) {
 	}
 }
 
-func (d *snapDecoder) i32sInto(what string, dst []int32) {
+func (d *StateDecoder) i32sInto(what string, dst []int32) {
 	if n := d.length(what, maxLen); d.err == nil && n != len(dst) {
 		d.corrupt("%s: %d values, expected %d", what, n, len(dst))
 		return
@@ -623,7 +623,7 @@ func (d *snapDecoder) i32sInto(what string, dst []int32) {
 	}
 }
 
-func (d *snapDecoder) boolsInto(what string, dst []bool) {
+func (d *StateDecoder) boolsInto(what string, dst []bool) {
 	if n := d.length(what, maxLen); d.err == nil && n != len(dst) {
 		d.corrupt("%s: %d values, expected %d", what, n, len(dst))
 		return
@@ -643,7 +643,7 @@ func (d *snapDecoder) boolsInto(what string, dst []bool) {
 
 // i32s reads a slice whose length is not fixed by the state; it grows as
 // data arrives, so a bad length cannot allocate more than the file holds.
-func (d *snapDecoder) i32s(what string) []int32 {
+func (d *StateDecoder) i32s(what string) []int32 {
 	n := d.length(what, math.MaxInt32)
 	out := make([]int32, 0, min(n, 1<<16))
 	for range n {
@@ -660,7 +660,7 @@ func (d *snapDecoder) i32s(what string) []int32 {
 	return out
 }
 
-func (d *snapDecoder) i64s(what string) []int64 {
+func (d *StateDecoder) i64s(what string) []int64 {
 	n := d.length(what, maxLen)
 	out := make([]int64, 0, min(n, 1<<16))
 	for range n {
@@ -673,7 +673,7 @@ func (d *snapDecoder) i64s(what string) []int64 {
 	return out
 }
 
-func (d *snapDecoder) f64s(what string) []float64 {
+func (d *StateDecoder) f64s(what string) []float64 {
 	n := d.length(what, maxLen)
 	out := make([]float64, 0, min(n, 1<<16))
 	for range n {
@@ -686,8 +686,8 @@ func (d *snapDecoder) f64s(what string) []float64 {
 	return out
 }
 
-// params reads what snapEncoder.params wrote into the struct *ptr.
-func (d *snapDecoder) params(ptr any) {
+// params reads what StateEncoder.params wrote into the struct *ptr.
+func (d *StateDecoder) params(ptr any) {
 	rv := reflect.ValueOf(ptr).Elem()
 	rt := rv.Type()
 	if name := d.str(); d.err == nil && name != rt.Name() {

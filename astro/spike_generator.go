@@ -24,24 +24,24 @@ func (SpikeGenerator) ModelName() string { return "spike_generator" }
 // NEST implements the export's question (astro.NESTOf).
 func (SpikeGenerator) NEST() *NESTModel { return &NESTModel{Model: "spike_generator", Stem: "sg"} }
 
-// nodeBytes implements Model: the spike list is stored once per node.
-func (g SpikeGenerator) nodeBytes() (fixed, channels float64) {
+// NodeBytes implements Model: the spike list is stored once per node.
+func (g SpikeGenerator) NodeBytes() (fixed, channels float64) {
 	return 80 + 48*float64(len(g.SpikeTimes)), 0
 }
 
 func init() { registerModel(func() Model { return SpikeGenerator{} }) }
 
-func (g SpikeGenerator) newBlock(k *Kernel, n int) (nodeBlock, error) {
+func (g SpikeGenerator) NewBlock(k *Kernel, n int) (Block, error) {
 	b, err := g.compile(k)
 	if err != nil {
 		return nil, err
 	}
-	b.blockBase.replicated = true
+	b.BlockBase.replicated = true
 	return b, nil
 }
 
 // compile validates the parameters and converts them to a block's spike
-// list (a block without blockBase settings).
+// list (a block without BlockBase settings).
 func (g SpikeGenerator) compile(k *Kernel) (*spikeGenBlock, error) {
 	m := g.ModelName()
 	if len(g.SpikeWeights) != 0 && len(g.SpikeWeights) != len(g.SpikeTimes) {
@@ -84,26 +84,26 @@ func (g SpikeGenerator) compile(k *Kernel) (*spikeGenBlock, error) {
 }
 
 type spikeGenBlock struct {
-	blockBase
+	BlockBase
 	g       SpikeGenerator // the parameters (for GetStatus and SetStatus)
 	stamps  []int64        // spike times in steps
 	weights []float64
 	mults   []int32
 }
 
-func (b *spikeGenBlock) prepare(*Kernel) error { return nil }
-func (b *spikeGenBlock) preRun(*Kernel) error  { return nil }
+func (b *spikeGenBlock) Prepare(*Kernel) error { return nil }
+func (b *spikeGenBlock) PreRun(*Kernel) error  { return nil }
 
-// update emits the spikes stamped within this slice part: a spike at time
+// Update emits the spikes stamped within this slice part: a spike at time
 // s·h behaves as if fired in the step ending at s·h (stamp s).
-func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
+func (b *spikeGenBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	first, last := origin+int64(from)+1, origin+int64(to) // stamps covered
 	i0, _ := slices.BinarySearch(b.stamps, first)
 	for s := i0; s < len(b.stamps) && b.stamps[s] <= last; s++ {
 		for i := lo; i < hi; i++ {
 			k.eachDeviceTarget(tc, b.first+i, func(p *projection, part *projPart, lo, hi int32) {
 				for _, t := range part.tgt[lo:hi] {
-					part.sink.addSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
+					part.sink.AddSpike(int(t), b.stamps[s]+p.delay-1, p.weight*b.weights[s], b.mults[s])
 				}
 			})
 		}
@@ -114,12 +114,12 @@ func (b *spikeGenBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int6
 // weightScales implements weightScaler.
 func (b *spikeGenBlock) weightScales() []float64 { return b.weights }
 
-// status implements nodeBlock.
-func (b *spikeGenBlock) status(int) Dict { return GetParams(b.g) }
+// Status implements Block.
+func (b *spikeGenBlock) Status(int) Dict { return GetParams(b.g) }
 
-// planStatus implements nodeBlock: the spike list is shared by the block
+// PlanStatus implements Block: the spike list is shared by the block
 // and can change only before the first Simulate.
-func (b *spikeGenBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), error) {
+func (b *spikeGenBlock) PlanStatus(k *Kernel, locals []int, d Dict) (func(), error) {
 	np := b.g
 	if err := SetParams(&np, d); err != nil {
 		return nil, fmt.Errorf("SetStatus: %w", err)
@@ -129,7 +129,7 @@ func (b *spikeGenBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), err
 	if changed && k.prepared {
 		return nil, fmt.Errorf("SetStatus: spike_generator: %s cannot be changed after the first Simulate (only before it)", sortedNames(d))
 	}
-	if err := checkShared(&b.blockBase, locals, d, nil); err != nil {
+	if err := checkShared(&b.BlockBase, locals, d, nil); err != nil {
 		return nil, err
 	}
 	nb, err := np.compile(k)
@@ -139,9 +139,9 @@ func (b *spikeGenBlock) planStatus(k *Kernel, locals []int, d Dict) (func(), err
 	return func() { b.g, b.stamps, b.weights, b.mults = nb.g, nb.stamps, nb.weights, nb.mults }, nil
 }
 
-// params implements nodeBlock.
-func (b *spikeGenBlock) params() Model { return b.g }
+// Params implements Block.
+func (b *spikeGenBlock) Params() Model { return b.g }
 
 // spike_generator: its parameters are all its state.
-func (b *spikeGenBlock) saveState(*snapEncoder) error   { return nil }
-func (b *spikeGenBlock) loadState(d *snapDecoder) error { return d.err }
+func (b *spikeGenBlock) SaveState(*StateEncoder) error   { return nil }
+func (b *spikeGenBlock) LoadState(d *StateDecoder) error { return d.err }

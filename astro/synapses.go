@@ -25,8 +25,8 @@ type Synapse interface {
 
 // synTraits are the properties of a synapse model that the kernel acts on.
 type synTraits struct {
-	// sic: the connections carry a slow inward current from a sicSender to
-	// a sicReceiver instead of spikes (secondary.go).
+	// sic: the connections carry a slow inward current from a SICSender to
+	// a SICReceiver instead of spikes (secondary.go).
 	sic bool
 	// plastic: the connections have dynamic state (newState); devices
 	// cannot project through them (NEST requires a parrot in between).
@@ -51,8 +51,8 @@ type synapseState interface {
 	// transmitted.
 	transmit(row int32, tMs float64) float64
 	// saveState and loadState write and read the state for snapshots.
-	saveState(e *snapEncoder)
-	loadState(d *snapDecoder)
+	saveState(e *StateEncoder)
+	loadState(d *StateDecoder)
 }
 
 // defaultSynapse returns the synapse Connect uses when none is given; the

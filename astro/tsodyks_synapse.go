@@ -119,7 +119,7 @@ func (s *tsodyksStates) transmit(row int32, tMs float64) float64 { return s.syn.
 
 // saveState implements synapseState: x, y, u and the last spike time per
 // source.
-func (s *tsodyksStates) saveState(e *snapEncoder) {
+func (s *tsodyksStates) saveState(e *StateEncoder) {
 	for _, st := range s.st {
 		e.f64(st.x)
 		e.f64(st.y)
@@ -129,7 +129,7 @@ func (s *tsodyksStates) saveState(e *snapEncoder) {
 }
 
 // loadState implements synapseState.
-func (s *tsodyksStates) loadState(d *snapDecoder) {
+func (s *tsodyksStates) loadState(d *StateDecoder) {
 	for i := range s.st {
 		s.st[i] = tsodyksState{x: d.f64(), y: d.f64(), u: d.f64(), tLast: d.f64()}
 	}
