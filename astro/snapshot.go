@@ -355,15 +355,7 @@ func (k *Kernel) loadRecording(d *StateDecoder) {
 		if d.bool() {
 			bb.subs = make([][]int32, bb.n)
 			for i := range bb.subs {
-				s := d.i32s("multimeters of a node")
-				if len(s) > 0 {
-					bb.subs[i] = s
-				}
-				for _, mi := range s {
-					if mi < 0 || int(mi) >= len(k.mms) {
-						d.corrupt("multimeter %d does not exist", mi)
-					}
-				}
+				bb.subs[i] = d.indexList("multimeters of a node", "multimeter", len(k.mms))
 			}
 		}
 		if d.err != nil {
@@ -373,16 +365,24 @@ func (k *Kernel) loadRecording(d *StateDecoder) {
 	nr := d.length("spike recorder wiring", len(k.nodes))
 	k.recOf = make([][]int32, nr)
 	for i := range k.recOf {
-		s := d.i32s("spike recorders of a node")
-		if len(s) > 0 {
-			k.recOf[i] = s
-		}
-		for _, ri := range s {
-			if ri < 0 || int(ri) >= len(k.spikeRecs) {
-				d.corrupt("spike recorder %d does not exist", ri)
-			}
+		k.recOf[i] = d.indexList("spike recorders of a node", "spike recorder", len(k.spikeRecs))
+	}
+}
+
+// indexList reads a list of indices into a table of n entries (what names
+// the list, item its entries), nil if it is empty; an index outside [0, n)
+// marks the snapshot corrupt.
+func (d *StateDecoder) indexList(what, item string, n int) []int32 {
+	s := d.i32s(what)
+	for _, x := range s {
+		if x < 0 || int(x) >= n {
+			d.corrupt("%s %d does not exist", item, x)
 		}
 	}
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // saveWiring writes the wiring section: the projections.
