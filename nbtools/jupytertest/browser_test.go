@@ -22,6 +22,7 @@ import (
 
 	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/astronb/astronb/nbtools/nbfmt"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -243,6 +244,23 @@ func startBrowser(t *testing.T) context.Context {
 		}
 	case <-time.After(stepTimeout):
 		t.Fatalf("chromium did not start within %v", stepTimeout)
+	}
+	// Leaving a notebook whose kernel is busy or whose cells changed makes
+	// Jupyter ask "leave this page?" (a beforeunload dialog), which blocks
+	// the next navigation until it is answered: answer it as a user moving
+	// on would, and say so in the log.
+	err = chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			t.Logf("browser dialog (%s) %q: accepted", d.Type, d.Message)
+			go func() {
+				c, cancel := context.WithTimeout(ctx, stepTimeout)
+				defer cancel()
+				_, _ = chromedp.Call(c, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	})
+	if err != nil {
+		t.Fatalf("listening for the browser's dialogs: %v", err)
 	}
 	return ctx
 }
