@@ -5,8 +5,10 @@
 #   make test    everything CI runs (.ci/run), with per-step wall times
 #   make bench   engine benchmark (astrobench, 2 threads, median of 3 runs)
 #   make nbfmt   rewrite notebooks/*.ipynb in the form Jupyter saves them
+#   make classroom  the classroom notebooks to hand out (out/classroom/):
+#                a student copy without outputs and answer key, a teacher's copy
 #
-# Parts: check, test-short, test-full, fuzz, tools, warm, jupyter, notebooks,
+# Parts: check, test-short, test-full, fuzz, tools, kernelspec, warm, jupyter, notebooks,
 # nbconvert, browser.
 SHELL := /bin/bash
 # A failed recipe must not leave a half-made target (e.g. kernel.json) behind.
@@ -16,6 +18,8 @@ GO ?= go
 # The engine's AVX2 vector path (results bit-identical, ~2× faster) is
 # compiled with GOEXPERIMENT=simd: bench, the kernel (so every notebook) and
 # a second test pass use it; the plain test passes cover the scalar path.
+# At run time the engine takes it only where a short calibration finds it
+# faster (ASTRONB_VECTOR=off|avx2 overrides; see astro/vecpath.go).
 SIMD := GOEXPERIMENT=simd
 
 # Project-local tools (see `make tools`); .build/ is git-ignored.
@@ -27,7 +31,7 @@ KERNELSPEC := $(JUPYTER)/kernels/gonb/kernel.json
 WARM_DIR   := $(BUILD)/warm
 WARM_STAMP := $(WARM_DIR)/stamp
 MODULE     := github.com/astronb/astronb
-WARM_PKGS  := astro astro/brunel plots kernelext
+WARM_PKGS  := astro astro/brunel plots kernelext analysis notebooks/classroom
 WARM_SRCS  := $(shell find $(WARM_PKGS) -maxdepth 1 -name '*.go' ! -name '*_test.go' 2>/dev/null)
 # Recursive (=): only evaluated when the kernelspec is (re)installed.
 GOROOT_BIN = $(shell $(GO) env GOROOT)/bin
@@ -47,7 +51,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser
+.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser classroom
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -55,7 +59,7 @@ run: tools
 	@nb=$(OUT)/$(notdir $(MAIN_NB)); echo; \
 	  echo "Executed notebook: $(CURDIR)/$$nb"; \
 	  echo "Figures:"; ls -1 $(OUT)/$(basename $(notdir $(MAIN_NB)))_*.{png,svg} 2>/dev/null | sed 's|^|  $(CURDIR)/|'; \
-	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook $$nb  (kernel: gonb)"
+	  echo "Open it with: JUPYTER_DATA_DIR=$(JUPYTER) jupyter notebook$$([ "$$(id -u)" = 0 ] && echo ' --allow-root') $$nb  (kernel: gonb; \`make jupyter\` installs Jupyter)"
 
 # step NAME, TARGETS: run `make TARGETS`, print its wall time, record it in
 # STEPLOG; on failure print the steps so far and stop.
@@ -111,8 +115,10 @@ test-full: tools
 ## is written to that package's testdata/fuzz/ and fails the step. Longer
 ## runs: make fuzz FUZZTIME=2m. Targets are NAME:PACKAGE.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro \
-  FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck
+FUZZ_TARGETS := FuzzModelParams:./astro FuzzConnect:./astro FuzzSimulate:./astro FuzzSnapshotLoad:./astro \
+  FuzzExportOptions:./astro/nestio \
+  FuzzCacheDecode:./kernelext FuzzParseNotebook:./nbtools/nbrun FuzzCheck:./nbtools/cmd/nbcheck \
+  FuzzKeptKernel:./kernelext FuzzMessages:./nbtools/nbrun
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "$(GO) test -run='^$$' -fuzz='^$${t%%:*}$$' -fuzztime=$(FUZZTIME) $${t#*:}"; \
@@ -120,10 +126,15 @@ fuzz:
 	done
 
 ## bench: the engine benchmark (full-scale network, 2 threads, 3 runs and
-## their medians); more flags
-## with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
+## their medians), after the CPU model, the path and vector width the
+## engine chose (calibration or ASTRONB_VECTOR=off|avx2) and the
+## 1→2-thread speed-up of a trivially parallel loop (the machine's limit);
+## more flags with e.g. BENCH_FLAGS="-nex 800 -nin 200 -nastro 1000".
 BENCH_FLAGS ?=
 bench:
+	@grep -m3 -E '^(cpu family|model|model name)\s' /proc/cpuinfo 2>/dev/null | tr -s '\t ' ' ' || true
+	@echo "CPU vector units: $$(grep -o -E 'avx512f|avx2' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')"
+	$(SIMD) $(GO) run ./astro/cmd/astrobench -parallel-baseline
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
 
 ## tools: gonb, goimports and gopls (versions pinned by go.mod's tool
@@ -160,15 +171,42 @@ $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 
 # The kernel needs goimports and go on its PATH, and GOEXPERIMENT=simd for
 # the vector path: kernel.json's env sets them
-# (jupyter_client expands $${PATH}; so does nbtools/nbrun). argv[0] is
+# (jupyter_client expands $${PATH}; so does nbtools/nbrun). GOPRIVATE names
+# this module, so that gopls's Shift-Tab docs link only to pages that exist
+# (pkg.go.dev for the standard library and published modules; none for this
+# checkout, which a replace directive points at). argv[0] is
 # .build/bin/gonb, or a copy next to kernel.json: gonb --install copies the
 # binary there when it lives under /tmp or ~/.cache (e.g. a CI clone in /tmp).
-$(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile
-	@log=$$(JUPYTER_DATA_DIR=$(JUPYTER) $(TOOLS_BIN)/gonb --install --force_deps --raw_error 2>&1) || \
+# kernel.js (kernelext/kernelspec) gives the docs a text/plain form for
+# Notebook 6 / nbclassic's tooltip.
+#
+# GONB_LOG: the kernel's log flags (klog, as gonb accepts them). By default
+# only errors reach the Jupyter server's terminal (the rest goes to
+# /dev/null); for GoNB's full log reinstall the kernelspec with e.g.
+#   make kernelspec GONB_LOG="-logtostderr -v=1"
+GONB_LOG ?= -logtostderr=false -alsologtostderr=false -stderrthreshold=ERROR -log_file=/dev/null
+GONB_LOG_STAMP := $(BUILD)/gonb-log-flags
+KERNEL_JS := kernelext/kernelspec/kernel.js
+# The kernel runs under nbtools/kernelguard: every process it starts (GoNB's
+# gopls too, which has a process group of its own) ends when the kernel
+# ends, however the Jupyter server or nbrun ends it.
+KERNELGUARD := $(CURDIR)/nbtools/kernelguard/kernelguard.sh
+$(GONB_LOG_STAMP): FORCE
+	@mkdir -p $(@D); echo '$(GONB_LOG)' | cmp -s - $@ 2>/dev/null || echo '$(GONB_LOG)' > $@
+.PHONY: FORCE kernelspec
+FORCE:
+## kernelspec: (re)install the gonb kernelspec in .build/jupyter (part of
+## tools; GONB_LOG sets the kernel's log flags, see above).
+kernelspec: $(KERNELSPEC)
+$(KERNELSPEC): $(TOOLS_BIN)/gonb Makefile $(KERNEL_JS) $(KERNELGUARD) $(GONB_LOG_STAMP)
+	@log=$$(JUPYTER_DATA_DIR=$(JUPYTER) $(TOOLS_BIN)/gonb --install --force_deps --raw_error $(GONB_LOG) 2>&1) || \
 	  { echo "$$log"; exit 1; }
-	sed -i 's|"env":{}|"env":{"PATH":"$(TOOLS_BIN):$(GOROOT_BIN):$${PATH}","GOEXPERIMENT":"simd"}|' $@
+	sed -i 's|"env":{}|"env":{"PATH":"$(TOOLS_BIN):$(GOROOT_BIN):$${PATH}","GOEXPERIMENT":"simd","GOPRIVATE":"$(MODULE)"}|' $@
 	@grep -q '"PATH"' $@ || { echo "could not set PATH in $@:"; cat $@; exit 1; }
 	@grep -Eq '"argv":\["($(TOOLS_BIN)|$(dir $@))/?gonb"' $@ || { echo "unexpected argv[0] in $@:"; cat $@; exit 1; }
+	sed -i 's|"argv":\["|"argv":["/bin/sh","$(KERNELGUARD)","|' $@
+	@grep -q '"argv":\["/bin/sh","$(KERNELGUARD)",' $@ || { echo "could not wrap the kernel in kernelguard in $@:"; cat $@; exit 1; }
+	cp $(KERNEL_JS) $(dir $@)kernel.js
 
 ## jupyter: what the Jupyter checks need from Debian: jupyter-nbconvert
 ## (the nbconvert cross-check), jupyter-notebook, chromium and
@@ -202,15 +240,30 @@ jupyter:
 ## screenshot in out/browser/.
 BROWSER_TIMEOUT ?= 30m
 browser: tools jupyter
-	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebookInBrowser ./nbtools/jupytertest/
+	$(GO) test -tags browser -count=1 -timeout $(BROWSER_TIMEOUT) -v -run TestNotebooksInBrowser ./nbtools/jupytertest/
 
 ## notebooks: execute NOTEBOOKS headlessly into out/ (executed .ipynb +
-## images), then check the executed notebooks with nbcheck.
+## images), then check the executed notebooks with nbcheck, and that no
+## classroom notebook shows an answer before its self-check (the checks
+## write their expected values to CLASSROOM_KEY while they run; the test
+## scans every markdown cell and every other cell's output for them).
+CLASSROOM_KEY := $(abspath $(OUT))/classroom-key.jsonl
 notebooks: tools
 	$(NBCHECK) -committed $(NOTEBOOKS)
-	$(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
+	@mkdir -p $(OUT); rm -f $(CLASSROOM_KEY)
+	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) $(NBRUN) -out $(OUT) $(NBRUN_FLAGS) $(NOTEBOOKS)
 	$(if $(filter $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(MAIN_CHECK) $(OUT)/$(notdir $(MAIN_NB)))
 	$(if $(filter-out $(MAIN_NB),$(NOTEBOOKS)),$(NBCHECK) $(NB_CHECK) $(addprefix $(OUT)/,$(notdir $(filter-out $(MAIN_NB),$(NOTEBOOKS)))))
+	ASTRONB_CLASSROOM_KEY=$(CLASSROOM_KEY) ASTRONB_EXECUTED=$(abspath $(OUT)) ASTRONB_EXECUTED_ORDER="$(NOTEBOOKS)" \
+	  $(GO) test -count=1 -timeout 2m -run TestExecutedNotebooksGiveNothingAway ./notebooks/classroom/
+
+## classroom: the classroom notebooks to hand out, in out/classroom/:
+## student/astronb (and astronb-student.tar.gz) — the repository with the
+## notebooks stripped of outputs, without notebooks/TEACHING.md and the
+## self-checks' tests; teacher/astronb — everything, plus the notebooks
+## executed by `make notebooks` if out/ has them (notebooks/executed/).
+classroom:
+	$(GO) run ./nbtools/cmd/classpack -repo . -out $(OUT)/classroom -executed $(OUT)
 
 ## nbconvert: execute the main notebook with Debian's real Jupyter into
 ## out/nbconvert and compare it with nbrun's out/ (run `make notebooks` or

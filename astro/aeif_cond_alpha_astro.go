@@ -70,6 +70,11 @@ func init() { registerModel(func() Model { return DefaultAeifCondAlphaAstro() })
 // ModelName implements Model.
 func (AeifCondAlphaAstro) ModelName() string { return aeifName }
 
+// NEST implements the export's question (astro.NESTOf).
+func (AeifCondAlphaAstro) NEST() *NESTModel {
+	return &NESTModel{Model: aeifName, Stem: "neuron", State: []string{"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w"}}
+}
+
 // nodeBytes implements Model: inputs excitatory, inhibitory and SIC.
 func (AeifCondAlphaAstro) nodeBytes() (fixed, channels float64) { return 200, 3 }
 
@@ -355,7 +360,7 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 func (b *aeifBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
 	i0 := lo
-	if aeifVector.ready != nil && aeifVector.ready(b, w) {
+	if aeifVector.ready != nil && k.vecOn && aeifVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
 			if err := aeifVector.update(b, k, tc, w, i0, origin, from, to); err != nil {
 				return err

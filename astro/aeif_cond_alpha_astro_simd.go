@@ -53,22 +53,23 @@ func (s *aeifVecSys) rhs(g int, yy, ff *[vgroups * aeifDim]f64x4) bool {
 	return true
 }
 
-// step advances the batch by one resolution step t1 (ms) for the lanes
-// where the vector path applies (not refractory, suggestion covering t1,
-// step accepted and grown, no instability, no spike) and returns them (bit
-// 4g+l: lane l of group g). The other lanes are left unchanged for the
+// step advances the batch by one resolution step t1 (ms, setStep) for the
+// lanes where the vector path applies (not refractory, suggestion covering
+// t1, step accepted and grown, no instability, no spike) and returns them
+// (bit 4g+l: lane l of group g). The other lanes are left unchanged for the
 // scalar path.
-func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool) uint8 {
+func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
 	var pre uint8
 	for l := range vlanes {
-		if b.r[i0+l] == 0 && b.hstep[i0+l] >= t1 {
+		if b.r[i0+l] == 0 {
 			pre |= 1 << l
 		}
 	}
+	pre &= s.hStepsCover(b.hstep, i0)
 	if pre == 0 || !s.refresh(s, valid) {
 		return 0
 	}
-	small, ok := s.trial(s, t1)
+	small, ok := s.trial(s)
 	if !ok {
 		return 0
 	}
@@ -85,9 +86,9 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, t1 float64, valid *[vlanes]bool)
 	for l := range vlanes {
 		if done&(1<<l) != 0 {
 			valid[l] = true
-			b.hstep[i0+l] = 5 * t1
 		}
 	}
+	s.grown(b.hstep, i0, done)
 	return done
 }
 
@@ -142,6 +143,22 @@ func (b *aeifBlock) vectorReady(w *aeifWork) bool {
 
 func init() {
 	aeifVector.ready, aeifVector.update = (*aeifBlock).vectorReady, (*aeifBlock).updateVector
+	// The vector path's calibration (vecpath.go): 64 neurons driven by
+	// Poisson input, as BenchmarkNeuronStep.
+	registerVectorCalibration(func(k *Kernel) (int, error) {
+		const n = 64
+		p := DefaultAeifCondAlphaAstro()
+		p.TauSynEx, p.TauSynIn = 2, 4
+		nodes, err := k.Create(p, n)
+		if err != nil {
+			return 0, err
+		}
+		pg, err := k.Create(PoissonGenerator{Rate: 2000}, 1)
+		if err != nil {
+			return 0, err
+		}
+		return n, k.Connect(pg, nodes, nil, nil)
+	})
 }
 
 // updateVector is aeifBlock.update's loop over the lags [from, to) for the
@@ -164,10 +181,11 @@ func (b *aeifBlock) updateVector(k *Kernel, tc *threadCtx, w *aeifWork, i0 int, 
 		}
 		clearUpper()
 	}
+	s.setStep(k.h)
 	load()
 	for lag := from; lag < to; lag++ {
 		step := origin + int64(lag)
-		done := s.step(b, i0, k.h, valid)
+		done := s.step(b, i0, valid)
 		if done != 0 {
 			s.endOfStep(b, i0, step, done)
 		}

@@ -17,16 +17,17 @@ import (
 var kernelFiles = []string{
 	"blocks.go", "kernel.go", "prepare.go", "connect.go", "connections.go", "projection.go",
 	"secondary.go", "recorders.go", "setstatus.go", "tripartite.go", "models.go", "odestatus.go",
-	"params.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
+	"params.go", "synapses.go", "gsl_rkf45.go", "gsl_rkf45_simd.go", "gsl_rkf45_novec.go",
 	"snapshot.go", "snapshot_format.go", "snapshot_state.go",
-	"limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go",
+	"limits.go", "busy.go", "timeconv.go", "cancel.go", "stepguard.go", "history.go", "nodes.go", "vecpath.go",
 }
 
-// modelTypeNames returns the types declared in the node models' files:
-// the non-kernel files that declare a newBlock or update method (a model
-// and its block, e.g. aeif_cond_alpha_astro.go and its _simd.go), with
-// everything they declare (parameters, state, scratch).
-func modelTypeNames(t *testing.T, fset *token.FileSet, files map[string]*ast.File) []string {
+// modelNames returns the names declared at top level in the model files:
+// the non-kernel files that declare a node model (a newBlock or update
+// method, e.g. aeif_cond_alpha_astro.go and its _simd.go) or a synapse
+// model (a SynapseModel method, e.g. tsodyks_synapse.go) — their types,
+// constants (state sizes and layouts), variables and functions.
+func modelNames(t *testing.T, fset *token.FileSet, files map[string]*ast.File) []string {
 	var names []string
 	for name, f := range files {
 		if slices.Contains(kernelFiles, name) {
@@ -34,7 +35,8 @@ func modelTypeNames(t *testing.T, fset *token.FileSet, files map[string]*ast.Fil
 		}
 		isModel := false
 		for _, d := range f.Decls {
-			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil && (fn.Name.Name == "newBlock" || fn.Name.Name == "update") {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil &&
+				(fn.Name.Name == "newBlock" || fn.Name.Name == "update" || fn.Name.Name == "SynapseModel") {
 				isModel = true
 			}
 		}
@@ -42,17 +44,29 @@ func modelTypeNames(t *testing.T, fset *token.FileSet, files map[string]*ast.Fil
 			continue
 		}
 		for _, d := range f.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.TYPE {
-				continue
-			}
-			for _, s := range g.Specs {
-				names = append(names, s.(*ast.TypeSpec).Name.Name)
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.Name != "init" {
+					names = append(names, d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						names = append(names, s.Name.Name)
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.Name != "_" {
+								names = append(names, n.Name)
+							}
+						}
+					}
+				}
 			}
 		}
 	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // parsePackage parses the package's non-test Go files (all build
@@ -78,7 +92,7 @@ func parsePackage(t *testing.T, dir string) (*token.FileSet, map[string]*ast.Fil
 	return fset, files
 }
 
-// kernelMentions lists, per kernel file, the model type names it uses.
+// kernelMentions lists, per kernel file, the model names it uses.
 func kernelMentions(fset *token.FileSet, files map[string]*ast.File, models []string) []string {
 	var bad []string
 	for _, name := range kernelFiles {
@@ -98,8 +112,8 @@ func kernelMentions(fset *token.FileSet, files map[string]*ast.File, models []st
 	return bad
 }
 
-// TestKernelNamesNoModel enforces the seam: no kernel file mentions a type
-// declared by a model file.
+// TestKernelNamesNoModel enforces the seam: no kernel file mentions a name
+// declared by a model file (a type, a state size, a constructor).
 func TestKernelNamesNoModel(t *testing.T) {
 	fset, files := parsePackage(t, ".")
 	for _, name := range kernelFiles {
@@ -107,14 +121,15 @@ func TestKernelNamesNoModel(t *testing.T) {
 			t.Errorf("kernel file %s does not exist: update kernelFiles", name)
 		}
 	}
-	models := modelTypeNames(t, fset, files)
-	for _, want := range []string{"aeifBlock", "astrocyteBlock", "AeifCondAlphaAstro", "poissonBlock", "parrotBlock", "spikeGenBlock"} {
+	models := modelNames(t, fset, files)
+	for _, want := range []string{"aeifBlock", "astrocyteBlock", "AeifCondAlphaAstro", "poissonBlock", "parrotBlock",
+		"spikeGenBlock", "aeifDim", "astroDim", "tsodyksState", "TsodyksSynapse", "SICConnection"} {
 		if _, found := slices.BinarySearch(models, want); !found {
 			t.Errorf("model type %s not found outside the kernel files (have %v)", want, models)
 		}
 	}
 	for _, b := range kernelMentions(fset, files, models) {
-		t.Errorf("kernel file names a model type: %s", b)
+		t.Errorf("kernel file names a model: %s", b)
 	}
 }
 
@@ -122,7 +137,7 @@ func TestKernelNamesNoModel(t *testing.T) {
 // kernel file names a model type.
 func TestKernelNamesNoModelCatches(t *testing.T) {
 	fset, files := parsePackage(t, ".")
-	models := modelTypeNames(t, fset, files)
+	models := modelNames(t, fset, files)
 	src, err := os.ReadFile("prepare.go")
 	if err != nil {
 		t.Fatal(err)
@@ -136,5 +151,33 @@ func TestKernelNamesNoModelCatches(t *testing.T) {
 	got := kernelMentions(fset, files, models)
 	if len(got) != 1 || !strings.HasSuffix(got[0], ": aeifBlock") {
 		t.Errorf("kernelMentions = %v, want one mention of aeifBlock", got)
+	}
+}
+
+// TestKernelNamesNoModelCatchesSizes shows that the check catches what a
+// type check alone missed: a model's state size in the integrator's
+// constraint and a synapse's state in the kernel's projection.
+func TestKernelNamesNoModelCatchesSizes(t *testing.T) {
+	fset, files := parsePackage(t, ".")
+	models := modelNames(t, fset, files)
+	for file, add := range map[string]string{
+		"gsl_rkf45.go":  "\ntype oldVec interface{ [aeifDim]float64 | [astroDim]float64 }\n",
+		"projection.go": "\ntype oldProjection struct{ tso []tsodyksState }\n",
+	} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, file, string(src)+add, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := files[file]
+		files[file] = f
+		got := kernelMentions(fset, files, models)
+		files[file] = old
+		if len(got) == 0 {
+			t.Errorf("%s: a model name added to it is not reported", file)
+		}
 	}
 }

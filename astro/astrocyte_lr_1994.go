@@ -72,6 +72,11 @@ const astroName = "astrocyte_lr_1994"
 // ModelName implements Model.
 func (AstrocyteLR1994) ModelName() string { return astroName }
 
+// NEST implements the export's question (astro.NESTOf).
+func (AstrocyteLR1994) NEST() *NESTModel {
+	return &NESTModel{Model: astroName, Stem: "astro", State: astroStateNames}
+}
+
 // nodeBytes implements Model: the input and the SIC values of a slice.
 func (AstrocyteLR1994) nodeBytes() (fixed, channels float64) { return 130, 2 }
 
@@ -284,7 +289,7 @@ func (b *astrocyteBlock) update(k *Kernel, tc *threadCtx, lo, hi int, origin int
 	w := &b.work[tc.id]
 	md := int(k.minDelay)
 	i0 := lo
-	if astroVector.ready != nil && astroVector.ready(b, w) {
+	if astroVector.ready != nil && k.vecOn && astroVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
 			astroVector.update(b, k, tc, w, i0, origin, from, to, md)
 		}

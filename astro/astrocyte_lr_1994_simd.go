@@ -57,17 +57,22 @@ func (s *astroVecSys) rhs(g int, yy, ff *[vgroups * astroDim]f64x4) bool {
 	return true
 }
 
-// step advances the whole batch by one resolution step t1 (ms) if every
-// lane's suggestion covers t1 and every lane's step is accepted and grown;
-// otherwise it returns false, leaving the batch for the scalar path.
-func (s *astroVecSys) step(b *astrocyteBlock, i0 int, t1 float64, valid *[vlanes]bool) bool {
-	if !hStepsCover(b.hstep, i0, t1) || !s.refresh(s, valid) {
+// step advances the whole batch by one resolution step t1 (ms, setStep)
+// if every lane's suggestion covers t1 and every lane's step is accepted
+// and grown; otherwise it returns false, leaving the batch for the scalar
+// path.
+func (s *astroVecSys) step(b *astrocyteBlock, i0 int, valid *[vlanes]bool) bool {
+	if s.hStepsCover(b.hstep, i0) != 1<<vlanes-1 || !s.refresh(s, valid) {
 		return false
 	}
-	if small, ok := s.trial(s, t1); !ok || small != 1<<vlanes-1 {
+	if small, ok := s.trial(s); !ok || small != 1<<vlanes-1 {
 		return false
 	}
 	s.accept(1<<vlanes - 1)
+	for l := range vlanes {
+		valid[l] = true
+	}
+	s.grown(b.hstep, i0, 1<<vlanes-1)
 	return true
 }
 
@@ -94,13 +99,20 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 		}
 		// if x > 1 { sic = log(x)·SIC_scale } else { sic = 0 }
 		x := y[astroCa].Sub(s.sicTh).Mul(s.thousand)
-		var sic [4]float64
+		// The values go to sicVals as 64-bit words (see gsl_rkf45_simd.go's
+		// file comment); sic != 0 is tested as a vector.
+		sic, vals := &s.words, f64Words(b.sicVals)
+		var nonzero uint8
 		if m := x.Greater(s.one); m.ToBits() != 0 {
-			s.log(x).Mul(s.sicScale).Masked(m).Store(&sic)
+			v := s.log(x).Mul(s.sicScale).Masked(m)
+			v.AsUint64x4().Store(sic)
+			nonzero = v.NotEqual(s.zero).ToBits()
+		} else {
+			archsimd.Uint64x4{}.Store(sic)
 		}
 		for l := range 4 {
-			b.sicVals[(j+l)*md+lag] = sic[l]
-			b.sicAny[j+l] = sic[l] != 0 || (lag > 0 && b.sicAny[j+l])
+			vals[(j+l)*md+lag] = sic[l]
+			b.sicAny[j+l] = nonzero&(1<<l) != 0 || (lag > 0 && b.sicAny[j+l])
 		}
 	}
 }
@@ -142,14 +154,11 @@ func (b *astrocyteBlock) updateVector(k *Kernel, tc *threadCtx, w *astroWork, i0
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
 		clearUpper()
 	}
+	s.setStep(k.h)
 	vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
 	for lag := from; lag < to; lag++ {
 		step := origin + int64(lag)
-		if s.step(b, i0, k.h, valid) {
-			for l := range vlanes {
-				valid[l] = true
-				b.hstep[i0+l] = 5 * k.h
-			}
+		if s.step(b, i0, valid) {
 			s.endOfStep(b, i0, step, lag, md, valid)
 			if recorded {
 				store()

@@ -2,6 +2,7 @@ package astro
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"unsafe"
 )
@@ -97,6 +98,25 @@ type weightScaler interface {
 // per connection (poisson_generator): the kernel gives every connection
 // from them its own stream (prepare.go, seedPoisson).
 type connectionStreams interface{ perConnectionStreams() }
+
+// eventFilter is implemented by blocks whose Go type has the methods of
+// more events than their model handles or sends (one block type serves
+// every ODEModel): implements reports whether the model has the event
+// interface t.
+type eventFilter interface{ implements(t reflect.Type) bool }
+
+// as returns b as the event interface T if b's model has that event; the
+// kernel asks for events only through it.
+func as[T any](b nodeBlock) (T, bool) {
+	x, ok := b.(T)
+	if ok {
+		if f, filtered := b.(eventFilter); filtered && !f.implements(reflect.TypeFor[T]()) {
+			var zero T
+			return zero, false
+		}
+	}
+	return x, ok
+}
 
 // recorder is implemented by blocks with recordables (multimeter targets).
 type recorder interface {

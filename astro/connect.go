@@ -87,7 +87,7 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		rule = AllToAll{}
 	}
 	if syn == nil {
-		syn = DefaultStaticSynapse()
+		syn = defaultSynapse()
 	}
 	what := "connect (" + rule.RuleName() + ", " + syn.SynapseModel() + ")"
 	if err := k.checkMutable(what); err != nil {
@@ -116,7 +116,7 @@ func (k *Kernel) Connect(pre, post NodeCollection, rule ConnRule, syn Synapse) e
 		return fmt.Errorf("%s: post: %w", what, err)
 	}
 	// Recorders.
-	if kind := cmp.Or(deviceKind(postBlocks), deviceKind(preBlocks)); kind != "" && syn.kind() != kindStatic {
+	if kind := cmp.Or(deviceKind(postBlocks), deviceKind(preBlocks)); kind != "" && syn.traits() != (synTraits{}) {
 		return fmt.Errorf("%s: a %s connects only with static_synapse", what, kind)
 	}
 	if kind := deviceKind(postBlocks); kind != "" {
@@ -242,7 +242,7 @@ func (r FixedIndegree) edges(k *Kernel, pre, post NodeCollection, what string, a
 
 func (k *Kernel) newProjection(syn Synapse, delay int64) *projection {
 	w, _ := syn.weightDelay()
-	return &projection{syn: syn, model: syn.SynapseModel(), weight: w, delay: delay, kind: syn.kind()}
+	return &projection{syn: syn, model: syn.SynapseModel(), weight: w, delay: delay, traits: syn.traits()}
 }
 
 // addProjection registers a projection and its delay (if it has connections).
@@ -297,22 +297,29 @@ func deviceKind(bs []nodeBlock) string {
 // block tgt, from the events each declares it sends and handles.
 func checkPair(src, tgt nodeBlock, syn Synapse) error {
 	sm, tm := src.base().model, tgt.base().model
-	if syn.kind() == kindSIC {
-		return checkSICPair(src, tgt)
+	if syn.traits().sic {
+		// NEST's connection test (models/sic_connection.h, check_connection).
+		_, sends := as[sicSender](src)
+		_, handles := as[sicReceiver](tgt)
+		if !sends || !handles {
+			return fmt.Errorf("%s: %s -> %s: the source must send SIC and the target handle it (e.g. an astrocyte -> a neuron with an SIC input)",
+				syn.SynapseModel(), sm, tm)
+		}
+		return nil
 	}
-	_, sender := src.(spikeSender)
+	_, sender := as[spikeSender](src)
 	generator := src.base().replicated
 	switch {
 	case !sender && !generator:
-		if _, ok := src.(sicSender); ok {
+		if _, ok := as[sicSender](src); ok {
 			return fmt.Errorf("%s -> %s: %s sends no spikes; connect it to neurons with sic_connection", sm, tm, sm)
 		}
 		return fmt.Errorf("%s -> %s: %s sends no spikes", sm, tm, sm)
-	case generator && syn.kind() == kindTsodyks:
+	case generator && syn.traits().plastic:
 		return fmt.Errorf("%s -> %s: devices cannot project through plastic synapses (%s); put a parrot_neuron in between",
 			sm, tm, syn.SynapseModel())
 	}
-	if _, ok := tgt.(spikeSink); !ok {
+	if _, ok := as[spikeSink](tgt); !ok {
 		return fmt.Errorf("%s -> %s: %s does not receive spikes", sm, tm, tm)
 	}
 	if wc, ok := tgt.(weightChecker); ok {
@@ -336,7 +343,7 @@ func (k *Kernel) connectSpikeRecorder(pre, post NodeCollection, preBlocks []node
 		return fmt.Errorf("connect to spike_recorder: rule %s: only all_to_all is supported", rule.RuleName())
 	}
 	for _, b := range preBlocks {
-		if _, ok := b.(spikeSender); !ok {
+		if _, ok := as[spikeSender](b); !ok {
 			return fmt.Errorf("connect to spike_recorder: %s nodes do not emit recordable spikes", b.base().model)
 		}
 	}

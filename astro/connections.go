@@ -52,7 +52,7 @@ func (k *Kernel) GetConnections(source, target NodeCollection, synapseModel stri
 func (p *projection) eachTarget(k *Kernel, r int32, fn func(t int32)) {
 	if p.parts == nil { // still the lists built by Connect (always for SIC)
 		var mult []int32
-		if p.kind == kindSIC {
+		if p.traits.sic {
 			p.mult.each(r, func(_ int, m int32) { mult = append(mult, m) })
 		}
 		p.rows.each(r, func(j int, t int32) {

@@ -24,8 +24,11 @@
 // Layout: one file per model holds its parameters, state, equations,
 // events and recordables and registers the model (aeif_cond_alpha_astro.go,
 // astrocyte_lr_1994.go, parrot_neuron.go, poisson_generator.go,
-// spike_generator.go; the synapses in tsodyks_synapse.go,
-// sic_connection.go, synapses.go). The kernel — kernel.go, prepare.go,
+// spike_generator.go; the synapses in static_synapse.go,
+// tsodyks_synapse.go, sic_connection.go behind the seam in synapses.go).
+// Models of one's own, in any package, are ODEModel values
+// (docs/adding-a-model.md; astro/models/lrode is astrocyte_lr_1994 written
+// that way). The kernel — kernel.go, prepare.go,
 // projection.go, secondary.go (SIC), connect.go, recorders.go, blocks.go —
 // handles time slices of min_delay, spike and SIC delivery through ring
 // buffers, and threads, and reaches models only through the seam in
@@ -37,5 +40,6 @@
 // Built with GOEXPERIMENT=simd on amd64 CPUs with AVX2, the neuron and
 // astrocyte updates run eight nodes at a time in vectors (gsl_rkf45_simd.go
 // and the models' *_simd.go files) with results bit-identical to the scalar
-// code; VectorPath reports which path runs.
+// code, where a short calibration finds that faster on the CPU (vecpath.go;
+// ASTRONB_VECTOR=off|avx2 overrides it); VectorPath reports which path runs.
 package astro

@@ -13,7 +13,8 @@ type vecMath struct {
 	half, sixth, twentyFourth, oneTwentieth      f64x4
 	ks                                           [4]uint64 // scratch
 
-	mantMask, halfBits, expBits            archsimd.Uint64x4
+	mantMask, halfBits, expBits, topBits   archsimd.Uint64x4
+	c52                                    archsimd.Uint64x4
 	kBias, hSqrt2, one, two                f64x4
 	l1, l2, l3, l4, l5, l6, l7, lnHi, lnLo f64x4
 }
@@ -26,6 +27,8 @@ func (s *vecMath) set() {
 	s.mantMask = archsimd.BroadcastUint64x4(0x000FFFFFFFFFFFFF)
 	s.halfBits = archsimd.BroadcastUint64x4(0x3FE0000000000000)
 	s.expBits = archsimd.BroadcastUint64x4(0x4330000000000000) // 2^52
+	s.topBits = archsimd.BroadcastUint64x4(0xFFF << 52)
+	s.c52 = archsimd.BroadcastUint64x4(52)
 	s.kBias = bc(0x1p52 + 0x3FE)
 	s.hSqrt2, s.one, s.two = bc(7.07106781186547524401e-01), bc(1), bc(2)
 	s.l1, s.l2, s.l3 = bc(6.666666666666735130e-01), bc(3.999999999940941908e-01), bc(2.857142874366239149e-01)
@@ -53,7 +56,9 @@ func (s *vecMath) exp(x f64x4) (e f64x4, ok bool) {
 	r2 := r.Mul(r)
 	p := r.Add(r2.Mul(s.half.Add(r.Mul(s.sixth)))).Add(r2.Mul(r2).Mul(s.twentyFourth.Add(r.Mul(s.oneTwentieth))))
 	tmp := tail.Add(p)
-	scale := hi.AsUint64x4().Add(ki.ShiftAllRight(7).ShiftAllLeft(52)).AsFloat64x4()
+	// (ki >> 7) << 52, written without ShiftAllRight, whose count Go moves
+	// into an XMM register with a legacy-SSE MOVQ (see gsl_rkf45_simd.go).
+	scale := hi.AsUint64x4().Add(ki.ShiftAllLeft(45).And(s.topBits)).AsFloat64x4()
 	return scale.Add(scale.Mul(tmp)), true
 }
 
@@ -64,7 +69,7 @@ func (s *vecMath) log(x f64x4) f64x4 {
 	bits := x.AsUint64x4()
 	f1 := bits.And(s.mantMask).Or(s.halfBits).AsFloat64x4() // frexp: x = f1·2^k, f1 ∈ [0.5, 1)
 	// k = biased exponent − 1022, exactly, through 2^52 + E − (2^52 + 1022).
-	k := bits.ShiftAllRight(52).Or(s.expBits).AsFloat64x4().Sub(s.kBias)
+	k := bits.ShiftRight(s.c52).Or(s.expBits).AsFloat64x4().Sub(s.kBias) // not ShiftAllRight (see exp)
 	// if f1 < √2/2 { k -= 1; f1 *= 2 }, as archLog: k − (0|1), f1·(1|2).
 	m := f1.Less(s.hSqrt2)
 	d := s.one.Masked(m)

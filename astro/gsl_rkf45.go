@@ -50,12 +50,19 @@ const (
 	rkOrder = 5
 )
 
-// vec is the state vector of one node: aeif_cond_alpha_astro has 6
-// components, astrocyte_lr_1994 has 3. Fixed-size arrays let the compiler
-// specialise and bounds-check-free compile the stage loops per model.
+// vec is the state vector of one node, a fixed-size array of any length
+// from 1 to 16 (and 24, 32, 48, 64 for larger systems, which the ODE level
+// pads: see ODEModel). Fixed-size arrays let the compiler specialise and
+// bounds-check-free compile the stage loops per state length; only the
+// lengths a program uses are compiled.
 type vec interface {
-	[aeifDim]float64 | [astroDim]float64
+	[1]float64 | [2]float64 | [3]float64 | [4]float64 | [5]float64 | [6]float64 | [7]float64 | [8]float64 |
+		[9]float64 | [10]float64 | [11]float64 | [12]float64 | [13]float64 | [14]float64 | [15]float64 | [16]float64 |
+		[24]float64 | [32]float64 | [48]float64 | [64]float64
 }
+
+// vecDims are the state lengths vec admits, ascending.
+var vecDims = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 24, 32, 48, 64}
 
 // odeRHS evaluates the derivative f(y) of an autonomous system into f.
 // NEST's right-hand sides ignore time, so no time argument is passed.

@@ -2,7 +2,10 @@
 
 package astro
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // The vector path (GOEXPERIMENT=simd builds on amd64 CPUs with AVX2):
 // rkf45 steps for eight nodes of one model at a time, two groups of four
@@ -26,6 +29,21 @@ import "simd/archsimd"
 // After vector code the upper halves of the AVX registers are cleared
 // (VZEROUPPER): the scalar SSE code that follows would otherwise carry a
 // false dependency on them, which made the whole simulation 1.4× slower.
+//
+// For the same reason the vector stretch itself (updateVector's loop while
+// the batch is in vector registers: step, trial, the right-hand sides, exp,
+// accept, endOfStep, vecLoad/vecStore) must contain no legacy-SSE
+// instruction that writes an XMM register: Go compiles every scalar float64
+// operation (a load into X0, a multiplication, a compare) and some vector
+// helpers (the count of ShiftAllRight, 16-byte array copies) to legacy SSE,
+// and each such instruction, with the upper halves dirty, costs far more
+// than the vector work around it (measured on an Intel Xeon family 6 model
+// 207 and an AMD Zen 3: the vector path ran 3.3× and 1.7× slower than the
+// scalar one). So the step's scalars (t1, the error bound, 5·t1) are
+// broadcast once before the stretch (setStep), step sizes are compared and
+// stored as vectors, state is copied as 64-bit words or whole vectors, and
+// shifts are written with constant left shifts. TestVectorStretchVEXOnly
+// checks the compiled code.
 
 type f64x4 = archsimd.Float64x4
 
@@ -41,7 +59,9 @@ func bc(x float64) f64x4 { return archsimd.BroadcastFloat64x4(x) }
 // one vector per component, group after group. A flat array keeps every
 // access a constant offset from one index.
 type vecState interface {
-	[vgroups * aeifDim]f64x4 | [vgroups * astroDim]f64x4
+	[vgroups * 1]f64x4 | [vgroups * 2]f64x4 | [vgroups * 3]f64x4 | [vgroups * 4]f64x4 | [vgroups * 5]f64x4 | [vgroups * 6]f64x4 |
+		[vgroups * 7]f64x4 | [vgroups * 8]f64x4 | [vgroups * 9]f64x4 | [vgroups * 10]f64x4 | [vgroups * 11]f64x4 | [vgroups * 12]f64x4 |
+		[vgroups * 13]f64x4 | [vgroups * 14]f64x4 | [vgroups * 15]f64x4 | [vgroups * 16]f64x4
 }
 
 // vecRHS evaluates the right-hand side for the four nodes of vector group
@@ -66,6 +86,12 @@ type rkVec struct {
 	b60, b61, b62, b63, b64, c1, c3, c4, c5, c6 f64x4
 	e1, e3, e4, e5, e6                          f64x4
 	epsRel, aY, aDydt, epsAbs, absMask          f64x4
+
+	// The resolution step's constants (setStep): t1 and rkAh0·t1 (ms),
+	// controlStep's small-error bound for hOld = hMax = t1, and the next
+	// suggestion 5·t1 (ms) of a grown step.
+	h, ah, bound, fiveH f64x4
+	words               [4]uint64 // scratch of vecLoad/vecStore, laneMask
 }
 
 func (r *rkVec) set(c *stepControl) {
@@ -76,6 +102,13 @@ func (r *rkVec) set(c *stepControl) {
 	r.e1, r.e3, r.e4, r.e5, r.e6 = bc(rkEc1), bc(rkEc3), bc(rkEc4), bc(rkEc5), bc(rkEc6)
 	r.epsRel, r.aY, r.aDydt, r.epsAbs = bc(c.epsRel), bc(c.aY), bc(c.aDydt), bc(c.epsAbs)
 	r.absMask = archsimd.BroadcastUint64x4(1<<63 - 1).AsFloat64x4()
+}
+
+// setStep broadcasts the constants of a resolution step of t1 ms; it runs
+// before a vector stretch, where scalar float code costs nothing extra.
+func (r *rkVec) setStep(t1 float64) {
+	bound, _ := smallErrorBound(t1, t1)
+	r.h, r.ah, r.bound, r.fiveH = bc(t1), bc(rkAh0*t1), bc(bound), bc(5*t1)
 }
 
 // abs is math.Abs lane-wise (clears the sign bits).
@@ -102,7 +135,7 @@ func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
 		if !sys.rhs(g, &r.y, &r.out) {
 			return false
 		}
-		m := laneMask(v)
+		m := r.laneMask(v)
 		for i := g * dim; i < (g+1)*dim; i++ {
 			r.k1[i] = r.k1[i].Merge(r.out[i], m)
 		}
@@ -111,23 +144,23 @@ func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
 }
 
 // laneMask is true for the lanes with valid[l].
-func laneMask(valid *[4]bool) archsimd.Mask64x4 {
-	var t [4]int64
+func (r *rkVec) laneMask(valid *[4]bool) archsimd.Mask64x4 {
+	t := &r.words // not a local array: zeroing one takes legacy-SSE stores
 	for l := range 4 {
+		t[l] = 0
 		if valid[l] {
 			t[l] = 1
 		}
 	}
-	return archsimd.LoadInt64x4(&t).Greater(archsimd.Int64x4{}) // AVX2 (FromBits needs AVX-512)
+	return archsimd.LoadUint64x4(t).AsInt64x4().Greater(archsimd.Int64x4{}) // AVX2 (FromBits needs AVX-512)
 }
 
-// trial is rkf45.step of length t1 (ms) for all lanes from (y, k1): the
+// trial is rkf45.step of length t1 (ms, setStep) for all lanes from (y, k1): the
 // new state goes to yt and f(yt) to out, y and k1 are kept. Bit 4g+l of
 // small is set if lane l of group g passed controlStep's division-free "small"
 // test with hOld = hMax = t1, i.e. if GSL accepts that lane's step and
 // suggests 5·t1 next. ok is false if a right-hand side refused.
-func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
-	h, ah := bc(t1), bc(rkAh0*t1)
+func (r *vecRKF45[S]) trial(sys vecRHS[S]) (small uint8, ok bool) {
 	rhs := func(k *S) bool {
 		for g := range vgroups {
 			if !sys.rhs(g, &r.yt, k) {
@@ -136,8 +169,9 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 		}
 		return true
 	}
+	h := r.h
 	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(ah.Mul(r.k1[i]))
+		r.yt[i] = r.y[i].Add(r.ah.Mul(r.k1[i]))
 	}
 	if !rhs(&r.k2) {
 		return 0, false
@@ -175,8 +209,7 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 	}
 
 	// controlStep's division-free test, with h = t1.
-	bound, _ := smallErrorBound(t1, t1)
-	cv := bc(bound)
+	cv := r.bound
 	dim := len(r.y) / vgroups
 	for g := range vgroups {
 		var m archsimd.Mask64x4
@@ -199,7 +232,9 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S], t1 float64) (small uint8, ok bool) {
 // is set in done (bit 4g+l: lane l of group g).
 func (r *vecRKF45[S]) accept(done uint8) {
 	if done == 1<<vlanes-1 {
-		r.y, r.k1 = r.yt, r.out
+		for i := range len(r.y) { // not r.y = r.yt: Go copies arrays with legacy-SSE MOVUPS
+			r.y[i], r.k1[i] = r.yt[i], r.out[i]
+		}
 		return
 	}
 	dim := len(r.y) / vgroups
@@ -222,31 +257,51 @@ func bitsMask(b uint8) archsimd.Mask64x4 {
 	return archsimd.BroadcastUint64x4(uint64(b)).And(lb).Equal(lb)
 }
 
+// words is the float64 components of the nodes v as 64-bit words: the
+// vector stretch copies state through integer registers (see the file
+// comment).
+func words[V vec](v []V) []uint64 {
+	var z V
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*len(z))
+}
+
+// f64Words is v as 64-bit words (see words).
+func f64Words(v []float64) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
 // vecLoad copies y and f(y) of nodes i0..i0+vlanes-1 into the vector
 // state.
 func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
-	var t, u [4]float64
 	dim := len(r.y) / vgroups
+	ys, fs, t := words(y[i0:i0+vlanes]), words(dydt[i0:i0+vlanes]), &r.words
 	for g := range vgroups {
 		for c := range dim {
 			for l := range 4 {
-				t[l], u[l] = y[i0+4*g+l][c], dydt[i0+4*g+l][c]
+				t[l] = ys[(4*g+l)*dim+c]
 			}
-			r.y[g*dim+c], r.k1[g*dim+c] = archsimd.LoadFloat64x4(&t), archsimd.LoadFloat64x4(&u)
+			r.y[g*dim+c] = archsimd.LoadUint64x4(t).AsFloat64x4()
+			for l := range 4 {
+				t[l] = fs[(4*g+l)*dim+c]
+			}
+			r.k1[g*dim+c] = archsimd.LoadUint64x4(t).AsFloat64x4()
 		}
 	}
 }
 
 // vecStore copies the vector state back to nodes i0..i0+vlanes-1.
 func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
-	var t, u [4]float64
 	dim := len(r.y) / vgroups
+	ys, fs, t := words(y[i0:i0+vlanes]), words(dydt[i0:i0+vlanes]), &r.words
 	for g := range vgroups {
 		for c := range dim {
-			r.y[g*dim+c].Store(&t)
-			r.k1[g*dim+c].Store(&u)
+			r.y[g*dim+c].AsUint64x4().Store(t)
 			for l := range 4 {
-				y[i0+4*g+l][c], dydt[i0+4*g+l][c] = t[l], u[l]
+				ys[(4*g+l)*dim+c] = t[l]
+			}
+			r.k1[g*dim+c].AsUint64x4().Store(t)
+			for l := range 4 {
+				fs[(4*g+l)*dim+c] = t[l]
 			}
 		}
 	}
@@ -268,15 +323,23 @@ func takeVec(r *ringBuffer, base int64, i0 int, all bool, m archsimd.Mask64x4) f
 	return x
 }
 
-// hStepsCover tells whether the step suggestions of nodes i0..i0+vlanes-1
-// all cover t1.
-func hStepsCover(hs []float64, i0 int, t1 float64) bool {
-	for _, h := range hs[i0 : i0+vlanes] {
-		if !(h >= t1) {
-			return false
-		}
+// hStepsCover returns the lanes (bit l: node i0+l) whose step suggestion
+// covers the resolution step (hs[i] >= t1, setStep).
+func (r *rkVec) hStepsCover(hs []float64, i0 int) (cover uint8) {
+	for g := range vgroups {
+		j := i0 + 4*g
+		cover |= archsimd.LoadFloat64x4((*[4]float64)(hs[j:j+4])).GreaterEqual(r.h).ToBits() << (4 * g)
 	}
-	return true
+	return cover
+}
+
+// grown sets the step suggestion of the lanes in done (bit l: node i0+l)
+// to 5·t1, as controlStep does for a grown step.
+func (r *rkVec) grown(hs []float64, i0 int, done uint8) {
+	for g := range vgroups {
+		j := i0 + 4*g
+		r.fiveH.StoreMasked((*[4]float64)(hs[j:j+4]), bitsMask(done>>(4*g)))
+	}
 }
 
 // scalarLanes returns, for the vector batch starting at i0, the pointer

@@ -126,7 +126,7 @@ func cloneValue(v any) any {
 func (s TripartiteSynSpecs) withDefaults() TripartiteSynSpecs {
 	for _, p := range []*Synapse{&s.Primary, &s.ThirdIn, &s.ThirdOut} {
 		if *p == nil {
-			*p = DefaultStaticSynapse()
+			*p = defaultSynapse()
 		}
 	}
 	return s

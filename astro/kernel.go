@@ -52,6 +52,8 @@ type Kernel struct {
 	mms       []*multimeter
 
 	prepared   bool
+	vecOn      bool // the updates take the vector path (vecpath.go)
+	vecForced  bool // vecOn was set by the calibration, not chosen at prepare
 	failed     error
 	minDelay   int64 // steps
 	maxDelay   int64 // steps
@@ -76,6 +78,9 @@ type Kernel struct {
 	guard    *kernelGuard // busy flag (busy.go); kept by ResetKernel
 	memLimit int64        // KernelConfig.MemoryLimit
 	mem      memAccount   // estimated size (limits.go)
+	// loadCheck, while a snapshot loads, checks an estimate (bytes) against
+	// the data still to come (snapshot_format.go).
+	loadCheck func(what string, total float64) error
 }
 
 // Stats counts what a simulation did; see Kernel.Stats.
@@ -247,17 +252,11 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	if k.failed != nil {
 		return fmt.Errorf("simulate: kernel is unusable after an earlier error (%v); call ResetKernel", k.failed)
 	}
-	if !(t >= 0) || math.IsInf(t, 0) {
-		return fmt.Errorf("simulate: time = %g ms: must be ≥ 0 and finite", t)
-	}
-	if err := k.checkTime("simulate", "time", t); err != nil {
+	n, err := k.simulateSteps(t)
+	if err != nil {
 		return err
 	}
-	n, ok := k.msToSteps(t)
-	if !ok {
-		return fmt.Errorf("simulate: time = %g ms: must be a multiple of the resolution %g ms", t, k.h)
-	}
-	if err := k.checkSimulateEnd(t, n); err != nil {
+	if err := k.checkRecordingMemory(t, n); err != nil {
 		return err
 	}
 	if err := k.checkPrepareMemory(); err != nil {
@@ -278,7 +277,9 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 	began := time.Now()
 	report := func(done bool) {
 		if k.progress != nil {
+			k.pause() // reading calls (Save, GetStatus, events) may run meanwhile
 			k.progress(Progress{StartMs: startMs, EndMs: endMs, NowMs: k.Time(), Elapsed: time.Since(began), Done: done})
+			k.resume()
 		}
 	}
 	report(false)
@@ -435,14 +436,4 @@ func (k *Kernel) NumConnections() map[string]int {
 		out[p.model] += p.count
 	}
 	return out
-}
-
-// VectorPath names the vector path the neuron and astrocyte updates use:
-// "avx2" in GOEXPERIMENT=simd builds on amd64 CPUs with AVX2, "off"
-// otherwise. Results are bit-identical either way; only the speed differs.
-func VectorPath() string {
-	if simdAvailable {
-		return "avx2"
-	}
-	return "off"
 }

@@ -18,7 +18,12 @@ import (
 // notebook kernel down with it; an error leaves the kernel as it was.
 //
 // The estimates count the large arrays (per node, per connection, per ring
-// slot), not recorded events, which grow with the simulated time.
+// slot) and the recordings: those held so far, and before each Simulate
+// the multimeter samples the run will add, which are known in advance (the
+// nodes recorded, the interval and window, record_from). A run whose
+// samples cannot fit is refused before it starts, with the estimate and
+// the budget. Spike recordings depend on the activity and are counted only
+// once they are held.
 
 // memAccount is a kernel's estimated size: fixed bytes (node state,
 // connections) and bytes per ring-buffer slot (every node's input
@@ -148,6 +153,63 @@ func (k *Kernel) commitEdges(p *projection) {
 	k.mem.fixed += float64(p.count)*per + 4*float64(len(p.rowIdx)) + rowBytes*float64(len(p.srcIDs))
 }
 
+// Bytes per multimeter sample: its time stamp and sender, and 8 per value;
+// sampleGrowth allows for the buffers' growth by appending (the old and
+// the new array exist at once while one grows).
+const (
+	sampleBytes  = 12
+	sampleGrowth = 2
+)
+
+// recordedBytes returns the bytes the recorders hold now.
+func (k *Kernel) recordedBytes() float64 {
+	var b float64
+	for _, r := range k.spikeRecs {
+		b += 4*float64(cap(r.senders)) + 8*float64(cap(r.stamps))
+	}
+	for _, tc := range k.tcs {
+		for i := range tc.samples {
+			s := &tc.samples[i]
+			b += 8*float64(cap(s.stamps)) + 4*float64(cap(s.gids)) + 8*float64(cap(s.vals))
+		}
+	}
+	return b
+}
+
+// checkRecordingMemory checks, before a Simulate of n steps (t ms), that
+// the multimeter samples it will add fit the budget with everything else.
+func (k *Kernel) checkRecordingMemory(t float64, n int64) error {
+	if len(k.mms) == 0 {
+		return nil
+	}
+	recorded := make([]float64, len(k.mms)) // nodes each multimeter records
+	for _, b := range k.blocks {
+		for _, subs := range b.base().subs {
+			for _, mi := range subs {
+				recorded[mi]++
+			}
+		}
+	}
+	var add, samples float64
+	for mi, mm := range k.mms {
+		// Samples are taken at stamps s in (now, now+n] that are multiples
+		// of the interval and inside the window (tMin, tMax].
+		lo, hi := max(k.step, mm.win.tMin), min(k.step+n, mm.win.tMax)
+		if recorded[mi] == 0 || hi <= lo {
+			continue
+		}
+		ns := float64(hi/mm.interval-lo/mm.interval) * recorded[mi]
+		samples += ns
+		add += ns * (sampleBytes + 8*float64(len(mm.recordFrom))) * sampleGrowth
+	}
+	if add == 0 {
+		return nil
+	}
+	total := k.mem.total(k.ringLenNow()) + k.recordedBytes() + add
+	return k.checkMemory(fmt.Sprintf("simulate: time = %g ms: the multimeters would record ≈ %.4g more samples "+
+		"(record fewer nodes or quantities, at a longer interval or in a shorter window)", t, samples), total, add)
+}
+
 // checkPrepareMemory checks, before the first Simulate allocates the ring
 // buffers and splits the connections, that the whole network fits.
 func (k *Kernel) checkPrepareMemory() error {
@@ -161,6 +223,11 @@ func (k *Kernel) checkPrepareMemory() error {
 // checkMemory refuses work whose estimated total (bytes, of which add is
 // this call's part) exceeds the budget.
 func (k *Kernel) checkMemory(what string, total, add float64) error {
+	if k.loadCheck != nil { // a kernel being loaded from a snapshot
+		if err := k.loadCheck(what, total); err != nil {
+			return err
+		}
+	}
 	if k.memLimit == 0 && total < memCheckFloor && !math.IsNaN(total) {
 		return nil
 	}
@@ -181,7 +248,7 @@ func (k *Kernel) checkMemory(what string, total, add float64) error {
 // KernelConfig.MemoryLimit, or else the memory the machine had available
 // when the kernel first grew beyond 64 MiB (Linux: MemAvailable of
 // /proc/meminfo, or the cgroup's limit minus its usage if that is less),
-// plus the kernel's own estimate at that moment. 0 means no budget is known
+// plus the kernel's own estimate and recordings at that moment. 0 means no budget is known
 // (no limit set and no /proc/meminfo).
 func (k *Kernel) MemoryBudget() (budget int64, source string) {
 	if k.memLimit > 0 {
@@ -192,7 +259,7 @@ func (k *Kernel) MemoryBudget() (budget int64, source string) {
 		if avail <= 0 {
 			return 0, src
 		}
-		k.mem.budget = float64(avail) + k.mem.total(k.ringLenNow())
+		k.mem.budget = float64(avail) + k.mem.total(k.ringLenNow()) + k.recordedBytes()
 		k.mem.source = src
 	}
 	return int64(k.mem.budget), k.mem.source

@@ -49,7 +49,11 @@ func NewModel(name string, params Dict) (Model, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(modelDefaults)), ", "))
 	}
-	return withParams(mk(), params)
+	m := mk()
+	if l, ok := m.(interface{ with(Dict) (Model, error) }); ok {
+		return l.with(params)
+	}
+	return withParams(m, params)
 }
 
 // NewSynapse is NewModel for synapse models (static_synapse,
@@ -73,4 +77,37 @@ func withParams[T any](v T, params Dict) (T, error) {
 		return v, err
 	}
 	return p.Elem().Interface().(T), nil
+}
+
+// NESTModel describes how the PyNEST export (astro/nestio) writes a model:
+// NEST's model name, the variable stem of its node collections in the
+// script, the state variables that SetStatus may change between runs
+// (NEST's Run does not re-derive constants from parameters), and NEST's
+// names of this model's parameters and state variables where they differ
+// (a name missing from Names is NEST's own).
+type NESTModel struct {
+	Model, Stem string
+	State       []string
+	Names       map[string]string
+}
+
+// NESTName returns NEST's name for the model's parameter or state
+// variable name.
+func (n *NESTModel) NESTName(name string) string {
+	if x, ok := n.Names[name]; ok {
+		return x
+	}
+	return name
+}
+
+// NESTOf returns how the export writes model m, and an error naming the
+// model if it has no NEST counterpart. Models answer it themselves (a
+// NEST() *NESTModel method in their file).
+func NESTOf(m Model) (NESTModel, error) {
+	if x, ok := m.(interface{ NEST() *NESTModel }); ok {
+		if n := x.NEST(); n != nil {
+			return *n, nil
+		}
+	}
+	return NESTModel{}, fmt.Errorf("model %s has no NEST counterpart: it declares none, so it cannot be exported to NEST", m.ModelName())
 }

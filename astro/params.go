@@ -35,6 +35,9 @@ type Dict map[string]any
 // the model and the parameter, and dst is then unchanged. Ranges are not
 // checked here: Create, Connect and SetStatus do that with NEST's rules.
 func SetParams(dst any, d Dict) error {
+	if l, ok := dst.(listedDict); ok {
+		return l.setDict(d)
+	}
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("SetParams: dst must be a non-nil pointer to a parameter struct, got %T", dst)
@@ -68,6 +71,9 @@ func SetParams(dst any, d Dict) error {
 // float64, ints int, rng_seed uint64, enums their NEST string, and slices
 // are copies. It returns nil if src is not a struct or a pointer to one.
 func GetParams(src any) Dict {
+	if l, ok := src.(interface{ dict() Dict }); ok {
+		return l.dict()
+	}
 	rv := reflect.ValueOf(src)
 	for rv.IsValid() && rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
@@ -90,6 +96,9 @@ func GetParams(src any) Dict {
 // pointer to one) in field order, the fields of embedded structs (a
 // model's parameters and state) included; nil if v is not such a struct.
 func ParamNames(v any) []string {
+	if l, ok := v.(interface{ paramNames() []string }); ok {
+		return l.paramNames()
+	}
 	t := reflect.TypeOf(v)
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -388,4 +397,19 @@ func exportParam(f reflect.Value) any {
 		return out.Interface()
 	}
 	return f.Interface()
+}
+
+// listedDict is implemented by pointers to models whose parameters are a
+// list rather than NEST-tagged struct fields (ODEModel); their values
+// have dict() and paramNames() for GetParams and ParamNames.
+type listedDict interface {
+	setDict(d Dict) error
+}
+
+// checkFinite reports a non-finite parameter.
+func checkFinite(model, name string, v float64, unit string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s: %s = %g%s: must be finite", model, name, v, unit)
+	}
+	return nil
 }

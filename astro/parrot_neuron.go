@@ -10,6 +10,9 @@ type ParrotNeuron struct{}
 // ModelName implements Model.
 func (ParrotNeuron) ModelName() string { return "parrot_neuron" }
 
+// NEST implements the export's question (astro.NESTOf).
+func (ParrotNeuron) NEST() *NESTModel { return &NESTModel{Model: "parrot_neuron", Stem: "parrot"} }
+
 // nodeBytes implements Model.
 func (ParrotNeuron) nodeBytes() (fixed, channels float64) { return 80, 1 }
 

@@ -21,6 +21,9 @@ type PoissonGenerator struct {
 // ModelName implements Model.
 func (PoissonGenerator) ModelName() string { return "poisson_generator" }
 
+// NEST implements the export's question (astro.NESTOf).
+func (PoissonGenerator) NEST() *NESTModel { return &NESTModel{Model: "poisson_generator", Stem: "pg"} }
+
 // nodeBytes implements Model (its connections' streams are counted with
 // the connections).
 func (PoissonGenerator) nodeBytes() (fixed, channels float64) { return 150, 0 }

@@ -9,6 +9,9 @@ import (
 // connection finalisation): it fixes min/max delay, splits nodes and
 // connections over threads and allocates all buffers.
 func (k *Kernel) prepare() error {
+	if err := k.chooseVector(); err != nil {
+		return err
+	}
 	if k.minDelay == 0 { // no connections: one step, as NEST
 		k.minDelay, k.maxDelay = 1, 1
 	}
@@ -33,7 +36,7 @@ func (k *Kernel) prepare() error {
 	var sics []*projection
 	for _, p := range k.projs {
 		p.finish()
-		if p.kind == kindSIC {
+		if p.traits.sic {
 			sics = append(sics, p)
 			continue
 		}

@@ -15,7 +15,7 @@ type projection struct {
 	model  string
 	weight float64
 	delay  int64 // steps
-	kind   synKind
+	traits synTraits
 
 	// Sources: row r is node ID srcIDs[r]; rowIdx[node ID - 1] is row+1
 	// (0: not a source).
@@ -28,23 +28,13 @@ type projection struct {
 	rows rowStore
 	mult rowStore
 
-	// tsodyks state, one per source row. Every connection of a source in a
-	// projection has the same parameters and initial state and sees the same
-	// spike train, so their states are identical at all times: one shared
-	// state is exactly equivalent to NEST's per-connection state.
-	tso []tsodyksState
+	// state is the synapses' dynamic state (plasticSynapse), nil for
+	// static connections.
+	state synapseState
 
 	parts [][]projPart // per thread, per target block
 	count int          // number of connections
 }
-
-type synKind int
-
-const (
-	kindStatic synKind = iota
-	kindTsodyks
-	kindSIC
-)
 
 // projPart: the targets of one projection that live on one thread and in
 // one block.
@@ -68,13 +58,13 @@ func (p *projection) addEdge(src, tgt int32) {
 	if r < 0 {
 		p.srcIDs = append(p.srcIDs, src)
 		r = p.rows.addRow()
-		if p.kind == kindSIC {
+		if p.traits.sic {
 			p.mult.addRow()
 		}
 		p.rowIdx[src-1] = r + 1
 	}
 	p.count++
-	if p.kind == kindSIC {
+	if p.traits.sic {
 		if p.rows.rows[r].n > 0 && *p.rows.last(r) == tgt {
 			*p.mult.last(r)++
 			return
@@ -86,20 +76,16 @@ func (p *projection) addEdge(src, tgt int32) {
 
 // finish prepares the per-source synapse state once all edges are known.
 func (p *projection) finish() {
-	if p.kind == kindTsodyks {
-		ts := p.syn.(TsodyksSynapse)
-		p.tso = make([]tsodyksState, len(p.srcIDs))
-		for i := range p.tso {
-			p.tso[i] = tsodyksState{x: ts.X, y: ts.Y, u: ts.UState}
-		}
+	if ps, ok := p.syn.(plasticSynapse); ok && p.state == nil {
+		p.state = ps.newState(len(p.srcIDs))
 	}
 }
 
 // transmit runs the synapse dynamics for a spike of source row at time tMs
 // and returns the transmitted weight.
 func (p *projection) transmit(row int32, tMs float64) float64 {
-	if p.kind == kindTsodyks {
-		return p.syn.(TsodyksSynapse).send(&p.tso[row], tMs) * p.weight
+	if p.state != nil {
+		return p.state.transmit(row, tMs) * p.weight
 	}
 	return p.weight
 }
@@ -132,7 +118,7 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 			w, th := where(t)
 			if slot[w] == 0 {
 				blk := k.nodes[t-1].block
-				sink, _ := k.blocks[blk].(spikeSink)
+				sink, _ := as[spikeSink](k.blocks[blk])
 				p.parts[th] = append(p.parts[th], projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
 				slot[w] = int32(len(p.parts[th]))
 			}

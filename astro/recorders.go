@@ -21,6 +21,9 @@ type SpikeRecorder struct {
 // ModelName implements Model.
 func (SpikeRecorder) ModelName() string { return "spike_recorder" }
 
+// NEST implements the export's question (astro.NESTOf).
+func (SpikeRecorder) NEST() *NESTModel { return &NESTModel{Model: "spike_recorder", Stem: "sr"} }
+
 // nodeBytes implements Model (events are not estimated).
 func (SpikeRecorder) nodeBytes() (fixed, channels float64) { return 150, 0 }
 
@@ -59,6 +62,9 @@ type Multimeter struct {
 
 // ModelName implements Model.
 func (Multimeter) ModelName() string { return "multimeter" }
+
+// NEST implements the export's question (astro.NESTOf).
+func (Multimeter) NEST() *NESTModel { return &NESTModel{Model: "multimeter", Stem: "mm"} }
 
 // nodeBytes implements Model (samples are not estimated).
 func (Multimeter) nodeBytes() (fixed, channels float64) { return 300, 0 }
@@ -271,6 +277,10 @@ func (k *Kernel) device(c NodeCollection, model string) (int, error) {
 
 // SpikeEvents returns the events of a spike_recorder (NEST's sr.events).
 func (k *Kernel) SpikeEvents(sr NodeCollection) (SpikeEvents, error) {
+	if err := k.enterRead("spike_recorder events"); err != nil {
+		return SpikeEvents{}, err
+	}
+	defer k.leaveRead()
 	i, err := k.device(sr, "spike_recorder")
 	if err != nil {
 		return SpikeEvents{}, err
@@ -314,6 +324,10 @@ func (k *Kernel) sampleRows(mi int, upTo int64) []sampleRow {
 
 // MultimeterEvents returns the samples of a multimeter (NEST's mm.events).
 func (k *Kernel) MultimeterEvents(mm NodeCollection) (MultimeterEvents, error) {
+	if err := k.enterRead("multimeter events"); err != nil {
+		return MultimeterEvents{}, err
+	}
+	defer k.leaveRead()
 	mi, err := k.device(mm, "multimeter")
 	if err != nil {
 		return MultimeterEvents{}, err

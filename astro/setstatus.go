@@ -70,6 +70,10 @@ func (k *Kernel) SetStatus(nodes NodeCollection, d Dict) error {
 // nodes of a Create call, since they hold shared parameters too).
 // Recordables that are not state variables (I_SIC) are not included.
 func (k *Kernel) GetStatus(nodes NodeCollection) ([]Dict, error) {
+	if err := k.enterRead("GetStatus"); err != nil {
+		return nil, err
+	}
+	defer k.leaveRead()
 	out := make([]Dict, nodes.Len())
 	for j, id := range nodes.ids {
 		blk, local, err := k.ref(id)

@@ -370,7 +370,7 @@ func tsodyksProjection(t *testing.T, k *Kernel) *projection {
 	t.Helper()
 	var out *projection
 	for _, p := range k.projs {
-		if p.kind == kindTsodyks {
+		if _, ok := p.state.(*tsodyksStates); ok {
 			if out != nil {
 				t.Fatal("more than one tsodyks projection")
 			}
@@ -448,10 +448,11 @@ func TestSingleDTsodyks(t *testing.T) {
 			for i, r := range states {
 				mustSimulate(t, k, r[0]+3-k.Time())
 				p := tsodyksProjection(t, k)
-				if len(p.tso) != 1 {
-					t.Fatalf("%d tsodyks states, want 1", len(p.tso))
+				tso := p.state.(*tsodyksStates).st
+				if len(tso) != 1 {
+					t.Fatalf("%d tsodyks states, want 1", len(tso))
 				}
-				s := p.tso[0]
+				s := tso[0]
 				if s.tLast != r[0] {
 					t.Errorf("engine after spike %d: t_lastspike %g ms, want %g", i, s.tLast, r[0])
 				}
@@ -466,7 +467,7 @@ func TestSingleDTsodyks(t *testing.T) {
 			}
 			mustSimulate(t, k, simTime-k.Time())
 			t.Logf("%s: engine synapse state after each of %d spikes: worst rel %.2g", c.name, len(states), worst)
-			s := tsodyksProjection(t, k).tso[0]
+			s := tsodyksProjection(t, k).state.(*tsodyksStates).st[0]
 			for j, name := range []string{"x", "y", "u"} {
 				want := status[name].(float64)
 				got := []float64{s.x, s.y, s.u}[j]

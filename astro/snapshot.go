@@ -3,6 +3,7 @@ package astro
 import (
 	"bufio"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -41,8 +42,14 @@ type LoadOptions struct {
 }
 
 // Save writes a snapshot of the kernel to w (see Load). A kernel that
-// refused to continue after an error cannot be saved.
+// refused to continue after an error cannot be saved. Save is a reading
+// call: it works from the progress callback, and is refused with an error
+// while another call changes the kernel (busy.go).
 func (k *Kernel) Save(w io.Writer) error {
+	if err := k.enterRead("save"); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer k.leaveRead()
 	if k.failed != nil {
 		return fmt.Errorf("snapshot: kernel is unusable after an earlier error (%v)", k.failed)
 	}
@@ -75,22 +82,26 @@ func LoadWith(r io.Reader, opt LoadOptions) (k *Kernel, err error) {
 	if opt.LocalNumThreads < 0 || opt.LocalNumThreads > 1024 {
 		return nil, fmt.Errorf("snapshot: local_num_threads = %d: must be in [1, 1024] (0: as saved)", opt.LocalNumThreads)
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	off, err := readSnapHeader(br)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	d := newSnapDecoder(br, off)
 	defer func() {
 		// Checked data cannot get here; a snapshot built by hand can.
 		if p := recover(); p != nil {
 			k, err = nil, fmt.Errorf("snapshot: %w: inconsistent state (%v)", ErrSnapshotCorrupt, p)
 		}
 	}()
+	br := bufio.NewReaderSize(r, 1<<16)
+	off, err := readSnapHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	d := newSnapDecoder(br, off)
 	k = loadKernel(d, opt)
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	if err := k.checkLoadedRecorders(); err != nil {
+		return nil, fmt.Errorf("snapshot: %w: %v", ErrSnapshotCorrupt, err)
+	}
+	k.loadCheck = nil
 	return k, nil
 }
 
@@ -141,26 +152,191 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
+// A snapshot's payload is five sections, written by saveKernel and read
+// by loadKernel in the same order; each section's save and load functions
+// are mirror images of each other:
+//
+//	settings  resolution, seed, threads, clocks and counters (snapSettings)
+//	nodes     one entry per Create call: model, size, parameters
+//	recording which multimeters and spike recorders record which nodes
+//	wiring    the projections: synapse, delay, sources, targets
+//	dynamics  every block's state, the synapses' state, spikes in transit
 func (k *Kernel) saveKernel(e *snapEncoder) {
-	// Settings and clocks.
-	e.f64(k.h)
-	e.varint(k.ticsPerStep)
-	e.u64(k.seed)
-	e.uvarint(uint64(k.threads))
-	e.u64(k.connectCalls)
-	e.bool(k.prepared)
-	for _, v := range []int64{k.minDelay, k.maxDelay, k.step, k.sliceStart, k.slices, k.stats.Spikes, k.stats.Deliveries} {
-		e.varint(v)
+	k.snapSettings().save(e)
+	k.saveNodes(e)
+	k.saveRecording(e)
+	k.saveWiring(e)
+	k.saveDynamics(e)
+}
+
+func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+	var s snapSettings
+	s.load(d)
+	k := s.newKernel(d, opt)
+	if k == nil {
+		return nil
 	}
-	// Nodes: one entry per Create call, and who records them.
+	d.k = k
+	k.loadCheck = d.checkLoadMemory
+	if k.loadNodes(d); d.err != nil {
+		return nil
+	}
+	if k.loadRecording(d); d.err != nil {
+		return nil
+	}
+	if k.loadWiring(d); d.err != nil {
+		return nil
+	}
+	if s.prepared {
+		if err := k.checkPrepareMemory(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
+		if err := k.prepare(); err != nil {
+			d.corrupt("%v", err)
+			return nil
+		}
+	}
+	if k.loadDynamics(d); d.err != nil {
+		return nil
+	}
+	if s.restoreClocks(d, k); d.err != nil {
+		return nil
+	}
+	return k
+}
+
+// snapSettings is the settings section: what NewKernel takes, and the
+// clocks and counters.
+type snapSettings struct {
+	resolution   float64 // ms
+	ticsPerStep  int64
+	seed         uint64
+	threads      int
+	connectCalls uint64 // seeds later Connect calls
+	prepared     bool
+	minDelay     int64 // steps
+	maxDelay     int64 // steps
+	step         int64 // current time in steps
+	sliceStart   int64 // step at which the current slice began
+	slices       int64
+	stats        Stats
+}
+
+func (k *Kernel) snapSettings() snapSettings {
+	return snapSettings{resolution: k.h, ticsPerStep: k.ticsPerStep, seed: k.seed, threads: k.threads,
+		connectCalls: k.connectCalls, prepared: k.prepared, minDelay: k.minDelay, maxDelay: k.maxDelay,
+		step: k.step, sliceStart: k.sliceStart, slices: k.slices, stats: k.stats}
+}
+
+func (s snapSettings) save(e *snapEncoder) {
+	e.f64(s.resolution)
+	e.varint(s.ticsPerStep)
+	e.u64(s.seed)
+	e.uvarint(uint64(s.threads))
+	e.u64(s.connectCalls)
+	e.bool(s.prepared)
+	e.varint(s.minDelay)
+	e.varint(s.maxDelay)
+	e.varint(s.step)
+	e.varint(s.sliceStart)
+	e.varint(s.slices)
+	e.varint(s.stats.Spikes)
+	e.varint(s.stats.Deliveries)
+}
+
+func (s *snapSettings) load(d *snapDecoder) {
+	s.resolution = d.f64()
+	s.ticsPerStep = d.varint()
+	s.seed = d.u64()
+	s.threads = d.length("local_num_threads", 1024)
+	s.connectCalls = d.u64()
+	s.prepared = d.bool()
+	s.minDelay = d.varint()
+	s.maxDelay = d.varint()
+	s.step = d.varint()
+	s.sliceStart = d.varint()
+	s.slices = d.varint()
+	s.stats.Spikes = d.varint()
+	s.stats.Deliveries = d.varint()
+}
+
+// newKernel makes the kernel the settings describe (with opt's thread
+// count, if given), its delays set; the clocks follow at the end
+// (restoreClocks), once the state they describe is loaded.
+func (s *snapSettings) newKernel(d *snapDecoder, opt LoadOptions) *Kernel {
+	if d.err != nil {
+		return nil
+	}
+	threads := s.threads
+	if opt.LocalNumThreads > 0 {
+		threads = opt.LocalNumThreads
+	}
+	k, err := NewKernel(KernelConfig{Resolution: s.resolution, LocalNumThreads: threads, RNGSeed: s.seed})
+	if err != nil || k.ticsPerStep != s.ticsPerStep || k.seed != s.seed {
+		d.corrupt("kernel settings: resolution %g ms, %d threads, seed %d: %v", s.resolution, threads, s.seed, err)
+		return nil
+	}
+	if s.minDelay < 0 || s.maxDelay < s.minDelay || s.maxDelay > 1<<30 || (s.prepared && s.minDelay < 1) {
+		d.corrupt("min_delay %d, max_delay %d steps", s.minDelay, s.maxDelay)
+		return nil
+	}
+	k.connectCalls = s.connectCalls
+	k.minDelay, k.maxDelay = s.minDelay, s.maxDelay
+	return k
+}
+
+// restoreClocks sets the time, slice position and statistics.
+func (s *snapSettings) restoreClocks(d *snapDecoder, k *Kernel) {
+	if s.step < 0 || s.sliceStart < 0 || s.sliceStart > s.step || s.slices < 0 ||
+		(s.prepared && s.step-s.sliceStart > s.minDelay) {
+		d.corrupt("time %d steps, slice start %d, %d slices", s.step, s.sliceStart, s.slices)
+		return
+	}
+	k.step, k.sliceStart, k.slices = s.step, s.sliceStart, s.slices
+	k.stats = s.stats
+}
+
+// saveNodes writes the nodes section: one entry per Create call.
+func (k *Kernel) saveNodes(e *snapEncoder) {
 	e.uvarint(uint64(len(k.blocks)))
 	for _, b := range k.blocks {
 		bb := b.base()
 		e.str(bb.model)
 		e.uvarint(uint64(bb.n))
-		e.params(b.params())
+		saveModelParams(e, b.params())
 	}
-	for _, b := range k.blocks { // multimeters may be created after their targets
+}
+
+func (k *Kernel) loadNodes(d *snapDecoder) {
+	nb := d.length("number of Create calls", math.MaxInt32)
+	for range nb {
+		name := d.str()
+		n := d.length("number of nodes", 1<<30)
+		if d.err != nil {
+			return
+		}
+		mk, ok := modelDefaults[name]
+		if !ok {
+			d.fail(fmt.Errorf("%w: model %q is not registered in this program (a snapshot stores state, not code: register the model's definition before loading)", ErrSnapshotModel, name))
+			return
+		}
+		m := loadModelParams(d, mk())
+		if d.err != nil {
+			return
+		}
+		if _, err := k.Create(m, n); err != nil {
+			d.corrupt("%v", err)
+			return
+		}
+	}
+}
+
+// saveRecording writes the recording section: per block, the multimeters
+// of each node (multimeters may be created after their targets), and per
+// node its spike recorders.
+func (k *Kernel) saveRecording(e *snapEncoder) {
+	for _, b := range k.blocks {
 		bb := b.base()
 		e.bool(bb.subs != nil)
 		for _, s := range bb.subs {
@@ -171,12 +347,70 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 	for _, r := range k.recOf {
 		e.i32s(r)
 	}
-	// Connections.
+}
+
+func (k *Kernel) loadRecording(d *snapDecoder) {
+	for _, b := range k.blocks {
+		bb := b.base()
+		if d.bool() {
+			bb.subs = make([][]int32, bb.n)
+			for i := range bb.subs {
+				s := d.i32s("multimeters of a node")
+				if len(s) > 0 {
+					bb.subs[i] = s
+				}
+				for _, mi := range s {
+					if mi < 0 || int(mi) >= len(k.mms) {
+						d.corrupt("multimeter %d does not exist", mi)
+					}
+				}
+			}
+		}
+		if d.err != nil {
+			return
+		}
+	}
+	nr := d.length("spike recorder wiring", len(k.nodes))
+	k.recOf = make([][]int32, nr)
+	for i := range k.recOf {
+		s := d.i32s("spike recorders of a node")
+		if len(s) > 0 {
+			k.recOf[i] = s
+		}
+		for _, ri := range s {
+			if ri < 0 || int(ri) >= len(k.spikeRecs) {
+				d.corrupt("spike recorder %d does not exist", ri)
+			}
+		}
+	}
+}
+
+// saveWiring writes the wiring section: the projections.
+func (k *Kernel) saveWiring(e *snapEncoder) {
 	e.uvarint(uint64(len(k.projs)))
 	for _, p := range k.projs {
 		k.saveProjection(e, p)
 	}
-	// Dynamic state.
+}
+
+func (k *Kernel) loadWiring(d *snapDecoder) {
+	np := d.length("number of projections", math.MaxInt32)
+	for i := range np {
+		p := k.loadProjection(d)
+		if d.err != nil {
+			return
+		}
+		p.id = i
+		k.projs = append(k.projs, p)
+		k.commitEdges(p)
+	}
+}
+
+// saveDynamics writes the dynamics section: each block's state (its own
+// hooks), each projection's synapse state and random streams, and, once
+// prepared, the spikes waiting for delivery and those of an unfinished
+// slice.
+func (k *Kernel) saveDynamics(e *snapEncoder) {
 	for _, b := range k.blocks {
 		if err := b.saveState(e); err != nil {
 			e.fail(err)
@@ -195,6 +429,21 @@ func (k *Kernel) saveKernel(e *snapEncoder) {
 			return cmp.Or(cmp.Compare(a.stamp, b.stamp), cmp.Compare(a.gid, b.gid))
 		})
 		saveSpikes(e, open)
+	}
+}
+
+func (k *Kernel) loadDynamics(d *snapDecoder) {
+	for _, b := range k.blocks {
+		if err := b.loadState(d); err != nil {
+			return
+		}
+	}
+	for _, p := range k.projs {
+		k.loadProjectionState(d, p)
+	}
+	if k.prepared {
+		k.pending = loadSpikes(d, k, "pending spikes")
+		k.tcs[0].spikes = loadSpikes(d, k, "spikes of the unfinished slice")
 	}
 }
 
@@ -243,12 +492,12 @@ func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
 	}
 	var tgts []int32
 	if p.parts == nil { // the lists Connect built (always for SIC)
-		e.bool(p.kind == kindSIC)
+		e.bool(p.traits.sic)
 		for r := range int32(len(p.srcIDs)) {
 			tgts = tgts[:0]
 			p.rows.each(r, func(_ int, t int32) { tgts = append(tgts, t) })
 			writeRow(tgts)
-			if p.kind == kindSIC {
+			if p.traits.sic {
 				tgts = tgts[:0]
 				p.mult.each(r, func(_ int, m int32) { tgts = append(tgts, m) })
 				e.i32s(tgts)
@@ -268,12 +517,9 @@ func (k *Kernel) saveProjection(e *snapEncoder, p *projection) {
 }
 
 func (k *Kernel) saveProjectionState(e *snapEncoder, p *projection) {
-	e.bool(p.tso != nil)
-	for _, s := range p.tso {
-		e.f64(s.x)
-		e.f64(s.y)
-		e.f64(s.u)
-		e.f64(s.tLast)
+	e.bool(p.state != nil)
+	if p.state != nil {
+		p.state.saveState(e)
 	}
 	hasRNG := p.parts != nil && slices.ContainsFunc(p.parts, func(ps []projPart) bool {
 		return slices.ContainsFunc(ps, func(pp projPart) bool { return pp.rng != nil })
@@ -348,125 +594,60 @@ func (c *canonRow) entries(k *Kernel, p *projection, r int32) []canonEntry {
 	return c.out
 }
 
-func loadKernel(d *snapDecoder, opt LoadOptions) *Kernel {
-	h, tics, seed := d.f64(), d.varint(), d.u64()
-	threads := d.length("local_num_threads", 1024)
-	if opt.LocalNumThreads > 0 {
-		threads = opt.LocalNumThreads
+// ErrSnapshotModel: the snapshot holds nodes of a model this program does
+// not have, or has with another definition (ODEModel.Fingerprint).
+var ErrSnapshotModel = errors.New("snapshot of a model this program defines differently")
+
+// listedParams is implemented by models whose parameters are a list, not
+// struct fields (ODEModel): a snapshot stores the fingerprint of the
+// model's layout and the values.
+type listedParams interface {
+	Fingerprint() string
+	paramValues() []float64
+	withParamValues(p []float64) (Model, error)
+}
+
+// saveModelParams writes the parameters of a Create call's model;
+// loadModelParams is its mirror image.
+func saveModelParams(e *snapEncoder, m Model) {
+	lp, listed := m.(listedParams)
+	if !listed {
+		e.params(m) // starts with the struct type's name
+		return
 	}
+	e.str(listedParamsTag)
+	e.str(lp.Fingerprint())
+	e.f64s(lp.paramValues())
+}
+
+// listedParamsTag starts listed parameters where a struct's parameters
+// start with its type name (snapEncoder.params); no Go type has this name.
+const listedParamsTag = "(listed parameters)"
+
+func loadModelParams(d *snapDecoder, m Model) Model {
+	lp, listed := m.(listedParams)
+	if !listed {
+		return decodeParams(d, m)
+	}
+	if tag := d.str(); d.err == nil && tag != listedParamsTag {
+		d.fail(fmt.Errorf("%w: model %s: saved as a model of another kind (%s)", ErrSnapshotModel, m.ModelName(), tag))
+	}
+	fp := d.str()
+	p := d.f64s(m.ModelName() + " parameters")
 	if d.err != nil {
 		return nil
 	}
-	k, err := NewKernel(KernelConfig{Resolution: h, LocalNumThreads: threads, RNGSeed: seed})
-	if err != nil || k.ticsPerStep != tics || k.seed != seed {
-		d.corrupt("kernel settings: resolution %g ms, %d threads, seed %d: %v", h, threads, seed, err)
+	if fp != lp.Fingerprint() {
+		d.fail(fmt.Errorf("%w: model %s: the snapshot was saved with a definition of layout %s, this program's has layout %s (other state variables or parameters)",
+			ErrSnapshotModel, m.ModelName(), fp, lp.Fingerprint()))
 		return nil
 	}
-	d.k = k
-	k.connectCalls = d.u64()
-	prepared := d.bool()
-	var clocks [7]int64
-	for i := range clocks {
-		clocks[i] = d.varint()
-	}
-	k.minDelay, k.maxDelay = clocks[0], clocks[1]
-	if d.err == nil && (k.minDelay < 0 || k.maxDelay < k.minDelay || k.maxDelay > 1<<30 || (prepared && k.minDelay < 1)) {
-		d.corrupt("min_delay %d, max_delay %d steps", k.minDelay, k.maxDelay)
-	}
-	// Nodes.
-	nb := d.length("number of Create calls", math.MaxInt32)
-	for range nb {
-		name := d.str()
-		n := d.length("number of nodes", 1<<30)
-		if d.err != nil {
-			return nil
-		}
-		mk, ok := modelDefaults[name]
-		if !ok {
-			d.corrupt("unknown model %q", name)
-			return nil
-		}
-		m := decodeParams(d, mk())
-		if d.err != nil {
-			return nil
-		}
-		if _, err := k.Create(m, n); err != nil {
-			d.corrupt("%v", err)
-			return nil
-		}
-	}
-	for _, b := range k.blocks {
-		bb, n := b.base(), b.base().n
-		if d.bool() {
-			bb.subs = make([][]int32, n)
-			for i := range bb.subs {
-				s := d.i32s("multimeters of a node")
-				if len(s) > 0 {
-					bb.subs[i] = s
-				}
-				for _, mi := range s {
-					if mi < 0 || int(mi) >= len(k.mms) {
-						d.corrupt("multimeter %d does not exist", mi)
-					}
-				}
-			}
-		}
-		if d.err != nil {
-			return nil
-		}
-	}
-	nr := d.length("spike recorder wiring", len(k.nodes))
-	k.recOf = make([][]int32, nr)
-	for i := range k.recOf {
-		s := d.i32s("spike recorders of a node")
-		if len(s) > 0 {
-			k.recOf[i] = s
-		}
-		for _, ri := range s {
-			if ri < 0 || int(ri) >= len(k.spikeRecs) {
-				d.corrupt("spike recorder %d does not exist", ri)
-			}
-		}
-	}
-	// Connections.
-	np := d.length("number of projections", math.MaxInt32)
-	for i := range np {
-		p := k.loadProjection(d)
-		if d.err != nil {
-			return nil
-		}
-		p.id = i
-		k.projs = append(k.projs, p)
-	}
-	if prepared {
-		if err := k.prepare(); err != nil {
-			d.corrupt("%v", err)
-			return nil
-		}
-	}
-	// Dynamic state.
-	for _, b := range k.blocks {
-		if err := b.loadState(d); err != nil {
-			return nil
-		}
-	}
-	for _, p := range k.projs {
-		k.loadProjectionState(d, p)
-	}
-	if prepared {
-		k.pending = loadSpikes(d, k, "pending spikes")
-		k.tcs[0].spikes = loadSpikes(d, k, "spikes of the unfinished slice")
-	}
-	k.step, k.sliceStart, k.slices = clocks[2], clocks[3], clocks[4]
-	k.stats = Stats{Spikes: clocks[5], Deliveries: clocks[6]}
-	if d.err == nil && (k.step < 0 || k.sliceStart < 0 || k.sliceStart > k.step || k.slices < 0 ||
-		(prepared && k.step-k.sliceStart > k.minDelay)) {
-		d.corrupt("time %d steps, slice start %d, %d slices", k.step, k.sliceStart, k.slices)
-	}
-	if d.err != nil {
+	out, err := lp.withParamValues(p)
+	if err != nil {
+		d.fail(fmt.Errorf("%w: %v", ErrSnapshotModel, err))
 		return nil
 	}
-	return k
+	return out
 }
 
 // decodeParams reads parameters into a copy of m (a Model or Synapse
@@ -521,7 +702,7 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 		p.rowIdx[s-1] = int32(r) + 1
 	}
 	withMult := d.bool()
-	if d.err == nil && withMult != (p.kind == kindSIC) {
+	if d.err == nil && withMult != (p.traits.sic) {
 		d.corrupt("%s: multiplicities do not match the synapse model", name)
 	}
 	n := int32(len(k.nodes))
@@ -559,6 +740,11 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 	if d.err == nil && total != p.count {
 		d.corrupt("%s: %d connections listed, %d expected", name, total, p.count)
 	}
+	if d.err == nil {
+		if err := k.checkLoadedPairs(p); err != nil {
+			d.corrupt("%s: %v", name, err)
+		}
+	}
 	return p
 }
 
@@ -566,12 +752,12 @@ func (k *Kernel) loadProjection(d *snapDecoder) *projection {
 func synDelay(s Synapse) float64 { _, d := s.weightDelay(); return d }
 
 func (k *Kernel) loadProjectionState(d *snapDecoder, p *projection) {
-	if hasTso := d.bool(); d.err == nil && hasTso != (p.tso != nil) {
+	if hasState := d.bool(); d.err == nil && hasState != (p.state != nil) {
 		d.corrupt("%s: synapse state does not match the kernel's state", p.model)
 		return
 	}
-	for i := range p.tso {
-		p.tso[i] = tsodyksState{x: d.f64(), y: d.f64(), u: d.f64(), tLast: d.f64()}
+	if p.state != nil {
+		p.state.loadState(d)
 	}
 	hasRNG := d.bool()
 	if d.err != nil || !hasRNG {

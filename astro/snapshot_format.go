@@ -41,6 +41,8 @@ const SnapshotFormatVersion uint32 = 1
 const (
 	snapMagic    = "astronb-snapshot"
 	snapFrameMax = 1 << 18 // 256 KiB of payload per frame
+	// maxEngineVersionLen bounds the engine version string in a header.
+	maxEngineVersionLen = 255
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -275,7 +277,26 @@ type snapDecoder struct {
 	n     uint64
 	sum   hash.Hash
 	err   error
+	// ahead holds frames read and checked ahead of the current one (need),
+	// aheadBytes their length.
+	ahead      [][]byte
+	aheadBytes int
 }
+
+// Counts read from a file are bounded by the bytes that follow them before
+// anything is allocated for them. Most lists grow as their elements arrive,
+// so a count cannot allocate more than the data holds. The large arrays
+// that are allocated whole — the nodes of a Create call, the ring buffers
+// of the first Simulate — are sized by the memory estimate (limits.go):
+// while a snapshot loads, an estimate above snapLoadFloor must be matched
+// by at least 1/snapLoadExpansion of it in payload bytes still to come (a
+// node's saved state and ring buffers take more than that), which need
+// checks by reading ahead. A snapshot that claims 2^24 neurons in 543 bytes
+// is refused before anything is allocated.
+const (
+	snapLoadFloor     = 16 << 20 // bytes of estimate that need no data
+	snapLoadExpansion = 64       // estimated bytes per payload byte, at most
+)
 
 // readSnapHeader checks the header and returns the offset after it.
 func readSnapHeader(r *bufio.Reader) (int64, error) {
@@ -293,7 +314,13 @@ func readSnapHeader(r *bufio.Reader) (int64, error) {
 	if v := binary.LittleEndian.Uint32(b[:4]); v != SnapshotFormatVersion {
 		return 0, fmt.Errorf("%w: the file has format version %d, this build reads version %d", ErrSnapshotVersion, v, SnapshotFormatVersion)
 	}
-	ev := make([]byte, binary.LittleEndian.Uint16(b[4:])+4)
+	// The engine version's length, in int arithmetic (a uint16 + 4 wraps)
+	// and bounded before anything is allocated.
+	evLen := int(binary.LittleEndian.Uint16(b[4:]))
+	if evLen > maxEngineVersionLen {
+		return 0, fmt.Errorf("%w: the header claims an engine version of %d bytes (at most %d)", ErrSnapshotCorrupt, evLen, maxEngineVersionLen)
+	}
+	ev := make([]byte, evLen+4)
 	if _, err := io.ReadFull(r, ev); err != nil {
 		return 0, fmt.Errorf("%w: the data ends inside the header", ErrSnapshotTruncated)
 	}
@@ -317,55 +344,117 @@ func (d *snapDecoder) corrupt(format string, args ...any) {
 	}
 }
 
+// fail records err (the first error sticks).
+func (d *snapDecoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
 func (d *snapDecoder) truncated() {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: the data ends inside frame %d (file offset %d)", ErrSnapshotTruncated, d.seq, d.off)
 	}
 }
 
-// next reads and checks the next frame.
+// next makes the next frame current: one read ahead, or else the next
+// one in the data.
 func (d *snapDecoder) next() bool {
 	if d.err != nil {
 		return false
 	}
+	if len(d.ahead) > 0 {
+		d.frame, d.pos = d.ahead[0], 0
+		d.ahead[0] = nil
+		d.ahead = d.ahead[1:]
+		d.aheadBytes -= len(d.frame)
+		return true
+	}
+	buf := d.frame
+	if cap(buf) < snapFrameMax+4 {
+		buf = make([]byte, snapFrameMax+4)
+	}
+	data, ok := d.readFrame(buf[:0], "while more state is expected")
+	if !ok {
+		return false
+	}
+	d.frame, d.pos = data, 0
+	return true
+}
+
+// readFrame reads and checks the next frame of the data into buf (which
+// it grows to the frame's length) and returns its bytes. A frame of
+// length 0 (the end of the payload) is an error saying why more was
+// expected.
+func (d *snapDecoder) readFrame(buf []byte, why string) ([]byte, bool) {
 	var hd [4]byte
 	if _, err := io.ReadFull(d.r, hd[:]); err != nil {
 		d.truncated()
-		return false
+		return nil, false
 	}
 	n := binary.LittleEndian.Uint32(hd[:])
 	if n == 0 {
-		d.corrupt("the payload ends at frame %d (file offset %d) while more state is expected", d.seq, d.off)
-		return false
+		d.corrupt("the payload ends at frame %d (file offset %d) %s", d.seq, d.off, why)
+		return nil, false
 	}
 	if n > snapFrameMax {
 		d.corrupt("frame %d at file offset %d claims %d bytes (at most %d)", d.seq, d.off, n, snapFrameMax)
-		return false
+		return nil, false
 	}
-	if cap(d.frame) < int(n)+4 {
-		d.frame = make([]byte, snapFrameMax+4)
+	if cap(buf) < int(n)+4 {
+		buf = make([]byte, n+4)
 	}
-	d.frame = d.frame[:n+4]
-	if _, err := io.ReadFull(d.r, d.frame); err != nil {
+	buf = buf[:n+4]
+	if _, err := io.ReadFull(d.r, buf); err != nil {
 		d.truncated()
-		return false
+		return nil, false
 	}
-	data := d.frame[:n]
-	if frameCRC(d.seq, data) != binary.LittleEndian.Uint32(d.frame[n:]) {
+	data := buf[:n]
+	if frameCRC(d.seq, data) != binary.LittleEndian.Uint32(buf[n:]) {
 		d.corrupt("checksum mismatch in frame %d (file offset %d)", d.seq, d.off)
-		return false
+		return nil, false
 	}
 	d.sum.Write(data)
 	d.n += uint64(n)
 	d.off += int64(n) + 8
 	d.seq++
-	d.frame, d.pos = d.frame[:n], 0
-	return true
+	return data, true
+}
+
+// need checks that at least n more payload bytes follow, reading frames
+// ahead (and checking them) as far as necessary; what names the claim in
+// the error. The frames read ahead are used later as they come.
+func (d *snapDecoder) need(what string, n float64) bool {
+	for d.err == nil && float64(len(d.frame)-d.pos+d.aheadBytes) < n {
+		data, ok := d.readFrame(nil, fmt.Sprintf("(%s needs at least %.0f more bytes of state; there were %d)",
+			what, n, len(d.frame)-d.pos+d.aheadBytes))
+		if !ok {
+			return false
+		}
+		d.ahead = append(d.ahead, data)
+		d.aheadBytes += len(data)
+	}
+	return d.err == nil
+}
+
+// checkLoadMemory is the loading kernel's check of a memory estimate
+// (total, in bytes) against the payload still to come.
+func (d *snapDecoder) checkLoadMemory(what string, total float64) error {
+	if total <= snapLoadFloor {
+		return nil
+	}
+	if !d.need(what, (total-snapLoadFloor)/snapLoadExpansion) {
+		return d.err
+	}
+	return nil
 }
 
 // avail returns the unread bytes of the current frame, reading the next
 // frame when it is used up (nil on error).
 func (d *snapDecoder) avail() []byte {
+	if d.err != nil { // errors are sticky: no more reads
+		return nil
+	}
 	for d.pos == len(d.frame) {
 		if !d.next() {
 			return nil
@@ -379,8 +468,8 @@ func (d *snapDecoder) finish() error {
 	if d.err != nil {
 		return d.err
 	}
-	if d.pos != len(d.frame) {
-		d.corrupt("%d unexpected bytes at the end of the state", len(d.frame)-d.pos)
+	if d.pos != len(d.frame) || d.aheadBytes > 0 {
+		d.corrupt("%d unexpected bytes at the end of the state", len(d.frame)-d.pos+d.aheadBytes)
 		return d.err
 	}
 	t := make([]byte, 4+8+4+4)
@@ -479,7 +568,10 @@ func (d *snapDecoder) rawInto(p []byte) {
 // length reads a count and checks it against max.
 func (d *snapDecoder) length(what string, max int) int {
 	n := d.uvarint()
-	if d.err == nil && n > uint64(max) {
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(max) {
 		d.corrupt("%s: %d exceeds %d", what, n, max)
 		return 0
 	}
@@ -491,6 +583,9 @@ const maxLen = 1 << 40
 
 func (d *snapDecoder) str() string {
 	n := d.length("string length", 1<<20)
+	if !d.need("a string", float64(n)) {
+		return ""
+	}
 	b := make([]byte, n)
 	d.rawInto(b)
 	return string(b)

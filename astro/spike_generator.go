@@ -21,6 +21,9 @@ type SpikeGenerator struct {
 // ModelName implements Model.
 func (SpikeGenerator) ModelName() string { return "spike_generator" }
 
+// NEST implements the export's question (astro.NESTOf).
+func (SpikeGenerator) NEST() *NESTModel { return &NESTModel{Model: "spike_generator", Stem: "sg"} }
+
 // nodeBytes implements Model: the spike list is stored once per node.
 func (g SpikeGenerator) nodeBytes() (fixed, channels float64) {
 	return 80 + 48*float64(len(g.SpikeTimes)), 0

@@ -1,52 +1,60 @@
 package astro
 
-import (
-	"fmt"
-	"math"
-)
+// The synapse seam: the kernel (connect.go, projection.go, snapshot.go)
+// sees a synapse model only through Synapse and, for models with dynamic
+// state, synapseState. Each synapse model is one file (static_synapse.go,
+// tsodyks_synapse.go, sic_connection.go) that implements them and
+// registers itself (registerSynapse).
 
 // Synapse is a synapse model with its parameters (NEST's syn_spec), passed
 // to Connect and TripartiteConnect. Default… constructors give NEST's
-// defaults; nil means a default static_synapse.
+// defaults; nil means the default synapse (static_synapse).
 type Synapse interface {
 	// SynapseModel returns NEST's model name, e.g. "tsodyks_synapse".
 	SynapseModel() string
+	// weightDelay returns the weight (nS, pA or a plain factor, as the
+	// target reads it) and the delay (ms).
 	weightDelay() (weight, delay float64)
+	// validate checks the parameters; an error names the NEST parameter
+	// and its allowed range.
 	validate() error
-	// kind tells the kernel how connections of this model behave: static,
-	// plastic (tsodyks) or carrying SIC. The unexported methods seal the
-	// set of synapse models.
-	kind() synKind
+	// traits tells the kernel how connections of this model behave. The
+	// unexported methods seal the set of synapse models.
+	traits() synTraits
 }
 
-// StaticSynapse transmits a fixed weight after a fixed delay
-// (NEST's static_synapse).
-type StaticSynapse struct {
-	// Weight in nS for conductance-based neurons (sign selects excitatory or
-	// inhibitory input), or a plain factor for parrots and astrocytes.
-	Weight float64 `nest:"weight"`
-	// Delay in ms (≥ resolution).
-	Delay float64 `nest:"delay"`
+// synTraits are the properties of a synapse model that the kernel acts on.
+type synTraits struct {
+	// sic: the connections carry a slow inward current from a sicSender to
+	// a sicReceiver instead of spikes (secondary.go).
+	sic bool
+	// plastic: the connections have dynamic state (newState); devices
+	// cannot project through them (NEST requires a parrot in between).
+	plastic bool
 }
 
-// DefaultStaticSynapse returns NEST's defaults: weight 1, delay 1 ms.
-func DefaultStaticSynapse() StaticSynapse { return StaticSynapse{Weight: 1, Delay: 1} }
-
-func init() { registerSynapse(func() Synapse { return DefaultStaticSynapse() }) }
-
-// SynapseModel implements Synapse.
-func (StaticSynapse) SynapseModel() string { return "static_synapse" }
-
-func (s StaticSynapse) weightDelay() (float64, float64) { return s.Weight, s.Delay }
-
-func (s StaticSynapse) validate() error { return checkFinite(s.SynapseModel(), "weight", s.Weight, "") }
-
-// checkFinite reports a non-finite parameter.
-func checkFinite(model, name string, v float64, unit string) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("%s: %s = %g%s: must be finite", model, name, v, unit)
-	}
-	return nil
+// plasticSynapse is implemented by synapse models with dynamic state.
+type plasticSynapse interface {
+	Synapse
+	// newState returns the state of a projection with rows source rows in
+	// its initial state. Every connection of one source in a projection
+	// has the same parameters and initial state and sees the same spike
+	// train, so one state per source is exactly equivalent to NEST's
+	// per-connection state.
+	newState(rows int) synapseState
 }
 
-func (StaticSynapse) kind() synKind { return kindStatic }
+// synapseState is the dynamic state of the connections of one projection.
+type synapseState interface {
+	// transmit runs the synapse dynamics for a spike of source row emitted
+	// at tMs (ms) and returns the factor of the projection's weight that is
+	// transmitted.
+	transmit(row int32, tMs float64) float64
+	// saveState and loadState write and read the state for snapshots.
+	saveState(e *snapEncoder)
+	loadState(d *snapDecoder)
+}
+
+// defaultSynapse returns the synapse Connect uses when none is given; the
+// default model's file sets it (static_synapse.go).
+var defaultSynapse func() Synapse

@@ -194,13 +194,13 @@ func (k *Kernel) newTripartite(what string, pre, post, third NodeCollection, poo
 		return nil, err
 	}
 	if syn.Primary == nil {
-		syn.Primary = DefaultStaticSynapse()
+		syn.Primary = defaultSynapse()
 	}
 	if syn.ThirdIn == nil {
-		syn.ThirdIn = DefaultStaticSynapse()
+		syn.ThirdIn = defaultSynapse()
 	}
 	if syn.ThirdOut == nil {
-		syn.ThirdOut = DefaultStaticSynapse()
+		syn.ThirdOut = defaultSynapse()
 	}
 	nS, nT, nA := pre.Len(), post.Len(), third.Len()
 	if nS == 0 || nT == 0 || nA == 0 {

@@ -34,12 +34,12 @@ func projEdges(t *testing.T, p *projection) []edge {
 	var out []edge
 	for r, s := range p.srcIDs {
 		var mult []int32
-		if p.kind == kindSIC {
+		if p.traits.sic {
 			p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
 		}
 		p.rows.each(int32(r), func(j int, tg int32) {
 			n := int32(1)
-			if p.kind == kindSIC {
+			if p.traits.sic {
 				n = mult[j]
 			}
 			for range n {

@@ -43,7 +43,7 @@ func (TsodyksSynapse) SynapseModel() string { return "tsodyks_synapse" }
 
 func (s TsodyksSynapse) weightDelay() (float64, float64) { return s.Weight, s.Delay }
 
-func (TsodyksSynapse) kind() synKind { return kindTsodyks }
+func (TsodyksSynapse) traits() synTraits { return synTraits{plastic: true} }
 
 func (s TsodyksSynapse) validate() error {
 	m := s.SynapseModel()
@@ -96,4 +96,41 @@ func (s TsodyksSynapse) send(st *tsodyksState, tMs float64) float64 {
 	st.y += r
 	st.tLast = tMs
 	return r
+}
+
+// tsodyksStates is the state of a projection's connections, one per source
+// row (see plasticSynapse).
+type tsodyksStates struct {
+	syn TsodyksSynapse
+	st  []tsodyksState
+}
+
+// newState implements plasticSynapse.
+func (s TsodyksSynapse) newState(rows int) synapseState {
+	ts := &tsodyksStates{syn: s, st: make([]tsodyksState, rows)}
+	for i := range ts.st {
+		ts.st[i] = tsodyksState{x: s.X, y: s.Y, u: s.UState}
+	}
+	return ts
+}
+
+// transmit implements synapseState.
+func (s *tsodyksStates) transmit(row int32, tMs float64) float64 { return s.syn.send(&s.st[row], tMs) }
+
+// saveState implements synapseState: x, y, u and the last spike time per
+// source.
+func (s *tsodyksStates) saveState(e *snapEncoder) {
+	for _, st := range s.st {
+		e.f64(st.x)
+		e.f64(st.y)
+		e.f64(st.u)
+		e.f64(st.tLast)
+	}
+}
+
+// loadState implements synapseState.
+func (s *tsodyksStates) loadState(d *snapDecoder) {
+	for i := range s.st {
+		s.st[i] = tsodyksState{x: d.f64(), y: d.f64(), u: d.f64(), tLast: d.f64()}
+	}
 }

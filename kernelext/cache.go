@@ -20,7 +20,7 @@ import (
 const CacheDirEnv = "ASTRONB_CACHE_DIR"
 
 // cacheFormat is mixed into every key; bump it when the file layout changes.
-const cacheFormat = "astronb-cache/2"
+const cacheFormat = "astronb-cache/3"
 
 // CacheDir returns the folder Cached stores results in, or "" when caching is
 // off:
@@ -146,7 +146,7 @@ func (h cacheHeader) equal(o cacheHeader) bool {
 }
 
 func newCacheHeader[T any](key any) (cacheHeader, error) {
-	k, err := encodeKey(key)
+	k, err := encodeKey("Cached", key)
 	if err != nil {
 		return cacheHeader{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/astronb/astronb/astro"
 )
@@ -415,5 +416,102 @@ func TestCachedBitFlipsAreRecomputed(t *testing.T) {
 		}
 		flips := len(orig) * 8
 		t.Logf("%d single-bit flips of a %d-byte entry: all recomputed", flips, len(orig))
+	})
+}
+
+type modeA string
+type modeB string
+
+// panicky's MarshalText panics (a user type with a broken method).
+type panicky struct{ X int }
+
+func (panicky) MarshalText() ([]byte, error) { panic("broken MarshalText") }
+
+// dagNode shares its child twice: n levels encode 2^n values.
+type dagNode struct{ L, R *dagNode }
+
+// TestKeyEncodingHostile: keys of every shape are either encoded
+// canonically (deterministic, types included) or refused with the culprit
+// named, in bounded time.
+func TestKeyEncodingHostile(t *testing.T) {
+	withDeadline(t, time.Minute, func() { // -race makes reflection slow
+		start := time.Now()
+		defer func() { t.Logf("%v", time.Since(start)) }()
+		// Named types are part of the key.
+		for _, d := range [][2]any{
+			{modeA("x"), modeB("x")},
+			{modeA("x"), "x"},
+			{[]byte("ab"), "YWI="},
+			{map[[2]int]string{{1, 2}: "a"}, map[[2]int]string{{2, 1}: "a"}},
+		} {
+			k0, err0 := CacheKey[int](d[0])
+			k1, err1 := CacheKey[int](d[1])
+			if err0 != nil || err1 != nil || k0 == k1 {
+				t.Errorf("%#v / %#v: keys %s / %s, errors %v / %v", d[0], d[1], k0, k1, err0, err1)
+			}
+		}
+		// Deterministic whatever the map iteration order: NaN keys (a map
+		// holds each as its own entry), struct and interface keys.
+		nan := math.NaN()
+		for name, mk := range map[string]func() any{
+			"NaN keys":       func() any { return map[float64]int{nan: 1, math.NaN(): 2, math.NaN(): 3, 0: 4} },
+			"struct keys":    func() any { return map[struct{ A, B int }]string{{1, 2}: "x", {2, 1}: "y", {0, 0}: "z"} },
+			"interface keys": func() any { return map[any]int{1: 1, "1": 2, 1.0: 3, int8(1): 4, true: 5} },
+		} {
+			first, err := CacheKey[int](mk())
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			for range 50 {
+				if k, _ := CacheKey[int](mk()); k != first {
+					t.Errorf("%s: the key depends on map order", name)
+					break
+				}
+			}
+		}
+		// A pointer shared at every level: 2^60 paths, refused quickly.
+		var n *dagNode
+		for range 60 {
+			n = &dagNode{L: n, R: n}
+		}
+		type cyc struct{ Next *cyc }
+		c := &cyc{}
+		c.Next = c
+		for _, r := range []struct {
+			key  any
+			want string
+		}{
+			{n, "more than"},
+			{c, "nested deeper"},
+			{panicky{1}, "broken MarshalText"},
+			{map[any]int{make(chan int): 1}, "chan"},
+			{struct{ F func() }{}, "key.F"},
+			{[]any{unsafe.Pointer(nil)}, "unsafe.Pointer"},
+		} {
+			if _, err := CacheKey[int](r.key); err == nil || !strings.Contains(err.Error(), r.want) {
+				t.Errorf("key %T: err %v, want it to mention %q", r.key, err, r.want)
+			}
+		}
+	})
+}
+
+// TestKeyLargeBytes: a []byte key is one value however long (8 MiB, more
+// bytes than values a key may hold, is fine), and differs from the same
+// bytes as a named byte-slice type.
+func TestKeyLargeBytes(t *testing.T) {
+	withDeadline(t, 20*time.Second, func() {
+		type raw []byte
+		b := make([]byte, 8<<20)
+		k0, err := CacheKey[int](b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)-1] = 1
+		k1, _ := CacheKey[int](b)
+		k2, _ := CacheKey[int](raw(b))
+		if k0 == k1 || k1 == k2 {
+			t.Errorf("keys %s %s %s", k0, k1, k2)
+		}
 	})
 }

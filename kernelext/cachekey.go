@@ -12,12 +12,17 @@ import (
 	"github.com/astronb/astronb/astro"
 )
 
-// maxKeyDepth bounds the nesting of a cache key (pointers, slices, maps,
+// maxKeyDepth bounds the nesting of a key (pointers, slices, maps,
 // structs, interfaces); deeper keys, e.g. a slice that contains itself, are
 // rejected instead of recursing forever.
 const maxKeyDepth = 256
 
-// encodeKey returns the canonical binary encoding of a cache key: every
+// maxKeyValues bounds the number of values a key's encoding visits: a
+// pointer shared n levels deep (a DAG) would otherwise be encoded 2^n times.
+const maxKeyValues = 1 << 20
+
+// encodeKey returns the canonical binary encoding of a key (of Cached,
+// OpenKernel, anything keyed; who names the caller in errors): every
 // value is written with its kind and, where needed, its length, so two keys
 // have the same encoding only if they are equal values of the same types.
 // Floats are encoded by their bits (so 0 and -0 differ, and an int 1 differs
@@ -32,16 +37,27 @@ const maxKeyDepth = 256
 // are encoded with that method, which such types define to hold their whole
 // state. astro.NodeCollection is encoded by its node IDs. fmt.Stringer is
 // not used: a String method is a summary (NodeCollection's names only the
-// first and last ID), not an encoding.
-func encodeKey(key any) ([]byte, error) {
-	e := keyEncoder{}
+// first and last ID), not an encoding. A key nested deeper than maxKeyDepth
+// (a cycle) or with more than maxKeyValues values is an error, and so is a
+// marshal method that panics.
+func encodeKey(who string, key any) (_ []byte, err error) {
+	e := keyEncoder{who: who}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kernelext: %s: the key cannot be encoded: %v", who, r)
+		}
+	}()
 	if err := e.value(reflect.ValueOf(key), 0, "key"); err != nil {
 		return nil, err
 	}
 	return e.buf.Bytes(), nil
 }
 
-type keyEncoder struct{ buf bytes.Buffer }
+type keyEncoder struct {
+	buf    bytes.Buffer
+	who    string // the caller, for errors
+	values *int   // values visited so far, shared by the map entries' encoders
+}
 
 // Kind tags of the encoding.
 const (
@@ -65,12 +81,14 @@ const (
 	tagNodes
 	tagNilSlice
 	tagNilMap
+	tagBytes
 )
 
 var (
 	binaryMarshalerType = reflect.TypeFor[encoding.BinaryMarshaler]()
 	textMarshalerType   = reflect.TypeFor[encoding.TextMarshaler]()
 	nodeCollectionType  = reflect.TypeFor[astro.NodeCollection]()
+	byteType            = reflect.TypeFor[byte]()
 )
 
 func (e *keyEncoder) tag(t byte) { e.buf.WriteByte(t) }
@@ -89,8 +107,8 @@ func (e *keyEncoder) str(s string) {
 
 // keyError names the part of the key (path, e.g. key[2].Field) that cannot be
 // encoded and why.
-func keyError(path string, t reflect.Type, why string) error {
-	return fmt.Errorf("kernelext: Cached: %s (type %s) cannot be used in a cache key: %s", path, typeName(t), why)
+func (e *keyEncoder) keyError(path string, t reflect.Type, why string) error {
+	return fmt.Errorf("kernelext: %s: %s (type %s) cannot be used in a key: %s", e.who, path, typeName(t), why)
 }
 
 // marshaler returns the encoding method of v's type, if it has one; types
@@ -115,8 +133,15 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 		return nil
 	}
 	t := v.Type()
+	if e.values == nil {
+		e.values = new(int)
+	}
+	if *e.values++; *e.values > maxKeyValues {
+		return e.keyError(path, t, fmt.Sprintf("the key holds more than %d values (a structure shared or repeated many times?); "+
+			"key by the parameters themselves", maxKeyValues))
+	}
 	if depth > maxKeyDepth {
-		return keyError(path, t, fmt.Sprintf("nested deeper than %d levels (does it contain itself?)", maxKeyDepth))
+		return e.keyError(path, t, fmt.Sprintf("nested deeper than %d levels (does it contain itself?)", maxKeyDepth))
 	}
 	if t == nodeCollectionType {
 		e.tag(tagNodes)
@@ -138,6 +163,7 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 	switch t.Kind() {
 	case reflect.Bool:
 		e.tag(tagBool)
+		e.str(typeName(t))
 		if v.Bool() {
 			e.buf.WriteByte(1)
 		} else {
@@ -145,28 +171,36 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		e.tag(tagInt)
-		e.str(t.String())
+		e.str(typeName(t))
 		e.buf.Write(binary.AppendVarint(nil, v.Int()))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		e.tag(tagUint)
-		e.str(t.String())
+		e.str(typeName(t))
 		e.uvarint(v.Uint())
 	case reflect.Float32, reflect.Float64:
 		e.tag(tagFloat)
-		e.str(t.String())
+		e.str(typeName(t))
 		e.uvarint(math.Float64bits(v.Float()))
 	case reflect.Complex64, reflect.Complex128:
 		e.tag(tagComplex)
-		e.str(t.String())
+		e.str(typeName(t))
 		c := v.Complex()
 		e.uvarint(math.Float64bits(real(c)))
 		e.uvarint(math.Float64bits(imag(c)))
 	case reflect.String:
 		e.tag(tagString)
+		e.str(typeName(t))
 		e.str(v.String())
 	case reflect.Slice:
 		if v.IsNil() {
 			e.tag(tagNilSlice)
+			return nil
+		}
+		if t.Elem() == byteType {
+			// Bytes as one value: a large []byte is data, not structure.
+			e.tag(tagBytes)
+			e.str(typeName(t))
+			e.bytes(v.Bytes())
 			return nil
 		}
 		e.tag(tagSlice)
@@ -187,7 +221,7 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			if !f.IsExported() {
-				return keyError(path, t, fmt.Sprintf("its field %s is unexported, so it would be invisible to the cache "+
+				return e.keyError(path, t, fmt.Sprintf("its field %s is unexported, so it would be invisible to the cache "+
 					"and different keys would share a result; use a struct with exported fields, the values themselves, "+
 					"or a type implementing encoding.BinaryMarshaler", f.Name))
 			}
@@ -212,7 +246,7 @@ func (e *keyEncoder) value(v reflect.Value, depth int, path string) error {
 		e.str(typeName(v.Elem().Type()))
 		return e.value(v.Elem(), depth+1, path)
 	default: // Func, Chan, UnsafePointer
-		return keyError(path, t, "a "+t.Kind().String()+" has no value that could be hashed")
+		return e.keyError(path, t, "a "+t.Kind().String()+" has no value that could be hashed")
 	}
 	return nil
 }
@@ -234,7 +268,7 @@ func (e *keyEncoder) mapValue(v reflect.Value, depth int, path string) error {
 	entries := make([]entry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
-		var ke, ve keyEncoder
+		ke, ve := keyEncoder{who: e.who, values: e.values}, keyEncoder{who: e.who, values: e.values}
 		kp := fmt.Sprintf("%s[%v]", path, it.Key())
 		if err := ke.value(it.Key(), depth+1, kp); err != nil {
 			return err
@@ -244,7 +278,14 @@ func (e *keyEncoder) mapValue(v reflect.Value, depth int, path string) error {
 		}
 		entries = append(entries, entry{ke.buf.Bytes(), ve.buf.Bytes()})
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+	// Keys that encode alike (NaNs, which a map holds as distinct keys)
+	// are ordered by their values, so the order never depends on iteration.
+	slices.SortFunc(entries, func(a, b entry) int {
+		if c := bytes.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.v, b.v)
+	})
 	e.tag(tagMap)
 	e.uvarint(uint64(len(entries)))
 	for _, en := range entries {
@@ -259,7 +300,7 @@ func (e *keyEncoder) marshaled(m any, t reflect.Type, path string) error {
 	if bm, ok := m.(encoding.BinaryMarshaler); ok {
 		b, err := bm.MarshalBinary()
 		if err != nil {
-			return keyError(path, t, "MarshalBinary: "+err.Error())
+			return e.keyError(path, t, "MarshalBinary: "+err.Error())
 		}
 		e.tag(tagBinary)
 		e.str(typeName(t))
@@ -268,7 +309,7 @@ func (e *keyEncoder) marshaled(m any, t reflect.Type, path string) error {
 	}
 	b, err := m.(encoding.TextMarshaler).MarshalText()
 	if err != nil {
-		return keyError(path, t, "MarshalText: "+err.Error())
+		return e.keyError(path, t, "MarshalText: "+err.Error())
 	}
 	e.tag(tagText)
 	e.str(typeName(t))

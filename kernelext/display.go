@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/astronb/astronb/internal/figfile"
 	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
@@ -62,7 +61,7 @@ var syncNotebook = gonbui.Sync
 // failures are returned joined. Display with no figures does nothing.
 func Display(figs ...Figure) error {
 	if gonbui.IsNotebook {
-		return displayNotebook(figs)
+		return displayNotebook(figs, nil)
 	}
 	_, err := saveFigures(os.Stdout, FiguresDir(), figs)
 	return err
@@ -75,45 +74,72 @@ func SaveFigures(dir string, figs ...Figure) ([]string, error) {
 	return saveFigures(nil, dir, figs)
 }
 
+// saveFigures writes the figures with figfile, printing the paths to w if
+// it is not nil.
 func saveFigures(w io.Writer, dir string, figs []Figure) ([]string, error) {
-	if len(figs) == 0 {
-		return nil, nil
+	paths, err := figfile.Save(w, dir, asFiles(figs)...)
+	if err != nil {
+		err = fmt.Errorf("kernelext: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("kernelext: creating figures folder: %w", err)
-	}
-	var paths []string
-	var errs []error
-	for i, f := range figs {
-		name, png, svg, err := render(i, f)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for _, out := range []struct {
-			ext  string
-			data []byte
-		}{{".png", png}, {".svg", svg}} {
-			p := filepath.Join(dir, name+out.ext)
-			if err := writeFileAtomic(p, out.data); err != nil {
-				errs = append(errs, fmt.Errorf("kernelext: saving figure %q: %w", name, err))
-				continue
-			}
-			paths = append(paths, p)
-			if w != nil {
-				fmt.Fprintln(w, p)
-			}
-		}
-	}
-	return paths, errors.Join(errs...)
+	return paths, err
 }
 
-func displayNotebook(figs []Figure) error {
+func asFiles(figs []Figure) []figfile.Figure {
+	out := make([]figfile.Figure, len(figs))
+	for i, f := range figs {
+		if f != nil {
+			out[i] = f
+		}
+	}
+	return out
+}
+
+// View shows figures in place: in a notebook each Show replaces the
+// figures of the previous one (the same outputs, updated), so a cell that
+// redraws — a live explorer, say — does not pile figures up. Outside a
+// notebook Show is Display.
+type View struct {
+	id    string
+	shown int // outputs the view has
+}
+
+// NewView returns a View with no figures yet.
+func NewView() *View { return &View{id: "astronb_view_" + gonbui.UniqueId()} }
+
+// Show shows figs in place of the view's previous figures; outputs left
+// over from a longer previous Show are emptied.
+func (v *View) Show(figs ...Figure) error {
+	if !gonbui.IsNotebook {
+		return Display(figs...)
+	}
+	return v.show(figs)
+}
+
+func (v *View) show(figs []Figure) error {
+	err := displayNotebook(figs, func(i int) string { return fmt.Sprintf("%s_%d", v.id, i) })
+	for i := len(figs); i < v.shown; i++ {
+		sendData(&protocol.DisplayData{
+			Data:      map[protocol.MIMEType]any{protocol.MIMETextPlain: ""},
+			DisplayID: fmt.Sprintf("%s_%d", v.id, i),
+		})
+	}
+	syncNotebook()
+	v.shown = max(v.shown, len(figs))
+	return err
+}
+
+// displayNotebook sends each figure as one output, with the display id
+// that id returns for its index (nil: plain outputs).
+func displayNotebook(figs []Figure, id func(int) string) error {
 	var errs []error
 	for i, f := range figs {
-		name, png, svg, err := render(i, f)
+		var ff figfile.Figure
+		if f != nil {
+			ff = f
+		}
+		name, png, svg, err := figfile.Render(i, ff)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("kernelext: %w", err))
 			continue
 		}
 		sendData(&protocol.DisplayData{
@@ -127,6 +153,7 @@ func displayNotebook(figs []Figure) error {
 				protocol.MIMEImagePNG: png,
 				protocol.MIMEImageSVG: string(svg),
 			},
+			DisplayID: displayID(id, i),
 		})
 	}
 	// Without a sync a short cell can end before the kernel has read the
@@ -140,65 +167,12 @@ func displayNotebook(figs []Figure) error {
 	return errors.Join(errs...)
 }
 
-// render validates a figure and produces both encodings.
-func render(i int, f Figure) (name string, png, svg []byte, err error) {
-	if f == nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure #%d is nil", i)
-	}
-	name = f.Name()
-	if err := checkName(name); err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure #%d: %w", i, err)
-	}
-	png, err = f.PNG()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure %q: PNG: %w", name, err)
-	}
-	svg, err = f.SVG()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("kernelext: figure %q: SVG: %w", name, err)
-	}
-	return name, png, svg, nil
-}
+// writeFileAtomic writes a file atomically (see figfile.WriteFileAtomic).
+func writeFileAtomic(path string, data []byte) error { return figfile.WriteFileAtomic(path, data) }
 
-// checkName rejects names that are not a plain, single file name component.
-func checkName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("empty figure name")
-	case name == "." || name == "..",
-		strings.ContainsAny(name, `/\`),
-		strings.ContainsRune(name, 0):
-		return fmt.Errorf("figure name %q is not a plain file name", name)
+func displayID(id func(int) string, i int) string {
+	if id == nil {
+		return ""
 	}
-	return nil
-}
-
-// writeFileAtomic writes data to a temporary file in the same folder and
-// renames it onto path, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	// CreateTemp uses mode 0600; make results readable like os.WriteFile would.
-	if err := os.Chmod(tmpName, 0o644); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		_ = os.Remove(tmpName)
-		return err
-	}
-	return nil
+	return id(i)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/astronb/astronb/nbtools/markup"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
@@ -161,7 +162,7 @@ func TestDisplayNotebookBundle(t *testing.T) {
 	defer func() { syncNotebook = oldSync }()
 
 	a, b := newFake("a"), newFake("b")
-	if err := displayNotebook([]Figure{a, b}); err != nil {
+	if err := displayNotebook([]Figure{a, b}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 {
@@ -181,5 +182,37 @@ func TestDisplayNotebookBundle(t *testing.T) {
 		if svg, ok := d.Data[protocol.MIMEImageSVG].(string); !ok || svg != string(f.svg) {
 			t.Errorf("message %d: image/svg+xml = %T %v", i, d.Data[protocol.MIMEImageSVG], d.Data[protocol.MIMEImageSVG])
 		}
+	}
+}
+
+// A View's second Show updates the outputs of the first (same display ids)
+// and empties those it no longer needs.
+func TestViewShowsInPlace(t *testing.T) {
+	var got []*protocol.DisplayData
+	old := sendData
+	sendData = func(d *protocol.DisplayData) { got = append(got, d) }
+	defer func() { sendData = old }()
+	oldSync := syncNotebook
+	syncNotebook = func() {}
+	defer func() { syncNotebook = oldSync }()
+
+	v := NewView()
+	if err := v.show([]Figure{newFake("a"), newFake("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.show([]Figure{newFake("c")}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 {
+		t.Fatalf("%d messages, want 2 + 1 figure + 1 emptied output", len(got))
+	}
+	if got[0].DisplayID == "" || got[0].DisplayID == got[1].DisplayID {
+		t.Fatalf("display ids %q, %q: want two distinct ids", got[0].DisplayID, got[1].DisplayID)
+	}
+	if got[2].DisplayID != got[0].DisplayID || got[2].Metadata[markup.FigureMetadata] != "c" {
+		t.Errorf("second Show: %+v, want figure c in the first output (%s)", got[2], got[0].DisplayID)
+	}
+	if got[3].DisplayID != got[1].DisplayID || got[3].Data[protocol.MIMETextPlain] != "" || len(got[3].Data) != 1 {
+		t.Errorf("left-over output: %+v, want %s emptied", got[3], got[1].DisplayID)
 	}
 }

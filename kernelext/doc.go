@@ -3,19 +3,27 @@
 // everything else (the astro engine, the plots package) stays plain Go and
 // runs the same in tests, scripts and notebooks.
 //
-// It provides three things, each of which also works outside a notebook:
+// It provides these, each of which also works outside a notebook:
 //
 //   - Display shows figures. In a notebook every figure is one output holding
 //     both a PNG and an SVG rendering (MIME types image/png and
 //     image/svg+xml). Elsewhere the figures are written as NAME.png and
 //     NAME.svg into FiguresDir() ($ASTRONB_FIGURES, default ./figures) and
-//     the paths are printed.
+//     the paths are printed. A View shows figures in place: each Show
+//     replaces the previous figures.
 //   - NewProgress returns a callback for the engine's progress reports
-//     (astro.Progress). In a notebook it draws an HTML progress bar that is
-//     updated in place, showing percent, model time and the real-time factor
-//     like NEST's print_time; the final state (done, 100 %, wall time) stays
-//     in the saved notebook. Elsewhere it rewrites one line on standard
-//     error. Updates are rate limited (DefaultProgressInterval).
+//     (astro.Progress). In a notebook it draws one HTML progress bar per
+//     callback, updated in place, showing percent, model time and the
+//     real-time factor like NEST's print_time; the final state (done, 100 %,
+//     wall time, or "interrupted at t = … ms") stays in the saved notebook.
+//     Elsewhere it rewrites one line on standard error. Updates are rate
+//     limited (DefaultProgressInterval).
+//   - The stop button: SimulateInterruptible stops a run at the notebook's
+//     interrupt (Control-C elsewhere) and keeps the kernel consistent, so a
+//     kept kernel (OpenKernel, Keep) continues from there in a later cell;
+//     Interrupted recognises its error. An interrupt during a plain Simulate
+//     ends the program with the bar's interrupted state and one line,
+//     instead of GoNB's "signal: interrupt" twice.
 //   - Cached remembers results across cells. GoNB compiles and runs every
 //     cell as a new process, so nothing computed in one cell is in memory in
 //     the next; Cached stores the result (encoding/gob) in a folder inside
@@ -25,6 +33,11 @@
 //     every entry carries a checksum and a damaged one is recomputed. The
 //     folder disappears when the kernel shuts down. Outside a notebook caching is
 //     off unless $ASTRONB_CACHE_DIR names a folder (see CacheDir).
+//   - OpenKernel and Keep continue a simulation from cell to cell (snapshots
+//     in the same folder).
+//   - Explore is a live explorer: sliders (GoNB's widgets) for a few
+//     parameters, a re-run with its progress bar on every move, the figures
+//     redrawn in place; without a browser it runs once.
 //
 // # Use in a notebook
 //

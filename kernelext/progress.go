@@ -36,9 +36,20 @@ var newProgressClock func() time.Time
 //
 // Every report is rendered if it is the first of a Simulate call or the final
 // (Done) one; other reports are dropped unless at least Interval of wall time
-// passed since the last rendered one. A report that follows a Done report
-// starts a new bar (notebook) or a new line (terminal), so each Simulate call
-// keeps its own final state.
+// passed since the last rendered one.
+//
+// One Progress is one bar: in a notebook every Simulate call reported to it
+// updates the same output, so a run made of several calls (a pre-simulation
+// and a simulation, say) shows one bar, not one per call. Calls that follow
+// each other in model time (each starts where the previous one ended) make one
+// span: the bar runs from the first call's start to the current call's end,
+// and its wall time adds up. A call that starts elsewhere (another kernel, a
+// reset) starts the span afresh, in the same bar. On a terminal each call
+// ends its line, so the next one starts a new line.
+//
+// A run that an interrupt stopped (SimulateInterruptible, or any Simulate
+// when the notebook's stop button ends the cell) keeps its bar in the final
+// state "interrupted at t = … ms"; one that an error stopped says "stopped".
 type Progress struct {
 	// Label is shown in front of the bar (plain text; it is HTML-escaped).
 	Label string
@@ -60,15 +71,37 @@ type Progress struct {
 	mu       sync.Mutex
 	started  bool      // a Simulate call is in progress (a report was seen, no Done yet)
 	last     time.Time // when the last update was rendered
-	id       string    // display id of the current notebook bar
+	id       string    // display id of the notebook bar (one per Progress)
 	lastLine int       // length of the last terminal line, to blank leftovers
+
+	// The span of contiguous Simulate calls the bar shows.
+	spanning bool           // a span exists (some report was seen)
+	originMs float64        // model time at which the span starts (ms)
+	endedMs  float64        // model time at which the last finished call ended (ms)
+	before   time.Duration  // wall time of the span's finished calls
+	latest   astro.Progress // the latest report, as spanned (for an interrupt's final state)
 }
 
+// state is what a bar says after its numbers.
+type state int
+
+const (
+	running     state = iota
+	finished          // the run reached its end
+	interrupted       // an interrupt stopped it early
+	stopped           // an error stopped it early
+)
+
 // NewProgress returns a callback for astro's Kernel.SetProgress that shows
-// the progress of each Simulate call under the given label: a live HTML bar
-// in a GoNB notebook, a "\r" line on standard error otherwise, updated at
-// most every DefaultProgressInterval (plus the first and the final report).
+// the progress of the Simulate calls under the given label: a live HTML bar
+// in a GoNB notebook (one bar for all the calls of the callback, see
+// Progress), a "\r" line on standard error otherwise, updated at most every
+// DefaultProgressInterval (plus the first and the final report). It also
+// makes an interrupt (the notebook's stop button, Control-C) end a plain
+// Simulate cleanly: the bar shows where it was interrupted, one line says so,
+// and the program exits (see SimulateInterruptible to keep the work instead).
 func NewProgress(label string) func(astro.Progress) {
+	handleInterrupts()
 	p := &Progress{
 		Label:    label,
 		Interval: DefaultProgressInterval,
@@ -84,22 +117,79 @@ func (p *Progress) Report(r astro.Progress) {
 	defer p.mu.Unlock()
 	now := p.now()
 	first := !p.started
+	if first {
+		if !p.spanning || r.StartMs != p.endedMs {
+			p.originMs, p.before = r.StartMs, 0
+		}
+		p.spanning = true
+		activeBars.add(p)
+	}
+	v := r
+	v.StartMs = p.originMs
+	v.Elapsed = p.before + r.Elapsed
+	p.latest = v
+	if r.Done {
+		p.before += r.Elapsed
+		p.endedMs = r.NowMs
+		activeBars.remove(p)
+	}
 	if !first && !r.Done && now.Sub(p.last) < p.Interval {
 		return
 	}
 	p.last = now
 	p.started = !r.Done
+	p.render(v, stateOf(v), first)
+}
+
+// stateOf tells how a (spanned) report ends its bar.
+func stateOf(r astro.Progress) state {
+	switch {
+	case !r.Done:
+		return running
+	case r.Fraction() >= 1:
+		return finished
+	case interruptRequested():
+		return interrupted
+	default:
+		return stopped
+	}
+}
+
+// render shows one state of the bar. Called with p.mu held.
+func (p *Progress) render(r astro.Progress, st state, first bool) {
 	if p.Notebook {
-		if first {
+		if p.id == "" {
 			p.id = "astronb_progress_" + gonbui.UniqueId()
 		}
-		p.doUpdate(p.id, progressHTML(p.Label, r), progressLine(p.Label, r))
-		if r.Done {
+		p.doUpdate(p.id, progressHTML(p.Label, r, st), progressLine(p.Label, r, st))
+		if st != running {
 			p.doSync()
 		}
 		return
 	}
-	p.writeLine(r, first)
+	p.writeLine(r, st, first)
+}
+
+// interrupt shows the bar's final state after an interrupt ended the
+// program during a Simulate call (the kernel reports nothing more).
+func (p *Progress) interrupt() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.started {
+		return
+	}
+	r := p.latest
+	r.Done = true
+	p.started = false
+	p.render(r, interrupted, false)
+}
+
+// latestTime returns the model time of the bar's latest report (ms) and
+// its label.
+func (p *Progress) latestTime() (float64, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.latest.NowMs, p.Label
 }
 
 func (p *Progress) now() time.Time {
@@ -131,7 +221,7 @@ func (p *Progress) doSync() {
 	gonbui.Sync()
 }
 
-func (p *Progress) writeLine(r astro.Progress, first bool) {
+func (p *Progress) writeLine(r astro.Progress, st state, first bool) {
 	w := p.Out
 	if w == nil {
 		w = os.Stderr
@@ -139,14 +229,14 @@ func (p *Progress) writeLine(r astro.Progress, first bool) {
 	if first {
 		p.lastLine = 0
 	}
-	line := progressLine(p.Label, r)
+	line := progressLine(p.Label, r, st)
 	pad := ""
 	if n := len(line); n < p.lastLine {
 		pad = strings.Repeat(" ", p.lastLine-n)
 	}
 	p.lastLine = len(line)
 	end := ""
-	if r.Done {
+	if st != running {
 		end = "\n"
 	}
 	fmt.Fprint(w, "\r"+line+pad+end)
@@ -158,14 +248,8 @@ func percent(r astro.Progress) int {
 	return int(r.Fraction() * 100)
 }
 
-// finished reports whether a Done report reached the end of its run (a run
-// stopped by an error reports Done early).
-func finished(r astro.Progress) bool {
-	return r.Done && r.Fraction() >= 1
-}
-
 // progressLine formats a terminal line in the spirit of NEST's print_time.
-func progressLine(label string, r astro.Progress) string {
+func progressLine(label string, r astro.Progress, st state) string {
 	var b strings.Builder
 	if label != "" {
 		b.WriteString(label)
@@ -173,10 +257,12 @@ func progressLine(label string, r astro.Progress) string {
 	}
 	fmt.Fprintf(&b, "[%3d %%] t = %.1f / %.1f ms, real-time factor %.4f",
 		percent(r), r.NowMs, r.EndMs, r.RealTimeFactor())
-	switch {
-	case finished(r):
+	switch st {
+	case finished:
 		fmt.Fprintf(&b, ", done in %s", fmtWall(r.Elapsed))
-	case r.Done:
+	case interrupted:
+		fmt.Fprintf(&b, ", interrupted at t = %.1f ms after %s", r.NowMs, fmtWall(r.Elapsed))
+	case stopped:
 		fmt.Fprintf(&b, ", stopped after %s", fmtWall(r.Elapsed))
 	}
 	return b.String()
@@ -188,7 +274,7 @@ func progressLine(label string, r astro.Progress) string {
 // later) keeps <progress value max> and <nobr> but drops style attributes,
 // so the bar looks the same trusted or not. The text alone carries all the
 // information.
-func progressHTML(label string, r astro.Progress) string {
+func progressHTML(label string, r astro.Progress, st state) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="%s"><nobr>`, ProgressClass)
 	if label != "" {
@@ -196,10 +282,12 @@ func progressHTML(label string, r astro.Progress) string {
 	}
 	pct := percent(r)
 	fmt.Fprintf(&b, `<progress max="100" value="%d">%d %%</progress> `, pct, pct)
-	switch {
-	case finished(r):
+	switch st {
+	case finished:
 		fmt.Fprintf(&b, "done, %d %%, wall time %s", pct, fmtWall(r.Elapsed))
-	case r.Done:
+	case interrupted:
+		fmt.Fprintf(&b, "interrupted at t = %.1f ms, %d %%, wall time %s", r.NowMs, pct, fmtWall(r.Elapsed))
+	case stopped:
 		fmt.Fprintf(&b, "stopped at %d %%, wall time %s", pct, fmtWall(r.Elapsed))
 	default:
 		fmt.Fprintf(&b, "%d %%", pct)

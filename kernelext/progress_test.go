@@ -1,6 +1,7 @@
 package kernelext
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"sync"
@@ -53,13 +54,21 @@ func TestProgressTerminal(t *testing.T) {
 		t.Errorf("want exactly one newline, at the end: %q", got)
 	}
 
-	// A second Simulate call starts a fresh line, first report shown at once.
+	// A second Simulate call starts a fresh line, first report shown at
+	// once; it continues the first (starts where it ended), so the line
+	// spans both: 0 → 1200 ms, wall time added up.
 	out.Reset()
 	p.Report(astro.Progress{StartMs: 1100, EndMs: 1200, NowMs: 1101, Elapsed: time.Millisecond})
 	p.Report(astro.Progress{StartMs: 1100, EndMs: 1200, NowMs: 1150, Elapsed: 50 * time.Millisecond, Done: true})
-	if got := out.String(); !strings.HasPrefix(got, "\rsim [  1 %] t = 1101.0 / 1200.0 ms") ||
-		!strings.Contains(got, "stopped after 50 ms\n") {
+	if got := out.String(); !strings.HasPrefix(got, "\rsim [ 91 %] t = 1101.0 / 1200.0 ms") ||
+		!strings.Contains(got, "stopped after 2.2 s\n") {
 		t.Errorf("second run: %q", got)
+	}
+	// A call that does not continue (another kernel, from 0) starts afresh.
+	out.Reset()
+	p.Report(astro.Progress{StartMs: 0, EndMs: 100, NowMs: 50, Elapsed: 10 * time.Millisecond})
+	if got := out.String(); !strings.HasPrefix(got, "\rsim [ 50 %] t = 50.0 / 100.0 ms, real-time factor 5.0000") {
+		t.Errorf("unrelated run: %q", got)
 	}
 }
 
@@ -136,10 +145,110 @@ func TestProgressNotebook(t *testing.T) {
 	if syncs != 1 {
 		t.Errorf("Sync called %d times, want 1 (at Done)", syncs)
 	}
-	// A new Simulate call gets a new bar.
+	// A new Simulate call updates the same bar: one bar per callback.
 	p.Report(report(0, 0, false))
-	if ups[4].id == id {
-		t.Errorf("second run reused display id %q", id)
+	if ups[4].id != id {
+		t.Errorf("second run got display id %q, want the bar's %q", ups[4].id, id)
+	}
+}
+
+// A run of two Simulate calls (pre-simulation and simulation) reported to
+// one callback is one bar from 0 to the end, not two bars.
+func TestProgressOneBarPerRun(t *testing.T) {
+	var ids, htmls []string
+	p := &Progress{Label: "run", Notebook: true,
+		update: func(id, h, text string) { ids = append(ids, id); htmls = append(htmls, h) },
+		sync:   func() {},
+	}
+	p.Report(astro.Progress{StartMs: 0, EndMs: 100, NowMs: 0})
+	p.Report(astro.Progress{StartMs: 0, EndMs: 100, NowMs: 100, Elapsed: time.Second, Done: true})
+	p.Report(astro.Progress{StartMs: 100, EndMs: 1100, NowMs: 100})
+	p.Report(astro.Progress{StartMs: 100, EndMs: 1100, NowMs: 600, Elapsed: time.Second})
+	p.Report(astro.Progress{StartMs: 100, EndMs: 1100, NowMs: 1100, Elapsed: 2 * time.Second, Done: true})
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("display ids %q: want one bar", ids)
+		}
+	}
+	for i, want := range []string{`value="9"`, `value="54"`, "done, 100 %, wall time 3.0 s &middot; t = 1100.0 / 1100.0 ms"} {
+		if !strings.Contains(htmls[i+2], want) {
+			t.Errorf("update %d lacks %q: %s", i+2, want, htmls[i+2])
+		}
+	}
+}
+
+// resetInterrupts clears the program's interrupt state after a test and
+// replaces the exit of an unhandled interrupt; it returns the exit codes
+// and the printed line.
+func resetInterrupts(t *testing.T) (codes *[]int, out *strings.Builder) {
+	t.Helper()
+	codes, out = new([]int), new(strings.Builder)
+	oldExit, oldOut := exitProgram, interruptOut
+	exitProgram = func(c int) { *codes = append(*codes, c) }
+	interruptOut = out
+	clear := func() {
+		interruptSeen.Store(false)
+		interruptHandled.Store(false)
+		activeBars.mu.Lock()
+		activeBars.m = map[*Progress]struct{}{} // bars other tests left running
+		activeBars.mu.Unlock()
+	}
+	clear()
+	t.Cleanup(func() { clear(); exitProgram, interruptOut = oldExit, oldOut })
+	return codes, out
+}
+
+// A run stopped by an interrupt keeps "interrupted at t = … ms" as the
+// bar's final state; one stopped otherwise says "stopped".
+func TestProgressInterruptedFinalState(t *testing.T) {
+	resetInterrupts(t)
+	var last, text string
+	p := &Progress{Label: "sim", Notebook: true,
+		update: func(id, h, tx string) { last, text = h, tx },
+		sync:   func() {},
+	}
+	p.Report(report(0, 0, false))
+	p.Report(report(432.1, time.Second, true))
+	if !strings.Contains(last, "stopped at 39 %") || strings.Contains(last, "interrupted") {
+		t.Errorf("error stop: %s", last)
+	}
+	interruptSeen.Store(true)
+	p.Report(report(0, 0, false))
+	p.Report(report(432.1, time.Second, true))
+	if !strings.Contains(last, `<progress max="100" value="39">`) || !strings.Contains(last, "interrupted at t = 432.1 ms, 39 %") {
+		t.Errorf("interrupted bar: %s", last)
+	}
+	if !strings.Contains(text, "interrupted at t = 432.1 ms after 1.0 s") {
+		t.Errorf("interrupted text/plain: %q", text)
+	}
+}
+
+// An interrupt while a plain Simulate runs (nothing can stop it cleanly)
+// ends the program: the bars in flight show their interrupted state, one
+// line says where, and the exit status is 130 outside a notebook.
+func TestInterruptEndsPlainRun(t *testing.T) {
+	codes, out := resetInterrupts(t)
+	var bar bytes.Buffer
+	p := &Progress{Label: "Simulation", Out: &bar}
+	p.Report(report(0, 0, false))
+	p.Report(report(250, time.Second, false))
+	onInterrupt()
+	if len(*codes) != 1 || (*codes)[0] != 130 {
+		t.Fatalf("exit codes %v, want [130]", *codes)
+	}
+	if got, want := out.String(), "Simulation: interrupted at t = 250.0 ms.\n"; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	if !strings.HasSuffix(bar.String(), ", interrupted at t = 250.0 ms after 1.0 s\n") {
+		t.Errorf("bar: %q", bar.String())
+	}
+	// A finished bar is not in flight: its final state stays.
+	bar.Reset()
+	p.Report(report(1100, 2*time.Second, true))
+	bar.Reset()
+	onInterrupt()
+	if bar.Len() != 0 || out.String() != "Simulation: interrupted at t = 250.0 ms.\nInterrupted.\n" {
+		t.Errorf("after the run: bar %q, lines %q", bar.String(), out.String())
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -25,7 +24,7 @@ import (
 
 // kernelFormat is mixed into every snapshot key; bump it when the file
 // layout below changes.
-const kernelFormat = "astronb-kernel/1"
+const kernelFormat = "astronb-kernel/2"
 
 // NotebookKernel is "the kernel of this notebook": a simulation that
 // continues from cell to cell. GoNB runs every cell as a new process, so a
@@ -56,17 +55,28 @@ type NotebookKernel[T any] struct {
 	// Path is the snapshot file; "" when snapshots are off (CacheDir).
 	Path string
 
-	head kernelHeader
+	head  kernelHeader
+	state keptState
+}
+
+// keptState is what a kept file says about its kernel before the kernel
+// itself.
+type keptState struct {
+	Time float64 // ms
 }
 
 // kernelHeader identifies a snapshot: everything that determines the
 // kernel it holds. It names the file (hashed) and is checked on load.
 type kernelHeader struct {
 	Format string
-	Key    string // the key's JSON
+	Key    []byte // the key's canonical encoding (encodeKey, as for Cached)
 	Type   string // Go type of Nodes
 	Build  string // the build function's name and source hash
 	Engine string // astro.EngineVersion
+}
+
+func (h kernelHeader) equal(o kernelHeader) bool {
+	return h.Format == o.Format && bytes.Equal(h.Key, o.Key) && h.Type == o.Type && h.Build == o.Build && h.Engine == o.Engine
 }
 
 // OpenKernel returns the kernel of this notebook for key and build: the one
@@ -76,8 +86,11 @@ type kernelHeader struct {
 // as long as the notebook session; with CacheDir() == "" (a plain program)
 // OpenKernel always builds and Keep stores nothing.
 //
-// The key must describe every input of build (parameters, seeds); it is
-// marshalled to JSON. The build function is identified by its name and a
+// The key must describe every input of build (parameters, seeds). It is
+// encoded like Cached's keys (see CachedIn): canonically, with its types,
+// field names and float bits, so 1 and 1.0 or a []byte and its base64 text
+// are different keys; a key whose state cannot all be encoded (unexported
+// fields, funcs, channels, cycles) is an error naming the field. The build function is identified by its name and a
 // hash of its source text, so editing it (the cell that declares it) makes
 // OpenKernel build afresh instead of continuing a stale simulation; helpers
 // it calls are not covered: put what varies in the key. A kept snapshot
@@ -93,7 +106,7 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 	if build == nil {
 		return nil, errors.New("kernelext: OpenKernel: nil build function")
 	}
-	head, err := newKernelHeader[T](key, build)
+	head, err := newKernelHeader[T]("OpenKernel", key, build)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +117,11 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 		switch {
 		case err == nil:
 			defer f.Close()
-			if err := nk.load(f); err != nil {
+			st, err := f.Stat()
+			if err != nil {
+				return nil, fmt.Errorf("kernelext: OpenKernel: %w", err)
+			}
+			if err := nk.load(f, st.Size()); err != nil {
 				return nil, fmt.Errorf("kernelext: OpenKernel: kept snapshot %s: %w (DiscardKernel removes it)", nk.Path, err)
 			}
 			nk.Loaded = true
@@ -128,6 +145,12 @@ func OpenKernelIn[T any](dir string, key any, build func() (*astro.Kernel, T, er
 // parameters) and Nodes for the next cells: their OpenKernel continues from
 // here. It replaces the previous snapshot of the same key atomically. With
 // snapshots off it does nothing.
+//
+// A kept kernel at another time is not lost: it is set aside (one level),
+// Keep prints a note saying so, and UndoKeep goes back to it. So a cell
+// meant as a branch that calls Keep by mistake does not end the trunk: the
+// next cells see the later time (CheckTime says what happened), and
+// UndoKeep restores the trunk.
 func (nk *NotebookKernel[T]) Keep() error {
 	if nk.Path == "" {
 		return nil
@@ -135,25 +158,86 @@ func (nk *NotebookKernel[T]) Keep() error {
 	if err := os.MkdirAll(filepath.Dir(nk.Path), 0o755); err != nil {
 		return fmt.Errorf("kernelext: Keep: %w", err)
 	}
+	now := nk.Kernel.Time()
+	if was, err := keptTime(nk.Path, nk.head); err == nil && was != now {
+		if err := os.Rename(nk.Path, nk.Path+beforeSuffix); err != nil {
+			return fmt.Errorf("kernelext: Keep: setting the earlier kept kernel aside: %w", err)
+		}
+		fmt.Fprintf(keepNotes, "kernelext: Keep: later cells continue from %g ms; the kernel kept before, at %g ms, is set aside: "+
+			"kernelext.UndoKeep(key, build) goes back to it (if this cell should not have kept its kernel, e.g. a branch).\n", now, was)
+	}
+	nk.state.Time = now
 	if err := astro.WriteFileAtomic(nk.Path, nk.write); err != nil {
 		return fmt.Errorf("kernelext: Keep: %w", err)
 	}
 	return nil
 }
 
-// DiscardKernel removes the kept snapshot for key and build, so that the
+// beforeSuffix names the kept kernel that the last Keep replaced.
+const beforeSuffix = ".before"
+
+// keepNotes receives Keep's notes (a variable for tests).
+var keepNotes io.Writer = os.Stdout
+
+// UndoKeep goes back to the kernel that the last Keep replaced for key and
+// build (see Keep): the next OpenKernel continues from there. It is an error
+// when there is none.
+func UndoKeep[T any](key any, build func() (*astro.Kernel, T, error)) error {
+	head, err := newKernelHeader[T]("UndoKeep", key, build)
+	if err != nil {
+		return err
+	}
+	dir := snapshotDir()
+	if dir == "" {
+		return errors.New("kernelext: UndoKeep: snapshots are off (no CacheDir), nothing was kept")
+	}
+	path := filepath.Join(dir, head.file())
+	if _, err := keptTime(path+beforeSuffix, head); err != nil {
+		return fmt.Errorf("kernelext: UndoKeep: no earlier kept kernel for this key and build to go back to (%v); "+
+			"kernelext.DiscardKernel(key, build) starts afresh", err)
+	}
+	if err := os.Rename(path+beforeSuffix, path); err != nil {
+		return fmt.Errorf("kernelext: UndoKeep: %w", err)
+	}
+	return nil
+}
+
+// CheckTime returns nil when the kernel is at want ms, else an error that
+// says where it is and how to go back: a cell that expects the state it
+// kept (a trunk) calls it after OpenKernel, so that a later cell that kept
+// the kernel further by mistake is explained instead of failing obscurely.
+func (nk *NotebookKernel[T]) CheckTime(want float64) error {
+	got := nk.Kernel.Time()
+	if got == want {
+		return nil
+	}
+	msg := fmt.Sprintf("kernelext: the kernel of this notebook is at %g ms, not %g ms", got, want)
+	if !nk.Loaded || nk.Path == "" {
+		return errors.New(msg)
+	}
+	msg += ": a cell kept it at " + fmt.Sprint(got) + " ms (a cell meant as a branch must not call Keep)"
+	if was, err := keptTime(nk.Path+beforeSuffix, nk.head); err == nil {
+		msg += fmt.Sprintf(". kernelext.UndoKeep(key, build) goes back to the kernel kept before, at %g ms", was)
+	}
+	return errors.New(msg + "; kernelext.DiscardKernel(key, build) starts afresh (key and build as given to OpenKernel)")
+}
+
+// DiscardKernel removes the kept snapshot for key and build (and the one
+// UndoKeep would go back to), so that the
 // next OpenKernel builds afresh. A missing snapshot is not an error.
 func DiscardKernel[T any](key any, build func() (*astro.Kernel, T, error)) error {
+	head, err := newKernelHeader[T]("DiscardKernel", key, build)
+	if err != nil {
+		return err
+	}
 	dir := snapshotDir()
 	if dir == "" {
 		return nil
 	}
-	head, err := newKernelHeader[T](key, build)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(filepath.Join(dir, head.file())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("kernelext: DiscardKernel: %w", err)
+	for _, p := range []string{filepath.Join(dir, head.file()), filepath.Join(dir, head.file()) + beforeSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("kernelext: DiscardKernel: %w", err)
+		}
 	}
 	return nil
 }
@@ -166,34 +250,55 @@ func snapshotDir() string {
 	return ""
 }
 
-func newKernelHeader[T any](key any, build any) (kernelHeader, error) {
-	kj, err := json.Marshal(key)
+func newKernelHeader[T any](who string, key any, build any) (kernelHeader, error) {
+	k, err := encodeKey(who, key)
 	if err != nil {
-		return kernelHeader{}, fmt.Errorf("kernelext: OpenKernel: key is not JSON-marshallable: %w", err)
+		return kernelHeader{}, err
 	}
-	return kernelHeader{Format: kernelFormat, Key: string(kj), Type: typeName(reflect.TypeFor[T]()),
+	return kernelHeader{Format: kernelFormat, Key: k, Type: typeName(reflect.TypeFor[T]()),
 		Build: funcIdentity(build), Engine: astro.EngineVersion}, nil
 }
 
 func (h kernelHeader) file() string {
 	s := sha256.New()
-	for _, f := range []string{h.Format, h.Key, h.Type, h.Build, h.Engine} {
-		s.Write([]byte(f + "\x00"))
+	// Length prefixes keep the fields unambiguous.
+	for _, f := range [][]byte{[]byte(h.Format), h.Key, []byte(h.Type), []byte(h.Build), []byte(h.Engine)} {
+		s.Write(binary.AppendUvarint(nil, uint64(len(f))))
+		s.Write(f)
 	}
 	return hex.EncodeToString(s.Sum(nil)) + ".snap"
 }
 
-// File layout: kernelFormat, a newline, then two length-prefixed (uint32)
-// gob records — the header and Nodes — and the astro snapshot.
+// File layout: kernelFormat and a newline, then records — the header, the
+// keptState and Nodes, each gob-encoded — and the astro snapshot (which carries its own
+// checksums, see astro.Load). A record is its length (uint32, little
+// endian), the SHA-256 of its bytes, and the bytes.
+const (
+	recordLenSize = 4
+	maxRecord     = 1 << 30 // bytes; far above any Nodes a notebook keeps
+)
+
+// errKept wraps the astro error kinds, so a damaged kept file is tested like
+// a damaged snapshot: errors.Is(err, astro.ErrSnapshotCorrupt) or
+// astro.ErrSnapshotTruncated.
+func errKept(kind error, format string, a ...any) error {
+	return fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, a...))
+}
+
 func (nk *NotebookKernel[T]) write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(kernelFormat + "\n")
-	for _, v := range []any{nk.head, &nk.Nodes} {
+	for _, v := range nk.records() {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 			return fmt.Errorf("encoding %T: %w", v, err)
 		}
-		binary.Write(bw, binary.LittleEndian, uint32(buf.Len()))
+		if buf.Len() > maxRecord {
+			return fmt.Errorf("encoding %T: %d bytes, more than the %d a kept kernel allows", v, buf.Len(), maxRecord)
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		bw.Write(binary.LittleEndian.AppendUint32(nil, uint32(buf.Len())))
+		bw.Write(sum[:])
 		bw.Write(buf.Bytes())
 	}
 	if err := bw.Flush(); err != nil {
@@ -202,41 +307,170 @@ func (nk *NotebookKernel[T]) write(w io.Writer) error {
 	return nk.Kernel.Save(w)
 }
 
-func (nk *NotebookKernel[T]) load(r io.Reader) error {
-	br := bufio.NewReader(r)
-	line, err := br.ReadString('\n')
-	if err != nil || line != kernelFormat+"\n" {
-		return fmt.Errorf("not a kept kernel of format %s", kernelFormat)
-	}
-	record := func(v any) error {
-		var n uint32
-		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
-			return fmt.Errorf("truncated")
+// records are the values stored before the kernel, in file order.
+func (nk *NotebookKernel[T]) records() []any { return []any{&nk.head, &nk.state, &nk.Nodes} }
+
+// load reads a kept kernel of size bytes from r. Every record is checked
+// against its checksum before it is decoded, and its length against the
+// bytes that remain before anything is allocated; a panic while decoding
+// is reported as a damaged file.
+func (nk *NotebookKernel[T]) load(r io.Reader, size int64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			nk.Kernel = nil
+			err = errKept(astro.ErrSnapshotCorrupt, "inconsistent content (%v)", p)
 		}
-		if n > 1<<30 {
-			return fmt.Errorf("corrupted (a record of %d bytes)", n)
-		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return fmt.Errorf("truncated")
-		}
-		return gob.NewDecoder(bytes.NewReader(buf)).Decode(v)
+	}()
+	br := bufio.NewReader(io.LimitReader(r, size))
+	magic := make([]byte, len(kernelFormat)+1)
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != kernelFormat+"\n" {
+		return fmt.Errorf("%w: not a kept kernel of format %s", astro.ErrNotSnapshot, kernelFormat)
 	}
-	var h kernelHeader
-	if err := record(&h); err != nil {
-		return fmt.Errorf("header: %w", err)
+	remaining := size - int64(len(magic))
+	if err := readHead(br, &remaining, nk.head, &nk.state); err != nil {
+		return err
 	}
-	if h != nk.head {
-		return fmt.Errorf("it belongs to another key or build (%s, %s)", h.Key, h.Build)
-	}
-	if err := record(&nk.Nodes); err != nil {
-		return fmt.Errorf("nodes: %w", err)
+	if err := readRecord(br, &remaining, &nk.Nodes); err != nil {
+		return fmt.Errorf("nodes record: %w", err)
 	}
 	k, err := astro.Load(br)
 	if err != nil {
 		return err
 	}
+	if t := k.Time(); t != nk.state.Time {
+		return errKept(astro.ErrSnapshotCorrupt, "the state record says %g ms, the kernel is at %g ms", nk.state.Time, t)
+	}
+	budget := maxKeyValues
+	if err := checkNodeIDs(reflect.ValueOf(&nk.Nodes).Elem(), k.NumNodes(), 0, &budget); err != nil {
+		return errKept(astro.ErrSnapshotCorrupt, "nodes record: %v", err)
+	}
 	nk.Kernel = k
+	return nil
+}
+
+// checkNodeIDs checks that every astro.NodeCollection in v (through the
+// exported fields, elements, map values, pointers and interfaces that gob
+// fills) names nodes of a kernel with n nodes, so a kept file never hands a
+// cell node IDs its kernel does not have. budget bounds the values visited.
+func checkNodeIDs(v reflect.Value, n, depth int, budget *int) error {
+	if *budget--; *budget < 0 || depth > maxKeyDepth {
+		return errors.New("too deeply nested or too large to check")
+	}
+	if !v.IsValid() {
+		return nil
+	}
+	if v.Type() == nodeCollectionType {
+		for _, id := range v.Interface().(astro.NodeCollection).IDs() {
+			if id < 1 || id > n {
+				return fmt.Errorf("node ID %d, but the kernel has nodes 1 to %d", id, n)
+			}
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkNodeIDs(v.Elem(), n, depth+1, budget)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				if err := checkNodeIDs(v.Field(i), n, depth+1, budget); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() <= reflect.Complex128 || v.Type().Elem().Kind() == reflect.String {
+			return nil // plain values hold no nodes
+		}
+		for i := range v.Len() {
+			if err := checkNodeIDs(v.Index(i), n, depth+1, budget); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkNodeIDs(it.Value(), n, depth+1, budget); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readHead reads the header record, checks it against want, and reads the
+// keptState record.
+func readHead(br io.Reader, remaining *int64, want kernelHeader, state *keptState) error {
+	var h kernelHeader
+	if err := readRecord(br, remaining, &h); err != nil {
+		return fmt.Errorf("header record: %w", err)
+	}
+	if !h.equal(want) {
+		return errKept(astro.ErrSnapshotCorrupt, "it belongs to another key, build or engine (%s)", h.Build)
+	}
+	if err := readRecord(br, remaining, state); err != nil {
+		return fmt.Errorf("state record: %w", err)
+	}
+	return nil
+}
+
+// keptTime reads the time (ms) of the kept kernel at path, checking its
+// format and header, without loading the kernel.
+func keptTime(path string, want kernelHeader) (float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	br := bufio.NewReader(io.LimitReader(f, st.Size()))
+	magic := make([]byte, len(kernelFormat)+1)
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != kernelFormat+"\n" {
+		return 0, fmt.Errorf("%w: not a kept kernel of format %s", astro.ErrNotSnapshot, kernelFormat)
+	}
+	remaining := st.Size() - int64(len(magic))
+	var state keptState
+	if err := readHead(br, &remaining, want, &state); err != nil {
+		return 0, err
+	}
+	return state.Time, nil
+}
+
+// readRecord reads one record into v (gob), checking its length against
+// remaining (the bytes left in the file, updated) before allocating, and
+// its checksum before decoding.
+func readRecord(br io.Reader, remaining *int64, v any) error {
+	var head [recordLenSize + sha256.Size]byte
+	if *remaining < int64(len(head)) {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends before the record's length and checksum")
+	}
+	if _, err := io.ReadFull(br, head[:]); err != nil {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends inside the record's length and checksum")
+	}
+	*remaining -= int64(len(head))
+	n := int64(binary.LittleEndian.Uint32(head[:recordLenSize]))
+	if n > *remaining {
+		return errKept(astro.ErrSnapshotTruncated, "the record claims %d bytes, %d remain in the file", n, *remaining)
+	}
+	if n > maxRecord {
+		return errKept(astro.ErrSnapshotCorrupt, "the record claims %d bytes, more than %d", n, maxRecord)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(br, buf); err != nil {
+		return errKept(astro.ErrSnapshotTruncated, "the file ends inside the record")
+	}
+	*remaining -= n
+	if sum := sha256.Sum256(buf); !bytes.Equal(sum[:], head[recordLenSize:]) {
+		return errKept(astro.ErrSnapshotCorrupt, "checksum mismatch")
+	}
+	dec := gob.NewDecoder(bytes.NewReader(buf))
+	if err := dec.Decode(v); err != nil {
+		return errKept(astro.ErrSnapshotCorrupt, "%v", err)
+	}
 	return nil
 }
 

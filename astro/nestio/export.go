@@ -3,22 +3,26 @@ package nestio
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/astronb/astronb/astro"
 )
 
 // Options adjust the exported script.
 type Options struct {
-	// Title is the first line of the script's docstring (default: "A
-	// network built with astronb").
+	// Title is the script's TITLE (default: "A network built with
+	// astronb"). Like every string that reaches the script it is written as
+	// a Python string literal; invalid UTF-8 and NUL bytes are refused.
 	Title string
-	// Threads is local_num_threads in the script (0: the kernel's).
+	// Threads is local_num_threads in the script (0: the kernel's; at
+	// most 1024).
 	Threads int
 	// TotalVPs, when > 0, sets total_num_virtual_procs instead of
 	// local_num_threads: the script then runs unchanged under
@@ -35,10 +39,12 @@ type Options struct {
 	// most values exact; NEST's own default is 3).
 	Precision int
 	// DataPath is the directory the script writes its files into when none
-	// is given on its command line (default "nest_output").
+	// is given on its command line (default "nest_output"): its DATA_PATH.
 	DataPath string
 	// Simulate lists Simulate calls (ms) still planned after those in the
-	// history, e.g. for a network built but not yet simulated.
+	// history, e.g. for a network built but not yet simulated. They are
+	// checked as Kernel.Simulate checks them: ≥ 0, finite, multiples of
+	// the resolution, the total inside the time range.
 	Simulate []float64
 }
 
@@ -109,26 +115,15 @@ type exporter struct {
 // label patterns NEST's file names can carry without surprises.
 var labelOK = regexp.MustCompile(`^[A-Za-z0-9_.]+$`)
 
-// short variable-name stems per model.
-var stems = map[string]string{
-	"aeif_cond_alpha_astro": "neuron",
-	"astrocyte_lr_1994":     "astro",
-	"poisson_generator":     "pg",
-	"spike_generator":       "sg",
-	"parrot_neuron":         "parrot",
-	"spike_recorder":        "sr",
-	"multimeter":            "mm",
-}
+// identOK matches the stems of the script's variable names (stem_ID).
+var identOK = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// stateNames are the state variables per model: the only parameters
-// SetStatus may change between Simulate calls in the script, since NEST's
-// Run (unlike astronb's Simulate) does not re-derive a model's constants
-// (nestkernel/simulation_manager.cpp, SimulationManager::run does not call
-// NodeManager::prepare_nodes).
-var stateNames = map[string][]string{
-	"aeif_cond_alpha_astro": {"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w"},
-	"astrocyte_lr_1994":     {"IP3", "Ca_astro", "h_IP3R"},
-}
+// Each model says how it is exported (astro.NESTOf): NEST's model name,
+// the stem of its variable names, and its state variables — the only
+// parameters SetStatus may change between Simulate calls in the script,
+// since NEST's Run (unlike astronb's Simulate) does not re-derive a model's
+// constants (nestkernel/simulation_manager.cpp, SimulationManager::run does
+// not call NodeManager::prepare_nodes).
 
 func (e *exporter) run(calls []astro.Call) error {
 	cfg := e.cfg
@@ -147,6 +142,18 @@ func (e *exporter) run(calls []astro.Call) error {
 	}
 	if e.opt.TotalVPs < 0 || e.opt.Threads < 0 {
 		return fmt.Errorf("nestio: Threads = %d, TotalVPs = %d: must be ≥ 0", e.opt.Threads, e.opt.TotalVPs)
+	}
+	if e.opt.Threads > maxThreads {
+		return fmt.Errorf("nestio: Threads = %d: must be in [0, %d] (0: the kernel's)", e.opt.Threads, maxThreads)
+	}
+	if e.opt.TotalVPs > maxVPs {
+		return fmt.Errorf("nestio: TotalVPs = %d: must be in [0, %d] (0: local_num_threads instead)", e.opt.TotalVPs, maxVPs)
+	}
+	if err := e.checkOptionText(); err != nil {
+		return err
+	}
+	if err := e.checkSimulate(calls); err != nil {
+		return err
 	}
 	if e.opt.TotalVPs > 0 && e.opt.Threads > 0 {
 		return fmt.Errorf("nestio: set either Threads (local_num_threads) or TotalVPs (total_num_virtual_procs), not both")
@@ -185,6 +192,9 @@ func (e *exporter) run(calls []astro.Call) error {
 }
 
 func (e *exporter) call(c astro.Call) error {
+	if err := checkStrings("", reflect.ValueOf(c)); err != nil {
+		return err
+	}
 	if e.ran && c.Op != astro.OpSimulate && c.Op != astro.OpSetStatus {
 		return fmt.Errorf("NEST cannot change the network after a simulation has run (astronb cannot either)")
 	}
@@ -197,10 +207,7 @@ func (e *exporter) call(c astro.Call) error {
 		return e.tripartite(c)
 	case astro.OpSetStatus:
 		return e.setStatus(c)
-	case astro.OpSimulate:
-		if !(c.Time >= 0) || math.IsInf(c.Time, 0) {
-			return fmt.Errorf("time = %g ms: must be ≥ 0 and finite", c.Time)
-		}
+	case astro.OpSimulate: // times checked by checkSimulate
 		if !e.ran {
 			e.body.WriteString("\n# Simulation. Prepare, Run… and Cleanup instead of Simulate calls: each Simulate would\n" +
 				"# re-open the recorders' files and overwrite what the earlier ones wrote.\n")
@@ -227,16 +234,22 @@ func (e *exporter) blockOf(id int) (block, bool) {
 }
 
 func (e *exporter) create(c astro.Call) error {
-	name := c.Model.ModelName()
-	stem, ok := stems[name]
-	if !ok {
-		return fmt.Errorf("model %s has no NEST counterpart known to the exporter", name)
+	nm, err := astro.NESTOf(c.Model)
+	if err != nil {
+		return err
+	}
+	name, stem := c.Model.ModelName(), nm.Stem
+	if !identOK.MatchString(stem) { // it names the script's variables
+		return fmt.Errorf("model %s: NEST variable stem %q: must be a Python identifier (ASCII letters, digits and '_', not starting with a digit)", name, stem)
 	}
 	if c.N < 1 || c.Nodes.Len() != c.N || c.Nodes.First() != e.nodes+1 {
 		return fmt.Errorf("create %s: nodes %v do not follow the %d nodes created before", name, c.Nodes, e.nodes)
 	}
-	def, err := astro.NewModel(name, nil)
-	if err != nil {
+	var def any
+	if d, err := astro.NewModel(name, nil); err == nil {
+		def = d // write only what differs from the defaults
+	}
+	if err := astro.CheckModel(e.cfg, c.Model); err != nil {
 		return err
 	}
 	b := block{name: fmt.Sprintf("%s_%d", stem, c.Nodes.First()), model: c.Model, first: c.Nodes.First(), n: c.N}
@@ -247,6 +260,9 @@ func (e *exporter) create(c astro.Call) error {
 		e.body.WriteString("\n# Nodes, in astronb's order, so that node IDs agree.\n")
 	}
 	names, vals := nonDefault(c.Model, def)
+	for i := range names {
+		names[i] = nm.NESTName(names[i])
+	}
 	params := pyDict(names, vals)
 	ids := fmt.Sprintf("node %d", b.first)
 	if c.N > 1 {
@@ -254,9 +270,9 @@ func (e *exporter) create(c astro.Call) error {
 	}
 	if name != "spike_recorder" && name != "multimeter" {
 		if params == "{}" {
-			fmt.Fprintf(&e.body, "%s = nest.Create(%q, %d)  # %s\n", b.name, name, c.N, ids)
+			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d)  # %s\n", b.name, pyStr(nm.Model), c.N, ids)
 		} else {
-			fmt.Fprintf(&e.body, "%s = nest.Create(%q, %d, params=%s)  # %s\n", b.name, name, c.N, params, ids)
+			fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d, params=%s)  # %s\n", b.name, pyStr(nm.Model), c.N, params, ids)
 		}
 		return nil
 	}
@@ -284,9 +300,9 @@ func (e *exporter) create(c astro.Call) error {
 		dicts = append(dicts, pyDict(dn, dv))
 	}
 	if c.N == 1 {
-		fmt.Fprintf(&e.body, "%s = nest.Create(%q, 1, params=%s)  # %s\n", b.name, name, dicts[0], ids)
+		fmt.Fprintf(&e.body, "%s = nest.Create(%s, 1, params=%s)  # %s\n", b.name, pyStr(name), dicts[0], ids)
 	} else {
-		fmt.Fprintf(&e.body, "%s = nest.Create(%q, %d, params=[%s])  # %s\n", b.name, name, c.N, strings.Join(dicts, ", "), ids)
+		fmt.Fprintf(&e.body, "%s = nest.Create(%s, %d, params=[%s])  # %s\n", b.name, pyStr(name), c.N, strings.Join(dicts, ", "), ids)
 	}
 	return nil
 }
@@ -393,8 +409,14 @@ func connSpec(r astro.ConnRule) (string, error) {
 	case astro.OneToOne:
 		return `{"rule": "one_to_one"}`, nil
 	case astro.PairwiseBernoulli:
+		if err := checkRule("pairwise_bernoulli", x); err != nil {
+			return "", err
+		}
 		return pyDict([]string{"rule", "p", "allow_autapses"}, []any{x.RuleName(), x.P, x.AllowAutapses}), nil
 	case astro.FixedIndegree:
+		if err := checkRule("fixed_indegree", x); err != nil {
+			return "", err
+		}
 		return pyDict([]string{"rule", "indegree", "allow_autapses", "allow_multapses"},
 			[]any{x.RuleName(), x.Indegree, x.AllowAutapses, x.AllowMultapses}), nil
 	case nil:
@@ -403,12 +425,15 @@ func connSpec(r astro.ConnRule) (string, error) {
 	return "", fmt.Errorf("connection rule %s (%T) cannot be exported", r.RuleName(), r)
 }
 
-func synSpec(s astro.Synapse) (string, error) {
+func synSpec(cfg astro.KernelConfig, s astro.Synapse) (string, error) {
 	if s == nil {
 		s = astro.DefaultStaticSynapse()
 	}
 	def, err := astro.NewSynapse(s.SynapseModel(), nil)
 	if err != nil {
+		return "", err
+	}
+	if err := astro.CheckSynapse(cfg, s); err != nil {
 		return "", err
 	}
 	names, vals := ordered(s)
@@ -463,7 +488,7 @@ func (e *exporter) connect(c astro.Call) error {
 			return nil
 		}
 	}
-	syn, err := synSpec(c.Syn)
+	syn, err := synSpec(e.cfg, c.Syn)
 	if err != nil {
 		return err
 	}
@@ -490,6 +515,9 @@ func (e *exporter) tripartite(c astro.Call) error {
 		if poolType == "" {
 			poolType = astro.PoolRandom
 		}
+		if err := checkTripartite(r.PPrimary, r.PThirdIfPrimary, poolSize, poolType); err != nil {
+			return err
+		}
 		block = poolType == astro.PoolBlock
 		rule = pyDict([]string{"rule", "p_primary", "p_third_if_primary", "pool_size", "pool_type", "allow_autapses"},
 			[]any{r.RuleName(), r.PPrimary, r.PThirdIfPrimary, poolSize, string(poolType), r.AllowAutapses})
@@ -505,6 +533,9 @@ func (e *exporter) tripartite(c astro.Call) error {
 		}
 		if poolType == "" {
 			poolType = astro.PoolRandom
+		}
+		if err := checkTripartite(0, tf.P, poolSize, poolType); err != nil {
+			return err
 		}
 		block = poolType == astro.PoolBlock || orderMatters(c.Rule)
 		if rule, err = connSpec(c.Rule); err != nil {
@@ -533,11 +564,11 @@ func (e *exporter) tripartite(c astro.Call) error {
 		name string
 		s    astro.Synapse
 	}{{"primary", c.Syns.Primary}, {"third_in", c.Syns.ThirdIn}, {"third_out", c.Syns.ThirdOut}} {
-		s, err := synSpec(r.s)
+		s, err := synSpec(e.cfg, r.s)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
-		syns = append(syns, fmt.Sprintf("%q: %s", r.name, s))
+		syns = append(syns, fmt.Sprintf("%s: %s", pyStr(r.name), s))
 	}
 	fmt.Fprintf(&e.body, "nest.TripartiteConnect(%s, %s, %s,\n    conn_spec=%s,\n", pre, post, third, rule)
 	if thirdSpec != "" {
@@ -564,9 +595,16 @@ func (e *exporter) setStatus(c astro.Call) error {
 			return fmt.Errorf("SetStatus on nodes of two models (%s and %s): export it as one call per model", model, bb.model.ModelName())
 		}
 	}
+	nm, err := astro.NESTOf(b.model)
+	if err != nil {
+		return err
+	}
 	cp := reflect.New(reflect.TypeOf(b.model))
 	cp.Elem().Set(reflect.ValueOf(b.model))
 	if err := astro.SetParams(cp.Interface(), c.Params); err != nil {
+		return err
+	}
+	if err := astro.CheckModel(e.cfg, cp.Elem().Interface().(astro.Model)); err != nil {
 		return err
 	}
 	typed := astro.GetParams(cp.Interface())
@@ -577,16 +615,16 @@ func (e *exporter) setStatus(c astro.Call) error {
 		if _, ok := c.Params[name]; !ok {
 			continue
 		}
-		if e.ran && !slices.Contains(stateNames[model], name) {
+		if e.ran && !slices.Contains(nm.State, nm.NESTName(name)) {
 			return fmt.Errorf("SetStatus of %s %s after Simulate: NEST's Run does not re-derive a model's constants from its parameters "+
 				"(only Prepare does, which would re-open and overwrite the recorders' files); only state variables (%s) can change between runs",
-				model, name, strings.Join(stateNames[model], ", "))
+				model, name, strings.Join(nm.State, ", "))
 		}
 		val := typed[name]
 		if name == "stop" && val == 0.0 {
 			val = math.Inf(1) // astronb's stop 0 is NEST's stop ∞
 		}
-		n, v = append(n, name), append(v, val)
+		n, v = append(n, nm.NESTName(name)), append(v, val)
 	}
 	fmt.Fprintf(&e.body, "nest.SetStatus(%s, %s)\n", nodes, pyDict(n, v))
 	return nil
@@ -609,11 +647,10 @@ func (e *exporter) header() {
 	if !e.has38 && e.version != NEST39 {
 		need = "NEST 3.8 (the astrocyte models and sic_connection exist since 3.6; later versions should work)"
 	}
-	// The title goes into the docstring: no backslash escapes, no end of
-	// the string.
-	title = strings.NewReplacer(`\`, `\\`, `"""`, `\"\"\"`).Replace(title)
-	fmt.Fprintf(o, "#!/usr/bin/env python3\n\"\"\"%s\n\n", title)
-	o.WriteString("PyNEST script exported by astronb (astro/nestio) from the calls that built the network there.\n")
+	// The docstring is fixed text: the title, the data path and the labels
+	// reach the script only as Python literals (TITLE, DATA_PATH, LABELS).
+	o.WriteString("#!/usr/bin/env python3\n\"\"\"PyNEST script exported by astronb (astro/nestio) from the calls that built the network there\n")
+	o.WriteString("(its title: TITLE below).\n\n")
 	fmt.Fprintf(o, "Needs %s.\n\n", need)
 	o.WriteString("Run:\n")
 	if e.opt.TotalVPs > 0 {
@@ -621,16 +658,11 @@ func (e *exporter) header() {
 	} else {
 		fmt.Fprintf(o, "    python3 SCRIPT.py [OUTPUT_DIR]   # %d thread(s)\n", threads)
 	}
-	fmt.Fprintf(o, "OUTPUT_DIR defaults to ./%s. Every recorder writes one file per virtual process,\n", e.opt.DataPath)
+	o.WriteString("OUTPUT_DIR defaults to DATA_PATH below. Every recorder writes one file per virtual process,\n")
 	o.WriteString("OUTPUT_DIR/LABEL-NODEID-VP.dat; read them back in Go with\n")
 	o.WriteString("    nestio.ReadSpikeRecorder(dir, LABEL) / nestio.ReadMultimeterRecorder(dir, LABEL).\n")
 	if len(e.labels) > 0 {
-		var ls []string
-		for l, id := range e.labels {
-			ls = append(ls, fmt.Sprintf("%s (node %d)", l, id))
-		}
-		slices.Sort(ls)
-		fmt.Fprintf(o, "Labels: %s.\n", strings.Join(ls, ", "))
+		o.WriteString("LABELS below lists the recorders' labels and node IDs.\n")
 	}
 	o.WriteString(`
 The same as in astronb: the nodes and their order (so node IDs agree), every parameter, the
@@ -646,23 +678,36 @@ import os
 import sys
 
 import nest
+
 `)
+	fmt.Fprintf(o, "TITLE = %s\n", pyStr(title))
+	fmt.Fprintf(o, "DATA_PATH = %s\n", pyStr(e.opt.DataPath))
+	if len(e.labels) > 0 {
+		ls := slices.Sorted(maps.Keys(e.labels))
+		vals := make([]any, len(ls))
+		for i, l := range ls {
+			vals[i] = e.labels[l]
+		}
+		fmt.Fprintf(o, "LABELS = %s\n", pyDict(ls, vals))
+	}
 	if e.version == NEST39 {
-		o.WriteString(`if tuple(int(x) for x in nest.__version__.split(".")[:2]) < (3, 9):
+		o.WriteString(`
+if tuple(int(x) for x in nest.__version__.split(".")[:2]) < (3, 9):
     sys.exit("this script needs NEST 3.9 or later, not " + nest.__version__)
 `)
 	} else if e.has38 {
-		o.WriteString(`if not nest.__version__.startswith("3.8"):
+		o.WriteString(`
+if not nest.__version__.startswith("3.8"):
     sys.exit("this script needs NEST 3.8 (tripartite_bernoulli_with_pool), not " + nest.__version__)
 `)
 	}
-	fmt.Fprintf(o, `
-data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else %q)
+	o.WriteString(`
+data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else DATA_PATH)
 os.makedirs(data_path, exist_ok=True)
 
 nest.ResetKernel()
 nest.set_verbosity("M_WARNING")
-`, e.opt.DataPath)
+`)
 	names := []string{"resolution", "rng_seed"}
 	vals := []any{e.cfg.Resolution, int(e.cfg.RNGSeed)}
 	if e.opt.TotalVPs > 0 {
@@ -692,7 +737,7 @@ func pyDict(names []string, vals []any) string {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		fmt.Fprintf(&sb, "%q: %s", n, pyValue(vals[i]))
+		fmt.Fprintf(&sb, "%s: %s", pyStr(n), pyValue(vals[i]))
 	}
 	sb.WriteByte('}')
 	return sb.String()
@@ -714,7 +759,7 @@ func pyValue(v any) string {
 		}
 		return "False"
 	case string:
-		return strconv.Quote(x)
+		return pyStr(x)
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Slice {
@@ -725,6 +770,146 @@ func pyValue(v any) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// pyStr writes s as a Python string literal. Go's quoting escapes exactly
+// as Python reads back: \a \b \f \n \r \t \v \\ \" and \xXX, \uXXXX,
+// \UXXXXXXXX for other non-printable characters; everything else stands
+// as it is. A byte of invalid UTF-8 would come out as \xXX, which Python
+// reads as a different character, so every string is checked first
+// (checkText, checkStrings).
+func pyStr(s string) string { return strconv.Quote(s) }
+
+// Largest thread and virtual-process counts an export accepts: the
+// kernel's own local_num_threads range, and NEST's int.
+const (
+	maxThreads = 1024
+	maxVPs     = math.MaxInt32
+)
+
+// checkText refuses a string that cannot reach the script unchanged:
+// invalid UTF-8 (Python reads source as UTF-8) or a NUL byte (which no
+// file name or label can hold), naming the field.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		i := 0
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		return fmt.Errorf("%s = %q: not valid UTF-8 (byte %d)", field, s, i)
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fmt.Errorf("%s = %q: contains a NUL byte (byte %d)", field, s, i)
+	}
+	return nil
+}
+
+// checkOptionText checks the strings of the options.
+func (e *exporter) checkOptionText() error {
+	if err := checkText("nestio: Options.Title", e.opt.Title); err != nil {
+		return err
+	}
+	if err := checkText("nestio: Options.DataPath", e.opt.DataPath); err != nil {
+		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.opt.Labels)) {
+		if err := checkText(fmt.Sprintf("nestio: Options.Labels[%d]", id), e.opt.Labels[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStrings checks every string inside v (a call: models, synapses,
+// rules, SetStatus values) with checkText; path names the place, with
+// NEST's parameter names where there are.
+func checkStrings(path string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.String:
+		return checkText(path, v.String())
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return checkStrings(path, v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name := f.Name
+			if tag, _, _ := strings.Cut(f.Tag.Get("nest"), ","); tag != "" {
+				name = tag
+			}
+			if path != "" {
+				name = path + "." + name
+			}
+			if err := checkStrings(name, v.Field(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := checkStrings(fmt.Sprintf("%s[%d]", path, i), v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for _, key := range v.MapKeys() {
+			if err := checkStrings(path+" key", key); err != nil {
+				return err
+			}
+			if err := checkStrings(fmt.Sprintf("%s[%v]", path, key), v.MapIndex(key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkSimulate checks every Simulate duration, those of the calls and
+// the planned ones (Options.Simulate), in order, with the kernel's own
+// checks: ≥ 0, finite, on the time grid, the total inside the time range.
+// It also has the kernel settings checked.
+func (e *exporter) checkSimulate(calls []astro.Call) error {
+	var times []float64
+	var where []string
+	for i, c := range calls {
+		if c.Op == astro.OpSimulate {
+			times, where = append(times, c.Time), append(where, fmt.Sprintf("call %d (%s)", i+1, c.Op))
+		}
+	}
+	for i, t := range e.opt.Simulate {
+		times, where = append(times, t), append(where, fmt.Sprintf("Options.Simulate[%d]", i))
+	}
+	i, err := astro.CheckSimulate(e.cfg, times)
+	switch {
+	case err == nil:
+		return nil
+	case i < 0:
+		return fmt.Errorf("nestio: kernel settings: %w", err)
+	}
+	return fmt.Errorf("nestio: %s: %w", where[i], err)
+}
+
+// checkTripartite checks a tripartite rule's probabilities and pool.
+func checkTripartite(pPrimary, pThird float64, poolSize int, poolType astro.PoolType) error {
+	const what = "tripartite_connect"
+	if err := checkP(what, "p_primary", pPrimary); err != nil {
+		return err
+	}
+	if err := checkP(what, "p_third_if_primary", pThird); err != nil {
+		return err
+	}
+	if poolSize < 1 {
+		return fmt.Errorf("%s: pool_size = %d: must be ≥ 1", what, poolSize)
+	}
+	if poolType != astro.PoolRandom && poolType != astro.PoolBlock {
+		return fmt.Errorf("%s: pool_type = %q: must be %q or %q", what, poolType, astro.PoolRandom, astro.PoolBlock)
+	}
+	return nil
 }
 
 // pyFloat writes the shortest literal that Python reads back as the same

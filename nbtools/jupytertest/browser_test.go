@@ -366,28 +366,34 @@ const progressJS = `[...document.querySelectorAll('#notebook .output_area .` + m
     FontSize: parseFloat(getComputedStyle(d).fontSize), ScrollW: d.scrollWidth, ClientW: d.clientWidth};
 })`
 
-// TestNotebookInBrowser opens the main notebook in Jupyter Notebook in
-// headless Chromium, as a user would, and checks what the page shows; then
-// the executed copy in out/, which Jupyter does not trust.
-func TestNotebookInBrowser(t *testing.T) {
-	start := time.Now()
-	root := repoRoot(t)
-	nbPath := filepath.Join(root, mainNotebook)
-	before, err := os.ReadFile(nbPath)
-	if err != nil {
+// page is one notebook open in the browser.
+type page struct {
+	t      *testing.T
+	ctx    context.Context
+	srv    *server
+	root   string
+	rel    string // path of the notebook below root
+	before []byte // the notebook's bytes on disk when it was opened
+}
+
+// openNotebook opens rel, waits for its kernel, and checks that opening and
+// saving it leave the file as it was; autosave is then turned off, so that
+// no output reaches the committed file.
+func openNotebook(t *testing.T, ctx context.Context, srv *server, root, rel string) *page {
+	t.Helper()
+	p := &page{t: t, ctx: ctx, srv: srv, root: root, rel: rel}
+	var err error
+	if p.before, err = os.ReadFile(filepath.Join(root, rel)); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, root)
-	t.Logf("jupyter-notebook ready at %s after %v", srv.url, time.Since(start).Round(time.Millisecond))
-	ctx := startBrowser(t)
-
-	url := srv.url + "/notebooks/" + mainNotebook + "?token=" + srv.token
+	url := srv.url + "/notebooks/" + rel + "?token=" + srv.token
 	navCtx, cancel := context.WithTimeout(ctx, stepTimeout)
 	err = chromedp.Do(navCtx, chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(url))
 	cancel()
 	if err != nil {
 		t.Fatalf("opening %s: %v", url, err)
 	}
+	start := time.Now()
 	// Opening: the kernel starts and reports its language_info. The
 	// notebook must not become dirty ("unsaved changes").
 	if err := waitJS(ctx, "kernel ready", `(() => {
@@ -398,7 +404,7 @@ func TestNotebookInBrowser(t *testing.T) {
 	})()`, 250*time.Millisecond, kernelReadyTimeout); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("kernel ready after %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("%s: kernel ready after %v", rel, time.Since(start).Round(time.Millisecond))
 	time.Sleep(time.Second) // let kernel_ready handlers run
 	var dirty bool
 	if err := eval(ctx, `Jupyter.notebook.dirty`, &dirty); err != nil {
@@ -407,61 +413,379 @@ func TestNotebookInBrowser(t *testing.T) {
 	var meta string
 	_ = eval(ctx, `JSON.stringify(Jupyter.notebook.metadata)`, &meta)
 	if dirty {
-		t.Errorf("opening the notebook made it dirty (unsaved changes); metadata now %s", meta)
+		t.Errorf("opening %s made it dirty (unsaved changes); metadata now %s", rel, meta)
 	}
 	// Saving right after opening writes exactly the committed bytes.
 	if err := eval(ctx, `Jupyter.notebook.save_notebook().then(() => true)`, new(bool)); err != nil {
 		t.Fatalf("saving: %v", err)
 	}
-	if after, err := os.ReadFile(nbPath); err != nil {
+	if after, err := os.ReadFile(filepath.Join(root, rel)); err != nil {
 		t.Fatal(err)
-	} else if !bytes.Equal(after, before) {
-		_ = os.WriteFile(nbPath, before, 0o644)
-		t.Fatalf("saving the just-opened notebook in Jupyter changed %s (restored); metadata %s; run nbfmt", mainNotebook, meta)
+	} else if !bytes.Equal(after, p.before) {
+		// Restored; the run's checks still follow.
+		_ = os.WriteFile(filepath.Join(root, rel), p.before, 0o644)
+		t.Errorf("saving the just-opened notebook in Jupyter changed %s (restored); metadata %s; run nbfmt (cells without an id?)", rel, meta)
 	}
-	// From here on the outputs must not reach the committed file.
 	if err := eval(ctx, `(Jupyter.notebook.set_autosave_interval(0), true)`, new(bool)); err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
 
-	// Run All, waiting for every code cell to finish; stop at the first
-	// error output.
+// noErrorJS fails a wait with the first error output on the page.
+const noErrorJS = `const err = document.querySelector('#notebook .output_area .output_error');
+	  if (err) return 'error output: ' + err.innerText.slice(0, 2000);`
+
+// cellsDoneJS is true when the kernel is idle and every non-empty code cell
+// in [from, to) has run (to < 0: to the end).
+func cellsDoneJS(from, to int) string {
+	return fmt.Sprintf(`(() => {
+	  %s
+	  let cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code' && c.get_text().trim() !== '');
+	  cells = cells.slice(%d, %d < 0 ? cells.length : %d);
+	  const idle = document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
+	  return idle && cells.every(c => typeof c.input_prompt_number === 'number');
+	})()`, noErrorJS, from, to, to)
+}
+
+// runAll runs every cell and waits until all have run without an error
+// output.
+func (p *page) runAll() {
+	p.t.Helper()
+	start := time.Now()
+	if err := eval(p.ctx, `(Jupyter.notebook.execute_all_cells(), true)`, new(bool)); err != nil {
+		p.t.Fatal(err)
+	}
+	err := waitJS(p.ctx, p.rel+": Run All", cellsDoneJS(0, -1), time.Second, runAllTimeout)
+	p.screenshot("")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("%s: Run All done in %v", p.rel, time.Since(start).Round(time.Millisecond))
+}
+
+// cellJS returns a JavaScript expression for the output area of code cell
+// number i (counting non-empty code cells from 0; negative: from the end).
+func cellJS(i int) string {
+	return fmt.Sprintf(`(() => { const cs = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code' && c.get_text().trim() !== '');
+	  return cs[%d < 0 ? cs.length + %d : %d]; })()`, i, i, i)
+}
+
+// cellText returns the text of code cell i's outputs.
+func (p *page) cellText(i int) string {
+	var s string
+	if err := eval(p.ctx, cellJS(i)+`.output_area.element[0].innerText`, &s); err != nil {
+		p.t.Fatal(err)
+	}
+	return s
+}
+
+// figures reads the SVG figures below sel (a CSS selector).
+func (p *page) figures(sel string) []svgFigure {
+	var figs []svgFigure
+	js := strings.Replace(svgTextJS, `document.querySelectorAll('#notebook .output_area svg')`,
+		`document.querySelectorAll(`+jsString(sel+` .output_area svg`)+`)`, 1)
+	if err := eval(p.ctx, js, &figs); err != nil {
+		p.t.Fatal(err)
+	}
+	return figs
+}
+
+// bars reads the progress bars below sel.
+func (p *page) bars(sel string) []progressBar {
+	var bars []progressBar
+	js := strings.Replace(progressJS, `document.querySelectorAll('#notebook .output_area .`,
+		`document.querySelectorAll(`+jsString(sel+` .output_area .`)+`+'`, 1)
+	if err := eval(p.ctx, js, &bars); err != nil {
+		p.t.Fatal(err)
+	}
+	return bars
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// checkFinished checks every bar on the page: at 100 %, on one line at
+// 1400 px.
+func (p *page) checkFinished(bars []progressBar) {
+	p.t.Helper()
+	for i, b := range bars {
+		p.t.Logf("%s: progress bar %d: %q (value %v/%v, %.0f px high, %.0f/%.0f px wide)", p.rel, i+1, b.Text, b.Value, b.Max, b.Height, b.ScrollW, b.ClientW)
+		if b.Value != 100 || b.Max != 100 || !strings.Contains(b.Text, "done, 100 %") {
+			p.t.Errorf("%s: progress bar %d did not reach 100 %%: value %v of %v, text %q", p.rel, i+1, b.Value, b.Max, b.Text)
+		}
+		if b.Height > 2.2*b.FontSize || b.ScrollW > b.ClientW+1 {
+			p.t.Errorf("%s: progress bar %d does not fit on one line at 1400 px: %.0f px high (font %.0f px), %.0f px wide in %.0f px",
+				p.rel, i+1, b.Height, b.FontSize, b.ScrollW, b.ClientW)
+		}
+	}
+}
+
+// checkFigures checks that at least min SVG figures are drawn with a size.
+func (p *page) checkFigures(figs []svgFigure, min int) {
+	p.t.Helper()
+	if len(figs) < min {
+		p.t.Errorf("%s: %d SVG figures on the page, want at least %d", p.rel, len(figs), min)
+	}
+	for i, f := range figs {
+		if !(f.Width > 0 && f.Height > 0) {
+			p.t.Errorf("%s: figure %d rendered with size %.0f×%.0f px", p.rel, i+1, f.Width, f.Height)
+		}
+	}
+}
+
+// checkUnchanged checks that the file on disk is untouched and that what
+// Jupyter would save now differs from it only by the outputs.
+func (p *page) checkUnchanged() {
+	p.t.Helper()
+	path := filepath.Join(p.root, p.rel)
+	after, err := os.ReadFile(path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if !bytes.Equal(after, p.before) {
+		_ = os.WriteFile(path, p.before, 0o644)
+		p.t.Errorf("%s changed on disk during the run (restored)", p.rel)
+	}
+	var live string
+	if err := eval(p.ctx, `JSON.stringify(Jupyter.notebook.toJSON())`, &live); err != nil {
+		p.t.Fatal(err)
+	}
+	stripped, err := nbfmt.Format([]byte(live), nbfmt.Options{StripOutputs: true})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if !bytes.Equal(stripped, p.before) {
+		p.t.Errorf("the executed notebook, saved and stripped of outputs, differs from %s", p.rel)
+	}
+}
+
+// shutdown stops the notebook's kernel, so that the next notebook has the
+// machine to itself.
+func (p *page) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var id string
+	if err := eval(p.ctx, `Jupyter.notebook.kernel.id`, &id); err == nil && id != "" {
+		_, _ = p.srv.api(ctx, "DELETE", "/api/kernels/"+id)
+	}
+}
+
+// TestNotebooksInBrowser opens every notebook in Jupyter Notebook in
+// headless Chromium, as a user would, runs it and checks what the page
+// shows; the main notebook also gets Shift-Tab, an interrupt and its
+// continuation, the live explorer, a cached re-run, and its executed copy
+// in out/, which Jupyter does not trust.
+func TestNotebooksInBrowser(t *testing.T) {
+	start := time.Now()
+	root := repoRoot(t)
+	nbs, err := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
+	if err != nil || len(nbs) == 0 {
+		t.Fatalf("no notebooks in %s/notebooks (%v)", root, err)
+	}
+	srv := startServer(t, root)
+	t.Logf("jupyter-notebook ready at %s after %v", srv.url, time.Since(start).Round(time.Millisecond))
+	ctx := startBrowser(t)
+	for _, nb := range nbs {
+		rel := "notebooks/" + filepath.Base(nb)
+		t.Run(strings.TrimSuffix(filepath.Base(nb), ".ipynb"), func(t *testing.T) {
+			t0 := time.Now()
+			if rel == mainNotebook {
+				testMainNotebook(t, ctx, srv, root)
+			} else {
+				p := openNotebook(t, ctx, srv, root, rel)
+				defer p.shutdown()
+				p.runAll()
+				p.checkFigures(p.figures("#notebook"), 1)
+				p.checkFinished(p.bars("#notebook"))
+				p.checkUnchanged()
+			}
+			t.Logf("%s: %v", rel, time.Since(t0).Round(time.Millisecond))
+		})
+	}
+	t.Logf("browser test wall time %v", time.Since(start).Round(time.Millisecond))
+}
+
+// Code cells of the main notebook (counting non-empty code cells from 0).
+const (
+	mainRunCell      = 10 // %% runSimulation()
+	mainAnalysisCell = 11 // %% rec, ok := results() …
+	mainExportCell   = 12 // exportNEST
+	mainExplorerCell = -1 // the live explorer, last
+)
+
+func testMainNotebook(t *testing.T, ctx context.Context, srv *server, root string) {
+	p := openNotebook(t, ctx, srv, root, mainNotebook)
+	defer p.shutdown()
+
+	// Run All, and stop the run cell's simulation once it is under way:
+	// the bar ends at "interrupted at t = … ms", one line says so, and the
+	// next cell (Run All goes on) continues the kept network from there.
 	runStart := time.Now()
 	if err := eval(ctx, `(Jupyter.notebook.execute_all_cells(), true)`, new(bool)); err != nil {
 		t.Fatal(err)
 	}
-	err = waitJS(ctx, "Run All", `(() => {
-	  const err = document.querySelector('#notebook .output_area .output_error');
-	  if (err) return 'error output: ' + err.innerText.slice(0, 2000);
-	  const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code' && c.get_text().trim() !== '');
-	  const idle = document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
-	  return idle && cells.every(c => typeof c.input_prompt_number === 'number');
+	err := waitJS(ctx, "simulation under way", `(() => {
+	  `+noErrorJS+`
+	  const bars = [...`+cellJS(mainRunCell)+`.output_area.element[0].querySelectorAll('.`+markup.ProgressClass+`')];
+	  return bars.some(b => b.innerText.startsWith('Simulation') && b.querySelector('progress').value >= 5);
+	})()`, 100*time.Millisecond, runAllTimeout)
+	if err != nil {
+		p.screenshot("")
+		t.Fatal(err)
+	}
+	if err := eval(ctx, `(Jupyter.notebook.kernel.interrupt(), true)`, new(bool)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("interrupted after %v", time.Since(runStart).Round(time.Millisecond))
+	// Everything but the explorer runs to its end.
+	err = waitJS(ctx, "Run All after the interrupt", `(() => {
+	  `+noErrorJS+`
+	  const cs = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code' && c.get_text().trim() !== '');
+	  const ex = cs[cs.length - 1].output_area.element[0];
+	  return cs.slice(0, -1).every(c => typeof c.input_prompt_number === 'number') &&
+	    ex.querySelectorAll('svg').length >= 2 &&
+	    [...ex.querySelectorAll('.`+markup.ProgressClass+` progress')].some(b => b.value == 100);
 	})()`, time.Second, runAllTimeout)
-	screenshot(t, ctx, root)
+	p.screenshot("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("Run All done in %v", time.Since(runStart).Round(time.Millisecond))
+	t.Logf("Run All (with the interrupt) done in %v", time.Since(runStart).Round(time.Millisecond))
+	p.screenshotCells("interrupted", mainRunCell, mainAnalysisCell)
 
+	run := p.cellText(mainRunCell)
+	t.Logf("interrupted cell's output:\n%s", run)
+	at := interruptedAt(t, run)
+	if n := strings.Count(run, "Interrupted at t = "); n != 1 {
+		t.Errorf("the interrupted cell says %d times where it stopped, want once: %q", n, run)
+	}
+	if strings.Contains(run, "signal: interrupt") || strings.Contains(run, "exit status") {
+		t.Errorf("the interrupted cell shows the program's death: %q", run)
+	}
+	next := p.cellText(mainAnalysisCell)
+	t.Logf("next cell's output:\n%s", next)
+	if want := fmt.Sprintf("Continuing the kept network from t = %g ms", at); !strings.Contains(next, want) {
+		t.Errorf("the next cell does not continue from the interrupt: want %q in %q", want, next)
+	}
+	if !strings.Contains(next, "recorded neurons fire at") {
+		t.Errorf("the next cell has no results: %q", next)
+	}
+	p.checkFinished(p.bars(cellSelector(mainAnalysisCell)))
+
+	// The export cell exports what ran: no second "Creating nodes".
+	export := p.cellText(mainExportCell)
+	if !strings.Contains(export, "Exporting the network that ran above") || strings.Contains(export, "Creating nodes") {
+		t.Errorf("export cell: %q", export)
+	}
+
+	testExplorer(t, p)
+	// Shift-Tab once the notebook's first cell has pointed its module at
+	// this checkout (before that, GoNB cannot resolve the packages).
+	p.checkShiftTab()
+
+	// Running the run cell again uses the cached result, says so, and shows
+	// the two figures.
+	if err := eval(ctx, cellJS(mainRunCell)+`.execute() || true`, new(bool)); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(ctx, "cached re-run", cellsDoneJS(0, -1), time.Second, runAllTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if rerun := p.cellText(mainRunCell); !strings.Contains(rerun, "(cached result of the run above") {
+		t.Errorf("cached re-run does not say so: %q", rerun)
+	}
+	p.screenshot("")
+	figs := p.figures(cellSelector(mainRunCell))
+	if len(figs) != 2 {
+		t.Errorf("%d SVG figures in the run cell, want 2 (raster, dynamics)", len(figs))
+	}
+	p.checkFigures(figs, 2)
+	p.checkDynamicsText(figs)
+	p.checkFinished(p.bars("#notebook"))
 	var nErr int
 	if err := eval(ctx, `document.querySelectorAll('#notebook .output_area .output_error').length`, &nErr); err != nil || nErr != 0 {
 		t.Errorf("%d error outputs (%v)", nErr, err)
 	}
+	p.checkUnchanged()
+	checkUntrustedCopy(t, ctx, srv, root)
+}
 
-	// Figures: the raster and the dynamics figure, shown as inline SVG.
-	var figs []svgFigure
-	if err := eval(ctx, svgTextJS, &figs); err != nil {
-		t.Fatal(err)
+// cellSelector is a CSS selector for code cell i (see cellJS), by marking
+// the cell's element.
+func cellSelector(i int) string {
+	return fmt.Sprintf(`[data-astronb-cell="%d"]`, i)
+}
+
+// interruptedAt reads "Interrupted at t = X ms" from a cell's output.
+func interruptedAt(t *testing.T, out string) float64 {
+	t.Helper()
+	i := strings.Index(out, "Interrupted at t = ")
+	if i < 0 {
+		t.Fatalf("no \"Interrupted at t = \" in the interrupted cell's output: %q", out)
 	}
-	if len(figs) != 2 {
-		t.Errorf("%d SVG figures on the page, want 2 (raster, dynamics)", len(figs))
+	var at float64
+	if _, err := fmt.Sscanf(out[i:], "Interrupted at t = %g ms", &at); err != nil {
+		t.Fatalf("reading the interrupt time from %q: %v", out[i:], err)
 	}
+	if !strings.Contains(out, fmt.Sprintf("interrupted at t = %.1f ms", at)) {
+		t.Errorf("the bar does not end at \"interrupted at t = %.1f ms\": %q", at, out)
+	}
+	return at
+}
+
+// checkShiftTab puts the cursor on NewKernel in a code cell and presses
+// Shift-Tab: the tooltip shows its documentation as text.
+func (p *page) checkShiftTab() {
+	p.t.Helper()
+	var ok bool
+	err := eval(p.ctx, `(() => {
+	  const nb = Jupyter.notebook;
+	  const i = nb.get_cells().findIndex(c => c.cell_type === 'code' && c.get_text().includes('astro.NewKernel('));
+	  if (i < 0) return false;
+	  nb.select(i); const cell = nb.get_cell(i); cell.focus_editor();
+	  const cm = cell.code_mirror; const text = cell.get_text();
+	  const off = text.indexOf('astro.NewKernel(') + 'astro.NewK'.length;
+	  cm.setCursor(cm.posFromIndex(off));
+	  return true;
+	})()`, &ok)
+	if err != nil || !ok {
+		p.t.Fatalf("Shift-Tab: no cell with astro.NewKernel( (%v)", err)
+	}
+	c, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	err = chromedp.Do(c, chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift)))
+	cancel()
+	if err != nil {
+		p.t.Fatalf("pressing Shift-Tab: %v", err)
+	}
+	var text string
+	err = waitJS(p.ctx, "Shift-Tab tooltip", `(() => {
+	  const tt = document.querySelector('#tooltip');
+	  if (!tt || getComputedStyle(tt).display === 'none') return false;
+	  const s = tt.querySelector('.tooltiptext').innerText;
+	  return s.includes('NewKernel') && s.length > 40;
+	})()`, 250*time.Millisecond, 2*time.Minute)
+	_ = eval(p.ctx, `document.querySelector('#tooltip .tooltiptext') ? document.querySelector('#tooltip .tooltiptext').innerText : ''`, &text)
+	p.screenshotElement("shift-tab", "#tooltip")
+	if err != nil {
+		p.t.Errorf("%v; tooltip text %q", err, text)
+		return
+	}
+	p.t.Logf("Shift-Tab tooltip: %q", text)
+	if strings.Contains(text, "pkg.go.dev//") || strings.Contains(text, "@/astro") {
+		p.t.Errorf("the docs link to a page that does not exist: %q", text)
+	}
+	_ = eval(p.ctx, `(Jupyter.tooltip.remove_and_cancel_tooltip(true), true)`, new(bool))
+}
+
+// checkDynamicsText checks the dynamics figure's text as laid out.
+func (p *page) checkDynamicsText(figs []svgFigure) {
+	p.t.Helper()
 	var dyn *svgFigure
 	for i, f := range figs {
-		t.Logf("figure %d: %.0f×%.0f px, text %q", i+1, f.Width, f.Height, f.Lines)
-		if !(f.Width > 0 && f.Height > 0) {
-			t.Errorf("figure %d rendered with size %.0f×%.0f px", i+1, f.Width, f.Height)
-		}
+		p.t.Logf("figure %d: %.0f×%.0f px, text %q", i+1, f.Width, f.Height, f.Lines)
 		for _, l := range f.Lines {
 			if strings.Contains(l, "SIC in neurons") {
 				dyn = &figs[i]
@@ -469,7 +793,8 @@ func TestNotebookInBrowser(t *testing.T) {
 		}
 	}
 	if dyn == nil {
-		t.Fatalf("no dynamics figure (with \"SIC in neurons\") among %d SVG figures", len(figs))
+		p.t.Errorf("no dynamics figure (with \"SIC in neurons\") among %d SVG figures", len(figs))
+		return
 	}
 	for _, want := range []string{"IP₃ and Ca²⁺ in astrocytes", "IP₃ (µM)", "Ca²⁺ (µM)", "SIC (pA)", "Time (ms)"} {
 		found := false
@@ -477,52 +802,69 @@ func TestNotebookInBrowser(t *testing.T) {
 			found = found || strings.Contains(l, want)
 		}
 		if !found {
-			t.Errorf("dynamics figure: no text line reads %q as rendered; lines: %q", want, dyn.Lines)
+			p.t.Errorf("dynamics figure: no text line reads %q as rendered; lines: %q", want, dyn.Lines)
 		}
 	}
+}
 
-	// Progress bars: both finished, each on one line that fits.
-	var bars []progressBar
-	if err := eval(ctx, progressJS, &bars); err != nil {
+// testExplorer moves the explorer's w_a2n slider and checks that it
+// simulates again and redraws its figures in place; then stops the cell.
+func testExplorer(t *testing.T, p *page) {
+	p.screenshotCells("", mainExplorerCell, mainExportCell) // marks them
+	sel := cellSelector(mainExplorerCell)
+	var n int
+	if err := eval(p.ctx, `document.querySelectorAll(`+jsString(sel+` input[type=range]`)+`).length`, &n); err != nil || n < 2 {
+		t.Fatalf("explorer: %d sliders (%v), want 2", n, err)
+	}
+	before := p.figures(sel)
+	p.checkFigures(before, 2)
+	p.screenshotCells("explorer_before", mainExplorerCell)
+	var beforeSVG string
+	_ = eval(p.ctx, `document.querySelector(`+jsString(sel+` .output_area svg`)+`).outerHTML`, &beforeSVG)
+	// w_a2n from 0.01 to 0.05 (position 10 of 0.005 steps).
+	if err := eval(p.ctx, `(() => {
+	  const s = document.querySelector(`+jsString(sel+` input[type=range]`)+`);
+	  s.value = 10; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change'));
+	  return true; })()`, new(bool)); err != nil {
 		t.Fatal(err)
 	}
-	if len(bars) != 2 {
-		t.Errorf("%d progress bars, want 2", len(bars))
-	}
-	for i, b := range bars {
-		t.Logf("progress bar %d: %q (value %v/%v, %.0f px high, %.0f/%.0f px wide)", i+1, b.Text, b.Value, b.Max, b.Height, b.ScrollW, b.ClientW)
-		if b.Value != 100 || b.Max != 100 || !strings.Contains(b.Text, "done, 100 %") {
-			t.Errorf("progress bar %d did not reach 100 %%: value %v of %v, text %q", i+1, b.Value, b.Max, b.Text)
-		}
-		if b.Height > 2.2*b.FontSize || b.ScrollW > b.ClientW+1 {
-			t.Errorf("progress bar %d does not fit on one line at 1400 px: %.0f px high (font %.0f px), %.0f px wide in %.0f px",
-				i+1, b.Height, b.FontSize, b.ScrollW, b.ClientW)
-		}
-	}
-
-	// The file on disk is untouched, and what Jupyter would save now
-	// differs from it only by the outputs.
-	after, err := os.ReadFile(nbPath)
+	err := waitJS(p.ctx, "explorer re-run", `(() => {
+	  `+noErrorJS+`
+	  const bar = document.querySelector(`+jsString(sel+` .`+markup.ProgressClass)+`);
+	  const svg = document.querySelector(`+jsString(sel+` .output_area svg`)+`);
+	  return !!bar && bar.innerText.includes('w_a2n = 0.05') && bar.innerText.includes('done, 100 %') &&
+	    !!svg && svg.outerHTML !== `+jsString(beforeSVG)+`;
+	})()`, 250*time.Millisecond, 3*time.Minute)
+	p.screenshotCells("explorer_after", mainExplorerCell)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(after, before) {
-		_ = os.WriteFile(nbPath, before, 0o644)
-		t.Errorf("%s changed on disk during the run (restored)", mainNotebook)
+	after := p.figures(sel)
+	if len(after) != len(before) {
+		t.Errorf("explorer: %d figures after the move, %d before: want them redrawn in place", len(after), len(before))
 	}
-	var live string
-	if err := eval(ctx, `JSON.stringify(Jupyter.notebook.toJSON())`, &live); err != nil {
+	for _, f := range after {
+		for _, l := range f.Lines {
+			if strings.Contains(l, "w_a2n = 0.01,") {
+				t.Errorf("explorer: a figure still reads %q after the move", l)
+			}
+		}
+	}
+	bars := p.bars(sel)
+	if len(bars) != 1 {
+		t.Errorf("explorer: %d progress bars, want one for all runs", len(bars))
+	}
+	p.checkFinished(bars)
+	// Stop the explorer: the cell ends cleanly.
+	if err := eval(p.ctx, `(Jupyter.notebook.kernel.interrupt(), true)`, new(bool)); err != nil {
 		t.Fatal(err)
 	}
-	stripped, err := nbfmt.Format([]byte(live), nbfmt.Options{StripOutputs: true})
-	if err != nil {
+	if err := waitJS(p.ctx, "explorer stopped", cellsDoneJS(0, -1), 250*time.Millisecond, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(stripped, before) {
-		t.Errorf("the executed notebook, saved and stripped of outputs, differs from %s", mainNotebook)
+	if out := p.cellText(mainExplorerCell); strings.Contains(out, "signal: interrupt") {
+		t.Errorf("stopping the explorer: %q", out)
 	}
-	checkUntrustedCopy(t, ctx, srv, root)
-	t.Logf("browser test wall time %v", time.Since(start).Round(time.Millisecond))
 }
 
 // checkUntrustedCopy opens the executed copy that `make notebooks` leaves in
@@ -555,8 +897,8 @@ func checkUntrustedCopy(t *testing.T, ctx context.Context, srv *server, root str
 	if err := eval(ctx, progressJS, &bars); err != nil {
 		t.Fatal(err)
 	}
-	if len(bars) != 2 {
-		t.Errorf("untrusted %s: %d progress bars, want 2", rel, len(bars))
+	if len(bars) < 2 {
+		t.Errorf("untrusted %s: %d progress bars, want at least 2", rel, len(bars))
 	}
 	for i, b := range bars {
 		t.Logf("untrusted %s, progress bar %d: %q (value %v/%v)", rel, i+1, b.Text, b.Value, b.Max)
@@ -564,34 +906,110 @@ func checkUntrustedCopy(t *testing.T, ctx context.Context, srv *server, root str
 			t.Errorf("untrusted %s: progress bar %d shows value %v of %v, text %q", rel, i+1, b.Value, b.Max, b.Text)
 		}
 	}
+	if s := shutdownKernels(srv); s != "" {
+		t.Log(s)
+	}
 }
 
-// screenshot saves a full-page screenshot to out/browser/ (the notebook
-// page scrolls inside #site, which is unrolled first).
-func screenshot(t *testing.T, ctx context.Context, root string) {
-	t.Helper()
-	dir := filepath.Join(root, "out", "browser")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Error(err)
-		return
-	}
-	c, cancel := context.WithTimeout(ctx, stepTimeout)
+// shutdownKernels stops every kernel of the server.
+func shutdownKernels(srv *server) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(c, chromedp.Evaluate[bool](`(() => { const s = document.createElement('style');
+	body, err := srv.api(ctx, "GET", "/api/kernels")
+	if err != nil {
+		return err.Error()
+	}
+	var ks []struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(body, &ks)
+	for _, k := range ks {
+		_, _ = srv.api(ctx, "DELETE", "/api/kernels/"+k.ID)
+	}
+	return ""
+}
+
+// screenshotDir is out/browser/, created if needed.
+func (p *page) screenshotDir() string {
+	dir := filepath.Join(p.root, "out", "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Error(err)
+	}
+	return dir
+}
+
+// shotName is out/browser/NOTEBOOK[_suffix].png.
+func (p *page) shotName(suffix string) string {
+	name := strings.TrimSuffix(filepath.Base(p.rel), ".ipynb")
+	if suffix != "" {
+		name += "_" + suffix
+	}
+	return filepath.Join(p.screenshotDir(), name+".png")
+}
+
+// screenshot saves a full-page screenshot (the notebook page scrolls
+// inside #site, which is unrolled first).
+func (p *page) screenshot(suffix string) {
+	p.t.Helper()
+	c, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	_, err := chromedp.Run(c, chromedp.Evaluate[bool](`(() => { if (!document.getElementById('astronb-unroll')) {
+	  const s = document.createElement('style'); s.id = 'astronb-unroll';
 	  s.textContent = 'html, body, #site { height: auto !important; overflow: visible !important; }';
-	  document.head.appendChild(s); return true; })()`))
+	  document.head.appendChild(s); } return true; })()`))
 	var buf []byte
 	if err == nil {
 		buf, err = chromedp.Run(c, chromedp.FullScreenshot(100))
 	}
+	p.save(suffix, buf, err)
+}
+
+// screenshotCells marks code cells (see cellSelector) and saves a
+// screenshot of the first one's element through the last one's.
+func (p *page) screenshotCells(suffix string, cells ...int) {
+	p.t.Helper()
+	for _, i := range cells {
+		_ = eval(p.ctx, `(`+cellJS(i)+`.element[0].setAttribute('data-astronb-cell', '`+fmt.Sprint(i)+`'), true)`, new(bool))
+	}
+	if suffix == "" {
+		return
+	}
+	sels := make([]string, len(cells))
+	for k, i := range cells {
+		sels[k] = cellSelector(i)
+	}
+	p.screenshotElement(suffix, strings.Join(sels, ", "))
+}
+
+// screenshotElement saves a screenshot of the box around the elements that
+// sel selects.
+func (p *page) screenshotElement(suffix, sel string) {
+	p.t.Helper()
+	c, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	var n int
+	err := eval(c, `document.querySelectorAll(`+jsString(sel)+`).length`, &n)
+	var buf []byte
+	switch {
+	case err != nil:
+	case n == 0:
+		err = fmt.Errorf("nothing matches %s", sel)
+	default:
+		buf, err = chromedp.Run(c, chromedp.Screenshot(sel))
+	}
+	p.save(suffix, buf, err)
+}
+
+func (p *page) save(suffix string, buf []byte, err error) {
+	p.t.Helper()
 	if err != nil {
-		t.Errorf("screenshot: %v", err)
+		p.t.Errorf("screenshot %s: %v", suffix, err)
 		return
 	}
-	p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(mainNotebook), ".ipynb")+".png")
-	if err := os.WriteFile(p, buf, 0o644); err != nil {
-		t.Error(err)
+	path := p.shotName(suffix)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		p.t.Error(err)
 		return
 	}
-	t.Logf("screenshot: %s", p)
+	p.t.Logf("screenshot: %s", path)
 }

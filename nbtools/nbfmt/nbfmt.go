@@ -16,15 +16,19 @@ package nbfmt
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -66,8 +70,14 @@ func Default() Options {
 }
 
 // Format returns the notebook in data in the form Jupyter writes it. It
-// fails on input that is not an nbformat 4 notebook.
+// fails on input that is not an nbformat 4 notebook, and on text that is
+// not valid Unicode: invalid UTF-8 bytes, or a \u escape of half a UTF-16
+// surrogate pair. encoding/json would replace either with U+FFFD in
+// silence; Jupyter refuses the file.
 func Format(data []byte, opts Options) ([]byte, error) {
+	if err := checkUnicode(data); err != nil {
+		return nil, fmt.Errorf("not a notebook: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -102,10 +112,16 @@ func Format(data []byte, opts Options) ([]byte, error) {
 	if opts.LanguageInfo != nil {
 		meta["language_info"] = opts.LanguageInfo
 	}
+	minorNum, _ := nb["nbformat_minor"].(json.Number)
+	minor, _ := minorNum.Int64()
+	ids := map[string]bool{}
 	for i, c := range cells {
 		cell, ok := c.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("cell %d is not a JSON object", i)
+		}
+		if minor >= 5 {
+			setCellID(cell, i, ids)
 		}
 		cm, _ := cell["metadata"].(map[string]any)
 		if cm == nil {
@@ -192,6 +208,55 @@ func splitField(m map[string]any, key string) error {
 	}
 	m[key] = lines
 	return nil
+}
+
+// checkUnicode reports the first invalid UTF-8 sequence in data, or the
+// first \u escape of a lone UTF-16 surrogate, with its line number.
+func checkUnicode(data []byte) error {
+	line := func(off int) int { return 1 + bytes.Count(data[:off], []byte("\n")) }
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c == '\\' && i+1 < len(data) {
+			if data[i+1] != 'u' {
+				i += 2 // an escaped character, e.g. \\ or \"
+				continue
+			}
+			r, ok := hex4(data[i+2:])
+			switch {
+			case ok && utf16.IsSurrogate(r) && r < 0xdc00:
+				if bytes.HasPrefix(data[i+6:], []byte("\\u")) {
+					if low, ok := hex4(data[i+8:]); ok && low >= 0xdc00 && low <= 0xdfff {
+						i += 12
+						continue
+					}
+				}
+				return fmt.Errorf("line %d: %s is half a UTF-16 surrogate pair, not a character", line(i), data[i:i+6])
+			case ok && utf16.IsSurrogate(r):
+				return fmt.Errorf("line %d: %s is half a UTF-16 surrogate pair, not a character", line(i), data[i:i+6])
+			}
+			i += 2
+			continue
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("line %d: invalid UTF-8 (byte 0x%02x at offset %d); Jupyter cannot read it: fix the file's encoding", line(i), c, i)
+		}
+		i += size
+	}
+	return nil
+}
+
+// hex4 decodes the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(n), err == nil
 }
 
 // SplitLines is Python's str.splitlines(keepends=True): lines end at \n,
@@ -349,4 +414,25 @@ func pyNumber(n json.Number) (string, error) {
 		r += ".0"
 	}
 	return r, nil
+}
+
+// cellID is the form nbformat 4.5 requires of a cell's "id"
+// (nbformat/v4/nbformat.v4.5.schema.json).
+var cellID = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+
+// setCellID gives cell number i an id where it has none, an invalid one or
+// one an earlier cell has (ids holds those): nbformat 4.5 requires a unique
+// id per cell, and Jupyter adds a random one when it saves a notebook
+// without, so a committed notebook without ids would change on its first
+// save. The new id is derived from the cell's position and source (8 hex
+// digits, like Jupyter's), so that formatting stays deterministic.
+func setCellID(cell map[string]any, i int, ids map[string]bool) {
+	id, _ := cell["id"].(string)
+	for n := 0; !cellID.MatchString(id) || ids[id]; n++ {
+		src, _ := json.Marshal(cell["source"])
+		sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d/%s", i, n, src))
+		id = hex.EncodeToString(sum[:4])
+	}
+	cell["id"] = id
+	ids[id] = true
 }

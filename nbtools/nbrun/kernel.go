@@ -125,14 +125,15 @@ type kernel struct {
 	watchdog     *exec.Cmd
 	watchdogPipe *os.File
 
-	codec         codec
-	shell, iopub  zmq4.Socket
-	cancelSockets context.CancelFunc
-	shellMsgs     chan *message
-	iopubMsgs     chan *message
-	stopReaders   chan struct{}
-	readers       sync.WaitGroup
-	closeOnce     sync.Once
+	codec               codec
+	shell, iopub, stdin zmq4.Socket
+	cancelSockets       context.CancelFunc
+	shellMsgs           chan *message
+	iopubMsgs           chan *message
+	stdinMsgs           chan *message // input_request: the kernel asks for input
+	stopReaders         chan struct{}
+	readers             sync.WaitGroup
+	closeOnce           sync.Once
 }
 
 // kernelConfig describes how to start a kernel.
@@ -236,13 +237,15 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 		codec:       codec{key: []byte(ci.Key), session: newID()},
 		shellMsgs:   make(chan *message, 64),
 		iopubMsgs:   make(chan *message, 1024),
+		stdinMsgs:   make(chan *message, 16),
 		stopReaders: make(chan struct{}),
 	}
 	var out io.Writer = k.stderr
 	if cfg.log != nil {
 		out = io.MultiWriter(k.stderr, cfg.log)
 	}
-	env := buildEnv(os.Environ(), cfg.path, cfg.env, append([]string{"TMPDIR=" + kernelTmp}, cfg.extra...))
+	// The marker comes last: no entry of Env may override it.
+	env := buildEnv(os.Environ(), cfg.path, cfg.env, append(append([]string{"TMPDIR=" + kernelTmp}, cfg.extra...), markerEnv+"="+tmpDir))
 	// Resolve argv[0] against the kernel's PATH, not ours.
 	if !strings.ContainsRune(argv[0], os.PathSeparator) {
 		for _, kv := range env {
@@ -283,14 +286,19 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	sockCtx, cancel := context.WithCancel(context.Background())
 	k.cancelSockets = cancel
 	zlog := log.New(k.stderr, "zmq4: ", 0)
-	k.shell = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second))
+	// The shell and stdin sockets share one identity, as in Jupyter's
+	// clients: the kernel's stdin ROUTER sends an input_request to the
+	// identity that sent the execute_request.
+	id := zmq4.WithID(zmq4.SocketIdentity(k.codec.session))
+	k.shell = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second), id)
+	k.stdin = zmq4.NewDealer(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second), id)
 	k.iopub = zmq4.NewSub(sockCtx, zmq4.WithLogger(zlog), zmq4.WithDialerMaxRetries(0), zmq4.WithTimeout(10*time.Second))
 	endpoint := func(port int) string { return fmt.Sprintf("tcp://%s:%d", ci.IP, port) }
 	deadline := time.Now().Add(cfg.timeout)
 	for _, c := range []struct {
 		sock zmq4.Socket
 		port int
-	}{{k.iopub, ci.IOPubPort}, {k.shell, ci.ShellPort}} {
+	}{{k.iopub, ci.IOPubPort}, {k.shell, ci.ShellPort}, {k.stdin, ci.StdinPort}} {
 		if err := k.dial(ctx, c.sock, endpoint(c.port), deadline); err != nil {
 			return nil, err
 		}
@@ -298,22 +306,32 @@ func startKernel(ctx context.Context, cfg kernelConfig) (_ *kernel, err error) {
 	if err := k.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		return nil, fmt.Errorf("subscribing to iopub: %w", err)
 	}
-	k.readers.Add(2)
+	k.readers.Add(3)
 	go k.readLoop(k.shell, k.shellMsgs)
 	go k.readLoop(k.iopub, k.iopubMsgs)
+	go k.readLoop(k.stdin, k.stdinMsgs)
 	return k, nil
 }
 
 // watchdogScript runs in its own process group with the read end of a pipe
 // as fd 3, whose write end only the runner holds. read returns when that end
 // is closed: when the runner closes it or dies, SIGKILL included. Then it
-// kills the kernel's process group ($1) and removes the runner's private
-// folder ($2); once more a second later for anything that was dying.
+// kills the kernel's process group ($1) and every process marked with the
+// kernel's markerEnv ($3=$2: GoNB's gopls, in a group of its own), and
+// removes the runner's private folder ($2); once more a second later for
+// anything that was dying.
 const watchdogScript = `read _ <&3
+marked() {
+	for e in $(grep -lzxF -- "$3=$2" /proc/[0-9]*/environ 2>/dev/null); do
+		p=${e#/proc/}; kill -KILL "${p%/environ}" 2>/dev/null
+	done
+}
 kill -KILL -"$1" 2>/dev/null
+marked "$@"
 rm -rf -- "$2"
 sleep 1
 kill -KILL -"$1" 2>/dev/null
+marked "$@"
 rm -rf -- "$2"`
 
 // startWatchdog starts the process that cleans up after a runner that dies
@@ -325,7 +343,7 @@ func (k *kernel) startWatchdog() error {
 		return err
 	}
 	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "nbrun-watchdog", strconv.Itoa(k.cmd.Process.Pid), k.tmpDir)
+	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "nbrun-watchdog", strconv.Itoa(k.cmd.Process.Pid), k.tmpDir, markerEnv)
 	cmd.ExtraFiles = []*os.File{r}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -401,15 +419,24 @@ func (k *kernel) readLoop(sock zmq4.Socket, ch chan<- *message) {
 
 // send sends a request on the shell socket and returns its msg_id.
 func (k *kernel) send(msgType string, content any) (string, error) {
+	return k.sendOn(k.shell, msgType, content, nil)
+}
+
+// sendOn sends a message on sock, in reply to parent if not nil, and
+// returns its msg_id.
+func (k *kernel) sendOn(sock zmq4.Socket, msgType string, content any, parent *header) (string, error) {
 	m, err := k.codec.newMessage(msgType, content)
 	if err != nil {
 		return "", err
+	}
+	if parent != nil {
+		m.Parent = *parent
 	}
 	frames, err := k.codec.encode(m)
 	if err != nil {
 		return "", err
 	}
-	if err := k.shell.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
 		return "", fmt.Errorf("sending %s: %w", msgType, err)
 	}
 	return m.Header.MsgID, nil
@@ -457,8 +484,11 @@ func (k *kernel) doClose(grace time.Duration) {
 	// and wait, briefly, until the group is gone.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	<-k.exited
+	// And every process the kernel started outside its group (gopls),
+	// found by the marker in its environment.
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+		left := killMarked(k.tmpDir)
+		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) && !left {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -468,7 +498,7 @@ func (k *kernel) doClose(grace time.Duration) {
 	if k.cancelSockets != nil {
 		k.cancelSockets()
 	}
-	for _, s := range []zmq4.Socket{k.shell, k.iopub} {
+	for _, s := range []zmq4.Socket{k.shell, k.iopub, k.stdin} {
 		if s != nil {
 			s.Close()
 		}

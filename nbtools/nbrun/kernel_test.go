@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -542,5 +543,110 @@ func TestOutputOrderMatchesNbconvert(t *testing.T) {
 	}
 	if h := Multiline(outs[1].Data["text/html"]); !strings.Contains(h, "100 %") {
 		t.Errorf("live display shows %q, want its last update", h)
+	}
+}
+
+// TestRunEndlessPrintBounded: a cell that prints without end runs into its
+// timeout with the runner's memory bounded (its output beyond the limit
+// dropped), and the executed notebook is written with the kept output and
+// the marker.
+func TestRunEndlessPrintBounded(t *testing.T) {
+	opts := gonbSetup(t)
+	opts.CellTimeout = 15 * time.Second
+	opts.MaxCellOutput = 1 << 20
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "endless.ipynb", "import \"fmt\"\n\n%%\nfor i := 0; ; i++ {\n\tfmt.Println(i, \"0123456789012345678901234567890123456789\")\n}")
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Timeout == 0 {
+		t.Fatalf("Run: %v, want the cell's timeout", err)
+	}
+	assertKernelGone(t, res)
+	st, err := os.Stat(res.Executed)
+	if err != nil {
+		t.Fatalf("no executed notebook: %v", err)
+	}
+	if st.Size() > 2<<20 {
+		t.Errorf("executed notebook is %d bytes, want < 2 MiB", st.Size())
+	}
+	outs := cellOutputs(t, readExecuted(t, res.Executed), 1)
+	if len(outs) == 0 || !strings.Contains(outs[len(outs)-1].Text, "output limit of 1048576 bytes") {
+		t.Errorf("no marker in the executed notebook's outputs: %d outputs", len(outs))
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use after the run: %d MiB; notebook %d bytes", ms.HeapInuse>>20, st.Size())
+}
+
+// TestRunStdinRefusedAtOnce: a cell that reads standard input — plainly
+// (no input_request reaches the runner), or a shell command after
+// %with_inputs (GoNB sends an input_request) — fails at once with an error that says why, shown in
+// the executed notebook, instead of hanging until the cell timeout.
+func TestRunStdinRefusedAtOnce(t *testing.T) {
+	opts := gonbSetup(t)
+	opts.CellTimeout = time.Minute
+	for name, c := range map[string]struct{ src, want string }{
+		"plain read":  {"import (\n\t\"bufio\"\n\t\"fmt\"\n\t\"os\"\n)\n\n%%\ns, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Printf(\"read %q %v\\n\", s, err)", "waiting for standard input"},
+		"with_inputs": {"%with_inputs\n!read x && echo \"read $x\"", "asked for input"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			o := opts
+			o.Notebook = writeNotebook(t, dir, "stdin.ipynb", "%%\nprintln(\"warm\")", c.src)
+			o.OutDir = filepath.Join(dir, "out")
+			res, err := Run(context.Background(), o)
+			var ce *CellError
+			if !errors.As(err, &ce) || ce.Cell != 2 || ce.Timeout != 0 || ce.EName != "StdinNotImplementedError" ||
+				!strings.Contains(ce.EValue, c.want) || !strings.Contains(ce.EValue, "allow_stdin: false") {
+				t.Fatalf("Run: %v", err)
+			}
+			assertKernelGone(t, res)
+			if d := res.Cells[1].Duration; d > 20*time.Second {
+				t.Errorf("the stdin cell took %v to fail", d)
+			}
+			outs := cellOutputs(t, readExecuted(t, res.Executed), 2)
+			if len(outs) == 0 || outs[len(outs)-1].EName != "StdinNotImplementedError" {
+				t.Errorf("no error output in the executed notebook: %+v", outs)
+			}
+		})
+	}
+}
+
+// TestRunOwnPipeIsNotStdin: a cell that feeds a program of its own through
+// a pipe, slowly (the program waits on that pipe for seconds), is not
+// taken for a cell reading standard input.
+func TestRunOwnPipeIsNotStdin(t *testing.T) {
+	opts := gonbSetup(t)
+	dir := t.TempDir()
+	opts.Notebook = writeNotebook(t, dir, "pipe.ipynb", `import (
+	"fmt"
+	"os/exec"
+	"time"
+)
+
+%%
+cmd := exec.Command("cat")
+in, _ := cmd.StdinPipe()
+out := &strings.Builder{}
+cmd.Stdout = out
+if err := cmd.Start(); err != nil {
+	panic(err)
+}
+time.Sleep(2 * time.Second)
+fmt.Fprintln(in, "fed late")
+in.Close()
+if err := cmd.Wait(); err != nil {
+	panic(err)
+}
+fmt.Print("cat: ", out.String())`)
+	opts.OutDir = filepath.Join(dir, "out")
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	outs := cellOutputs(t, readExecuted(t, res.Executed), 1)
+	if len(outs) == 0 || !strings.Contains(outs[0].Text, "cat: fed late") {
+		t.Errorf("outputs %+v", outs)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,7 +80,8 @@ func groupGone(pgid int) bool {
 
 // TestKill9RunnerLeavesNothing kills the runner with SIGKILL while a cell
 // runs: within 5 s no process of the kernel's group (kernel, cell program)
-// may be left, and no nbrun-* folder (connection file with the HMAC key,
+// may be left, nor GoNB's gopls (in a group of its own, found by its
+// command line, which names the runner's folder), and no nbrun-* folder (connection file with the HMAC key,
 // GoNB's gonb_* folder) in the temporary directory.
 func TestKill9RunnerLeavesNothing(t *testing.T) {
 	gonbSetup(t) // skips without GoNB or in -short mode.
@@ -125,17 +127,19 @@ func TestKill9RunnerLeavesNothing(t *testing.T) {
 	if groupGone(pgid) {
 		t.Fatal("the cell's process group is not running")
 	}
+	// GoNB starts gopls in a process group of its own; it must go too.
+	waitGopls(t, runnerDirs[0])
 
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	killed := time.Now()
 	<-exited
-	for !groupGone(pgid) || exists(runnerDirs[0]) {
+	for !groupGone(pgid) || exists(runnerDirs[0]) || len(procsNaming(runnerDirs[0])) > 0 {
 		if time.Since(killed) > 5*time.Second {
 			left, _ := filepath.Glob(filepath.Join(tmp, "*"))
-			t.Fatalf("5 s after kill -9 of the runner: process group %d gone: %v; files left: %q",
-				pgid, groupGone(pgid), left)
+			t.Fatalf("5 s after kill -9 of the runner: process group %d gone: %v; files left: %q; processes left: %q",
+				pgid, groupGone(pgid), left, procsNaming(runnerDirs[0]))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -194,4 +198,88 @@ func TestKill9KernelCleansUp(t *testing.T) {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// procsNaming returns "PID COMMAND LINE" of every process whose command
+// line or environment names dir (GoNB's gopls: -listen unix;DIR/…/gonb_*/
+// gopls_socket).
+func procsNaming(dir string) []string {
+	ents, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil || e.Name() == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		env, _ := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if strings.Contains(string(cmdline), dir) || strings.Contains(string(env), "TMPDIR="+dir) {
+			out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return out
+}
+
+// waitGopls waits up to 30 s for the kernel's gopls (whose command line
+// names dir) when .build/bin has one, so that the test checks it ends.
+func waitGopls(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat("../../.build/bin/gopls"); err != nil {
+		t.Log("no gopls in .build/bin: not checked")
+		return
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, p := range procsNaming(dir) {
+			if strings.Contains(p, "gopls") {
+				t.Logf("the kernel's gopls: %s", p)
+				return
+			}
+		}
+	}
+	t.Fatalf("no gopls of the kernel running within 30 s; processes naming %s: %q", dir, procsNaming(dir))
+}
+
+// TestRunEndsGopls: whichever way a run ends — all cells done, a failing
+// cell, a cancelled run — no process of the kernel is left, GoNB's gopls
+// (in a process group of its own) included.
+func TestRunEndsGopls(t *testing.T) {
+	opts := gonbSetup(t)
+	for name, src := range map[string]string{
+		"passing":   "%%\nprintln(\"ok\")",
+		"failing":   "%%\npanic(\"boom\")",
+		"cancelled": "import \"time\"\n\n%%\ntime.Sleep(time.Minute)",
+		"at once":   "", // ends as soon as the kernel is ready, while GoNB may still be starting gopls
+	} {
+		t.Run(name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp) // the runner's private folder goes there
+			o := opts
+			o.Notebook, o.OutDir = writeNotebook(t, tmp, "g.ipynb", src), filepath.Join(tmp, "out")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { _, err := Run(ctx, o); done <- err }()
+			dirs := func() []string { d, _ := filepath.Glob(filepath.Join(tmp, "nbrun-*")); return d }
+			for deadline := time.Now().Add(time.Minute); len(dirs()) == 0; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("no nbrun-* folder within a minute")
+				}
+			}
+			runnerDir := dirs()[0]
+			if src != "" {
+				waitGopls(t, runnerDir)
+			}
+			if name == "cancelled" {
+				cancel()
+			}
+			select {
+			case err := <-done:
+				t.Logf("Run: %v", err)
+			case <-time.After(2 * time.Minute):
+				t.Fatal("Run did not return")
+			}
+			if left := procsNaming(runnerDir); len(left) > 0 {
+				t.Errorf("left after Run returned: %q", left)
+			}
+		})
+	}
 }

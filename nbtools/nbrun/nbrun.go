@@ -61,6 +61,13 @@ type Options struct {
 	// shutdown_request before its process group is killed; default 3s.
 	ShutdownGrace time.Duration
 
+	// MaxCellOutput bounds the output kept per cell, in bytes (0:
+	// DefaultMaxCellOutput); MaxOutput bounds that of the whole notebook (0:
+	// DefaultMaxOutput). Output beyond them is dropped, and a stderr stream
+	// at the end of the cell says how much: memory stays bounded whatever a
+	// cell prints.
+	MaxCellOutput, MaxOutput int
+
 	// Log receives progress lines (one per cell); nil discards them.
 	Log io.Writer
 	// KernelLog receives the kernel process' own stdout and stderr; nil
@@ -385,6 +392,14 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		}
 	}
 	name := filepath.Base(r.nbPath)
+	perCell, total := r.opts.MaxCellOutput, r.opts.MaxOutput
+	if perCell <= 0 {
+		perCell = DefaultMaxCellOutput
+	}
+	if total <= 0 {
+		total = DefaultMaxOutput
+	}
+	used := 0
 	for n, idx := range code {
 		src := r.nb.source(idx)
 		cr := &CellResult{Number: n + 1, Index: idx}
@@ -393,11 +408,12 @@ func (r *runner) runCells(ctx context.Context, res *Result) error {
 		}
 		fmt.Fprintf(r.log, "%s [cell %d/%d] %s\n", name, n+1, len(code), CellTitle(src))
 		t0 := time.Now()
-		outs := &outputs{}
+		outs := &outputs{limit: max(1, min(perCell, total-used))}
 		r.cells = append(r.cells, outs)
 		err := r.execCell(ctx, src, outs, cr)
 		cr.Duration = time.Since(t0)
 		cr.Outputs = outs.result()
+		used += outs.size
 		res.Cells = append(res.Cells, cr)
 		status := "ok"
 		if err != nil {
@@ -455,8 +471,35 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 	var reply *executeReply
 	idle := false
 	var errOut *Output
+	// A cell's program blocked reading its standard input is looked for
+	// every stdinPoll; seen stdinSightings times in a row, the cell fails
+	// (see stdinReader).
+	stdinTick := time.NewTicker(stdinPoll)
+	defer stdinTick.Stop()
+	suspect, seen := 0, 0
 	for reply == nil || !idle {
 		select {
+		case m := <-r.k.stdinMsgs:
+			if m.Header.MsgType != "input_request" {
+				continue
+			}
+			var c struct {
+				Prompt string `json:"prompt"`
+			}
+			_ = json.Unmarshal(m.Content, &c)
+			// Answered at once (GoNB needs a value to go on), and the cell
+			// fails as with Jupyter's allow_stdin: false.
+			_, _ = r.k.sendOn(r.k.stdin, "input_reply", map[string]any{"value": ""}, &m.Header)
+			return r.stdinError(id, outs, fmt.Sprintf("the cell asked for input (input_request, prompt %q)", c.Prompt))
+		case <-stdinTick.C:
+			pid := stdinReader(r.k.cmd.Process.Pid)
+			if pid == 0 || pid != suspect {
+				suspect, seen = pid, 0
+				continue
+			}
+			if seen++; seen+1 >= stdinSightings {
+				return r.stdinError(id, outs, fmt.Sprintf("the cell's program (pid %d) is waiting for standard input", pid))
+			}
 		case m := <-r.k.shellMsgs:
 			if m.Parent.MsgID != id || m.Header.MsgType != "execute_reply" {
 				r.handleShell(m)
@@ -470,36 +513,11 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 				cr.ExecutionCount = reply.ExecutionCount
 			}
 		case m := <-r.k.iopubMsgs:
-			var c iopubContent
-			if err := json.Unmarshal(m.Content, &c); err != nil {
-				continue
+			if r.onIOPub(m, id, outs, cr) {
+				idle = true
 			}
-			if m.Header.MsgType == "update_display_data" {
-				// The display may live in this or an earlier cell.
-				for _, o := range r.cells {
-					o.update(c.Transient.DisplayID, unescape(c.Data), c.Metadata)
-				}
-				continue
-			}
-			if m.Parent.MsgID != id {
-				continue
-			}
-			switch m.Header.MsgType {
-			case "status":
-				idle = idle || c.ExecutionState == "idle"
-			case "execute_input":
-				if c.ExecutionCount != nil {
-					cr.ExecutionCount = c.ExecutionCount
-				}
-			case "clear_output":
-				outs.clear(c.Wait)
-			default:
-				if o := toOutput(m.Header.MsgType, &c); o != nil {
-					outs.add(o)
-					if o.OutputType == "error" && errOut == nil {
-						errOut = o
-					}
-				}
+			if o := outs.firstError; o != nil && errOut == nil {
+				errOut = o
 			}
 		case <-r.k.exited:
 			return &CellError{Err: r.k.exitError()}
@@ -522,6 +540,67 @@ func (r *runner) execCell(ctx context.Context, src string, outs *outputs, cr *Ce
 		return ce
 	}
 	return nil
+}
+
+// onIOPub applies an iopub message to the cell with request id (outputs,
+// execution count) or, for update_display_data, to whichever cell holds
+// the display. It reports whether the message is the idle status that ends
+// the cell. Messages that do not decode, or belong to another request, are
+// ignored.
+func (r *runner) onIOPub(m *message, id string, outs *outputs, cr *CellResult) (idle bool) {
+	var c iopubContent
+	if err := json.Unmarshal(m.Content, &c); err != nil {
+		return false
+	}
+	if m.Header.MsgType == "update_display_data" {
+		// The display may live in this or an earlier cell.
+		for _, o := range r.cells {
+			o.update(c.Transient.DisplayID, unescape(c.Data), c.Metadata)
+		}
+		return false
+	}
+	if m.Parent.MsgID != id {
+		return false
+	}
+	switch m.Header.MsgType {
+	case "status":
+		return c.ExecutionState == "idle"
+	case "execute_input":
+		if c.ExecutionCount != nil {
+			cr.ExecutionCount = c.ExecutionCount
+		}
+	case "clear_output":
+		outs.clear(c.Wait)
+	default:
+		if o := toOutput(m.Header.MsgType, &c); o != nil {
+			outs.add(o)
+			if o.OutputType == "error" && outs.firstError == nil {
+				outs.firstError = o
+			}
+		}
+	}
+	return false
+}
+
+// stdinPoll is how often a running cell is checked for a program blocked
+// on standard input (a scan of /proc: a few ms); stdinSightings times in a
+// row (0.5 s apart) fail the cell. GoNB sends its own input_request
+// (answered at once) 200 ms after a %with_inputs shell command starts,
+// before that.
+const (
+	stdinPoll      = 500 * time.Millisecond
+	stdinSightings = 2
+)
+
+// stdinError fails the cell with request id that wants input: the error is
+// added to the cell's outputs (so the notebook shows it) and the cell is
+// interrupted.
+func (r *runner) stdinError(id string, outs *outputs, what string) *CellError {
+	ce := &CellError{EName: "StdinNotImplementedError", EValue: what + ": nbrun runs notebooks without standard input " +
+		"(allow_stdin: false, like jupyter nbconvert), so no input will come; put the value into the cell instead of reading it"}
+	outs.add(&Output{OutputType: "error", EName: ce.EName, EValue: ce.EValue, Traceback: []string{ce.EName + ": " + ce.EValue}})
+	r.interrupt(id)
+	return ce
 }
 
 // interrupt asks the kernel to interrupt the cell with request id and

@@ -186,7 +186,7 @@ func TestOutputsMergeLinear(t *testing.T) {
 	start := time.Now()
 	done := make(chan []*Output)
 	go func() {
-		var o outputs
+		o := outputs{limit: 2 * total} // the limit is not what is tested here
 		for i := 0; i < total/chunk; i++ {
 			o.add(&Output{OutputType: "stream", Name: "stdout", Text: piece})
 			if i%1000 == 0 { // a display now and then: the stream restarts.
@@ -618,4 +618,72 @@ func TestRunRejectsMalformedCell(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "out", "bad.ipynb")); err == nil {
 		t.Error("an executed notebook was written")
 	}
+}
+
+// TestOutputsBounded: a cell that prints 256 MiB (in 32 KiB chunks, as
+// GoNB sends a program's stdout) keeps at most the cell's limit (16 MiB by
+// default) and ends with a marker saying what was dropped; memory stays
+// bounded. Huge displays and display updates are bounded alike.
+func TestOutputsBounded(t *testing.T) {
+	bounded(t, time.Minute, func() {
+		const limit = 16 << 20
+		chunk := strings.Repeat("x", 32<<10-1) + "\n"
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := &outputs{}
+		for range 256 << 20 / len(chunk) {
+			c.add(&Output{OutputType: "stream", Name: "stdout", Text: chunk})
+		}
+		big := raw(`"` + strings.Repeat("A", 4<<20) + `"`)
+		for range 16 {
+			c.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"image/png": big}, displayID: "d"})
+		}
+		for range 16 {
+			c.update("d", map[string]json.RawMessage{"image/png": big, "text/plain": big}, nil)
+		}
+		outs := c.result()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept := 0
+		for _, o := range outs {
+			kept += len(o.Text)
+			for _, v := range o.Data {
+				kept += len(v)
+			}
+		}
+		if kept > limit+1<<10 {
+			t.Errorf("kept %d bytes of output, limit %d", kept, limit)
+		}
+		if held := int64(after.HeapInuse) - int64(before.HeapInuse); held > 64<<20 {
+			t.Errorf("%d MiB held after 256 MiB of output", held>>20)
+		}
+		last := outs[len(outs)-1]
+		if last.OutputType != "stream" || last.Name != "stderr" || !strings.Contains(last.Text, "output limit of 16777216 bytes") ||
+			!strings.Contains(last.Text, "dropped") {
+			t.Errorf("no marker at the end: %+v", last)
+		}
+		// Many tiny outputs and one-byte chunks are bounded by memory too.
+		c.clear(false)
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range 1 << 21 {
+			if i%2 == 0 {
+				c.add(&Output{OutputType: "display_data", Data: map[string]json.RawMessage{"text/plain": raw(`"."`)}})
+			}
+			c.add(&Output{OutputType: "stream", Name: "stdout", Text: "."})
+		}
+		outs = c.result()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if held := int64(after.HeapInuse) - int64(before.HeapInuse); held > 64<<20 || len(outs) > limit/512+1 {
+			t.Errorf("2^21 tiny outputs: %d kept, %d MiB held", len(outs), held>>20)
+		}
+		// clear_output starts the count afresh.
+		c.clear(false)
+		c.add(&Output{OutputType: "stream", Name: "stdout", Text: "after clear\n"})
+		if outs := c.result(); len(outs) != 1 || outs[0].Text != "after clear\n" {
+			t.Errorf("after clear_output: %+v", outs)
+		}
+	})
 }

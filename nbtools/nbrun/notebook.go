@@ -533,34 +533,116 @@ func OutputSequence(nbPath string) ([][]string, error) {
 	return all, nil
 }
 
+// DefaultMaxCellOutput is the output a cell may keep in the executed
+// notebook, in bytes (text, and data as the kernel sent it, base64 images
+// included), unless Options.MaxCellOutput says otherwise: 16 MiB, eight
+// times the largest cell of the project's notebooks (a figure as PNG and
+// SVG, about 2 MiB). Jupyter front ends become unusable with a few MiB of
+// text in one output, and GitHub stops rendering notebooks long before
+// this; keeping more only lets a cell that prints without end take the run
+// down. Output beyond it is dropped and a marker says so (like the
+// notebook server's "IOPub data rate exceeded").
+const DefaultMaxCellOutput = 16 << 20
+
+// DefaultMaxOutput bounds the output of all cells of a notebook together
+// (Options.MaxOutput), in bytes: 128 MiB, with the executed notebook held in
+// memory twice while it is encoded still well below the machine's memory,
+// and above GitHub's 100 MiB file limit.
+const DefaultMaxOutput = 128 << 20
+
 // outputs accumulates the outputs of one code cell from iopub messages, in
-// the order the kernel sent them.
+// the order the kernel sent them, keeping at most limit bytes (0:
+// DefaultMaxCellOutput); what does not fit is dropped and counted.
 type outputs struct {
 	list         []*Output
 	pendingClear bool // clear_output with wait=true: clear before the next output.
-	// tail collects the chunks of the last output while it is a stream still
-	// growing (tailOpen); list[len-1].Text is stale until flush, which joins
-	// them once. This keeps merging linear in the output size.
-	tail     []string
+	// tail collects the text of the last output while it is a stream still
+	// growing (tailOpen); list[len-1].Text is stale until flush. This keeps
+	// merging linear in the output size, and its memory in the bytes kept
+	// however small the chunks.
+	tail     strings.Builder
 	tailOpen bool
+
+	// firstError is the first error output the cell sent (kept even when a
+	// clear_output removes it from the list, or the limit drops it).
+	firstError *Output
+
+	limit                 int // bytes; 0: DefaultMaxCellOutput
+	size                  int // bytes kept
+	dropped, droppedBytes int // outputs (or parts) and bytes dropped
+	marked                bool
+}
+
+// outputOverhead is what an output costs beyond its bytes (its Output and
+// maps in memory, its JSON structure in the notebook), counted against the
+// cell's limit.
+const outputOverhead = 512
+
+// outputSize is what o costs in the notebook, approximately: its text and
+// data as received.
+func outputSize(o *Output) int {
+	n := len(o.OutputType) + len(o.Name) + len(o.Text) + len(o.EName) + len(o.EValue)
+	for _, l := range o.Traceback {
+		n += len(l)
+	}
+	for k, v := range o.Data {
+		n += len(k) + len(v)
+	}
+	for k, v := range o.Metadata {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+// room reports whether n more bytes fit; if not, they are counted as
+// dropped.
+func (c *outputs) room(n int) bool {
+	limit := c.limit
+	if limit <= 0 {
+		limit = DefaultMaxCellOutput
+	}
+	if c.size+n > limit {
+		c.dropped++
+		c.droppedBytes += n
+		return false
+	}
+	c.size += n
+	return true
 }
 
 // add appends o. Like Jupyter's output area, a stream chunk is merged into
 // the previous output only if that is a stream of the same name; any other
 // output in between starts a new one, so text and displays keep their order.
+// Output beyond the cell's limit is dropped (see result for the marker).
 func (c *outputs) add(o *Output) {
 	if c.pendingClear {
 		c.reset()
 	}
+	merge := false
 	if o.OutputType == "stream" && len(c.list) > 0 {
-		if last := c.list[len(c.list)-1]; last.OutputType == "stream" && last.Name == o.Name {
-			if !c.tailOpen {
-				c.tail = append(c.tail[:0], last.Text)
-				c.tailOpen = true
-			}
-			c.tail = append(c.tail, o.Text)
-			return
+		last := c.list[len(c.list)-1]
+		merge = last.OutputType == "stream" && last.Name == o.Name
+	}
+	cost := len(o.Text)
+	if !merge {
+		// A new output also costs its structure: many tiny outputs are
+		// bounded by memory too, not only by their bytes.
+		cost = outputSize(o) + outputOverhead
+	}
+	if !c.room(cost) {
+		return
+	}
+	if merge {
+		if !c.tailOpen {
+			c.tail.Reset()
+			c.tail.WriteString(c.list[len(c.list)-1].Text)
+			c.tailOpen = true
 		}
+		if c.tail.Cap()-c.tail.Len() < len(o.Text) {
+			c.tail.Grow(c.tail.Len() + len(o.Text)) // doubling: linear in total
+		}
+		c.tail.WriteString(o.Text)
+		return
 	}
 	c.flush()
 	c.list = append(c.list, o)
@@ -569,20 +651,33 @@ func (c *outputs) add(o *Output) {
 // flush stores the collected stream text in the last output.
 func (c *outputs) flush() {
 	if c.tailOpen {
-		c.list[len(c.list)-1].Text = strings.Join(c.tail, "")
-		clear(c.tail) // drop the chunks for the collector.
-		c.tail, c.tailOpen = c.tail[:0], false
+		c.list[len(c.list)-1].Text = c.tail.String()
+		c.tail.Reset()
+		c.tailOpen = false
 	}
 }
 
-// result returns the outputs with all text stored.
+// result returns the outputs with all text stored and, if output was
+// dropped, a stderr stream at the end that says how much and why.
 func (c *outputs) result() []*Output {
 	c.flush()
+	if c.dropped > 0 && !c.marked {
+		c.marked = true
+		limit := c.limit
+		if limit <= 0 {
+			limit = DefaultMaxCellOutput
+		}
+		c.list = append(c.list, &Output{OutputType: "stream", Name: "stderr", Text: fmt.Sprintf(
+			"\n[nbrun: output limit of %d bytes for this cell reached: %d further output(s), %d bytes, were dropped "+
+				"(nbrun -max-cell-output raises the limit)]\n", limit, c.dropped, c.droppedBytes)})
+	}
 	return c.list
 }
 
 func (c *outputs) reset() {
-	c.list, c.pendingClear, c.tailOpen, c.tail = nil, false, false, nil
+	c.list, c.pendingClear, c.tailOpen = nil, false, false
+	c.tail.Reset()
+	c.size, c.dropped, c.droppedBytes, c.marked = 0, 0, 0, false
 }
 
 // clear implements clear_output.
@@ -596,10 +691,20 @@ func (c *outputs) clear(wait bool) {
 
 // update applies update_display_data: outputs with the display id get the new
 // data and metadata. It reports whether any output matched.
+// An update that would take the cell beyond its limit is dropped (counted,
+// the output keeps its previous data).
 func (c *outputs) update(displayID string, data, meta map[string]json.RawMessage) bool {
 	found := false
 	for _, o := range c.list {
 		if displayID != "" && o.displayID == displayID {
+			old := outputSize(o)
+			n := outputSize(&Output{OutputType: o.OutputType, Data: data, Metadata: meta})
+			c.size -= old
+			if !c.room(n) {
+				c.size += old
+				found = true
+				continue
+			}
 			o.Data, o.Metadata = data, meta
 			found = true
 		}

@@ -2,7 +2,9 @@
 // network (100 ms pre-simulation + 1000 ms) and prints one line of figures:
 // wall time per phase, peak RSS, connections per kind, spikes and
 // deliveries, and whether the AVX2 vector path ran (GOEXPERIMENT=simd
-// builds on CPUs with AVX2; results are bit-identical either way). With
+// builds on CPUs with AVX2 where a short calibration finds it faster, or
+// as ASTRONB_VECTOR says; results are bit-identical either way). A first
+// line names the path, its vector width and why it was chosen. With
 // -runs N it repeats the run N times in the same process and adds a line of
 // per-phase medians (peak RSS is the process's, i.e. the largest run's).
 //
@@ -24,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -44,11 +47,13 @@ func main() {
 	nIn := flag.Int("nin", 0, "override N_in")
 	nAstro := flag.Int("nastro", 0, "override N_astro")
 	seed := flag.Uint64("seed", 0, "kernel seed (0: NEST's default)")
+	simTime := flag.Float64("simtime", 0, "override the simulated time after the pre-simulation, in ms (0: the example's 1000 ms; e.g. 100 for a short run under callgrind)")
 	runs := flag.Int("runs", 1, "number of runs; more than one adds a line of medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	exportNEST := flag.String("export-nest", "", "write the network as a PyNEST 3.8 script to this file instead of simulating")
 	nestVPs := flag.Int("nest-vps", 0, "with -export-nest: total_num_virtual_procs for mpirun (0: local_num_threads = -threads)")
 	memLimit := flag.Int64("memlimit", 0, "kernel memory budget in bytes (0: the memory the machine has available)")
+	baseline := flag.Bool("parallel-baseline", false, "only measure the 1→2-thread speed-up of a trivially parallel loop on this machine (the hardware's limit for the simulation's speed-up)")
 	digest := flag.Bool("digest", false, "record every neuron's spikes and print a SHA-256 of all recorded spikes, traces and counts (to check that two builds give bit-identical results)")
 	flag.Parse()
 	if *runs < 1 {
@@ -67,6 +72,10 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *baseline {
+		parallelBaseline()
+		return
+	}
 	p := brunel.DefaultParams()
 	p.Sim.NThreads, p.Scale, p.Sim.RNGSeed = *threads, *scale, *seed
 	if *nEx > 0 {
@@ -77,6 +86,13 @@ func main() {
 	}
 	if *nAstro > 0 {
 		p.Network.NAstro = *nAstro
+	}
+	if *simTime < 0 || math.IsNaN(*simTime) || *simTime > 1e7 {
+		fmt.Fprintf(os.Stderr, "astrobench: -simtime = %g: must be in [0, 1e7] ms\n", *simTime)
+		os.Exit(2)
+	}
+	if *simTime > 0 {
+		p.Sim.SimTime = *simTime
 	}
 	if *exportNEST != "" {
 		if err := exportScript(*exportNEST, p, *nestVPs); err != nil {
@@ -97,6 +113,18 @@ func main() {
 		p.Sim.NRecSpk = int(float64(p.Network.NEx+p.Network.NIn) * p.Scale)
 	}
 	printEstimate(p)
+	// The path every run takes, and why: the ASTRONB_VECTOR override, the
+	// build, or the calibration's times of both paths (astro.ChooseVectorPath).
+	vc, err := astro.ChooseVectorPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "astrobench:", err)
+		os.Exit(2)
+	}
+	width := "scalar (1 lane)"
+	if vc.Path == "avx2" {
+		width = "AVX2, 4 lanes of float64 (256 bits)"
+	}
+	fmt.Printf("vector path: %s, %s\n", width, vc.Reason)
 	var all []brunel.Phases
 	for range *runs {
 		res, err := brunel.Run(p, nil)
@@ -173,6 +201,44 @@ func exportScript(path string, p brunel.Params, vps int) error {
 	fmt.Printf("wrote %s (%d bytes, needs NEST %s): scale=%g, %d nodes; run it with %s\n",
 		path, buf.Len(), v, p.Scale, rec.AstroMM.First(), run)
 	return nil
+}
+
+// parallelBaseline prints the 1→2-thread speed-up of a trivially parallel
+// loop: each goroutine runs the same fixed serial floating-point work (an
+// exp-like polynomial chain on its own data, nothing shared), once alone and
+// then two at a time. Two cores that share nothing give 2×; SMT siblings,
+// shared caches, frequency limits or other load on the machine give less,
+// and no simulation can beat it. The median of 5 alternating pairs.
+func parallelBaseline() {
+	const work = 1 << 24
+	spin := func(seed float64) float64 {
+		x := seed
+		for i := 0; i < work; i++ {
+			x = 0.5 + x*(0.25+x*(0.125-x*0.0625)) // stays in (0.5, 0.7)
+		}
+		return x
+	}
+	run := func(n int) time.Duration {
+		t0 := time.Now()
+		done := make(chan float64, n)
+		for g := range n {
+			go func() { done <- spin(0.5 + float64(g)/100) }()
+		}
+		for range n {
+			<-done
+		}
+		return time.Since(t0)
+	}
+	var one, two []time.Duration
+	for range 5 {
+		one = append(one, run(1))
+		two = append(two, run(2))
+	}
+	slices.Sort(one)
+	slices.Sort(two)
+	t1, t2 := one[len(one)/2], two[len(two)/2]
+	fmt.Printf("parallel baseline (GOMAXPROCS=%d, %d CPUs): 1 thread %.3fs, 2 threads (twice the work) %.3fs: speed-up %.2f×\n",
+		runtime.GOMAXPROCS(0), runtime.NumCPU(), t1.Seconds(), t2.Seconds(), 2*t1.Seconds()/t2.Seconds())
 }
 
 // phaseFigures formats the wall times of one run.

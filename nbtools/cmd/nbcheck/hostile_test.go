@@ -57,6 +57,10 @@ var hostileNotebooks = map[string]struct {
 	"top-level list":   {`[1,2]`, "not a notebook"},
 	"null":             {`null`, "nbformat 0"},
 	"cells null":       {`{"nbformat":4,"cells":[null]}`, ""},
+	"no cells (null)":  {`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":null}`, "cells is null, want a list"},
+	"no cells at all":  {`{"nbformat":4,"nbformat_minor":5,"metadata":{}}`, "cells is missing, want a list"},
+	"no cells (empty)": {`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}`, "the notebook has no cells"},
+	"cells an object":  {`{"nbformat":4,"cells":{"a":1}}`, "cells is {\"a\":1}, want a list"},
 	"not executed":     {`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"code","execution_count":null,"metadata":{},"source":"","outputs":[]}]}`, "none of the 1 code cells was executed"},
 	"huge PNG header": {`{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"code","execution_count":1,"metadata":{},"source":"x","outputs":[` +
 		`{"output_type":"display_data","metadata":{},"data":{"image/png":"` + base64.StdEncoding.EncodeToString(pngHeader(60000, 60000)) + `"}}]}]}`,

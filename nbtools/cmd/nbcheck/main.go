@@ -105,8 +105,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // notebook is the part of nbformat 4 that nbcheck reads.
 type notebook struct {
-	NBFormat int    `json:"nbformat"`
-	Cells    []cell `json:"cells"`
+	NBFormat int             `json:"nbformat"`
+	RawCells json.RawMessage `json:"cells"`
+	Cells    []cell          `json:"-"`
 }
 
 type cell struct {
@@ -135,6 +136,17 @@ func checkData(path string, data []byte, cfg config) (summary string, problems [
 	}
 	if nb.NBFormat != 4 {
 		return "", []string{fmt.Sprintf("nbformat %d, want 4", nb.NBFormat)}
+	}
+	// nbformat 4 requires a list of cells; a notebook without any has
+	// nothing that could have been executed or checked.
+	if t := bytes.TrimSpace(nb.RawCells); len(t) == 0 || t[0] != '[' {
+		return "", []string{fmt.Sprintf("cells is %s, want a list of cells (nbformat 4)", describeRaw(nb.RawCells))}
+	}
+	if err := json.Unmarshal(nb.RawCells, &nb.Cells); err != nil {
+		return "", []string{fmt.Sprintf("not a notebook: cells: %v", err)}
+	}
+	if len(nb.Cells) == 0 {
+		return "", []string{"the notebook has no cells"}
 	}
 	addf := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 
@@ -231,6 +243,19 @@ func checkData(path string, data []byte, cfg config) (summary string, problems [
 		summary += ", output kinds match " + cfg.compare
 	}
 	return summary, problems
+}
+
+// describeRaw names a JSON value for a message: "missing", or the value
+// itself, shortened.
+func describeRaw(raw json.RawMessage) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "missing"
+	}
+	if r := []rune(string(t)); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return string(t)
 }
 
 // checkCommitted checks that the notebook at path is in the form Jupyter

@@ -51,3 +51,20 @@ func TestRewriteCheckIdempotent(t *testing.T) {
 		t.Errorf("no arguments: status %d, want 2", st)
 	}
 }
+
+// TestInvalidUTF8NotRewritten: a notebook with invalid UTF-8 is an error
+// naming the file and is left as it is.
+func TestInvalidUTF8NotRewritten(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.ipynb")
+	raw := "{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}, \"cells\": [{\"cell_type\": \"code\", \"id\": \"x\", \"metadata\": {}, \"source\": \"x := \\\"\xff\\\"\"}]}"
+	if err := os.WriteFile(p, []byte(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if st := run([]string{p}, &out, &errb); st != 1 || !strings.Contains(errb.String(), "invalid UTF-8") || !strings.Contains(errb.String(), p) {
+		t.Errorf("status %d, stderr %q", st, errb.String())
+	}
+	if b, _ := os.ReadFile(p); string(b) != raw {
+		t.Errorf("the file was rewritten:\n%q", b)
+	}
+}

@@ -48,6 +48,8 @@ func run(args []string) error {
 		kernelLog   = fs.Bool("kernel-log", false, "copy the kernel's own log to stderr")
 		quiet       = fs.Bool("q", false, "no per-cell progress")
 		keepGoing   = fs.Bool("k", false, "keep going with the next notebooks after a failure")
+		maxCellOut  = fs.Int("max-cell-output", nbrun.DefaultMaxCellOutput, "bytes of output kept per cell; more is dropped with a marker")
+		maxOut      = fs.Int("max-output", nbrun.DefaultMaxOutput, "bytes of output kept per notebook; more is dropped with a marker")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: nbrun [flags] notebook.ipynb ...\n")
@@ -68,7 +70,11 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := nbrun.Options{OutDir: *outDir, CellTimeout: *cellTimeout, Timeout: *timeout, Log: os.Stderr}
+	if *maxCellOut <= 0 || *maxOut <= 0 {
+		return fmt.Errorf("-max-cell-output %d and -max-output %d: both must be positive (bytes)", *maxCellOut, *maxOut)
+	}
+	opts := nbrun.Options{OutDir: *outDir, CellTimeout: *cellTimeout, Timeout: *timeout, Log: os.Stderr,
+		MaxCellOutput: *maxCellOut, MaxOutput: *maxOut}
 	if *quiet {
 		opts.Log = nil
 	}

@@ -19,8 +19,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/astronb/astronb/internal/figfile"
 	"github.com/astronb/astronb/internal/reftest"
-	"github.com/astronb/astronb/kernelext"
 	"github.com/astronb/astronb/plots"
 )
 
@@ -59,10 +59,7 @@ func run(ref, out string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := kernelext.SaveFigures(out, raster, dyn)
-	for _, p := range paths {
-		fmt.Println(p)
-	}
+	_, err = figfile.Save(os.Stdout, out, raster, dyn)
 	return err
 }
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""NEST's astrocyte_brunel example
+"""PyNEST script exported by astronb (astro/nestio) from the calls that built the network there
+(its title: TITLE below).
 
-PyNEST script exported by astronb (astro/nestio) from the calls that built the network there.
 Needs NEST 3.8 (its tripartite_bernoulli_with_pool rule was removed in NEST 3.9).
 
 Run:
     python3 SCRIPT.py [OUTPUT_DIR]   # 2 thread(s)
-OUTPUT_DIR defaults to ./nest_output. Every recorder writes one file per virtual process,
+OUTPUT_DIR defaults to DATA_PATH below. Every recorder writes one file per virtual process,
 OUTPUT_DIR/LABEL-NODEID-VP.dat; read them back in Go with
     nestio.ReadSpikeRecorder(dir, LABEL) / nestio.ReadMultimeterRecorder(dir, LABEL).
-Labels: mm_astro (node 20004), mm_neuron (node 20003), sr (node 20002).
+LABELS below lists the recorders' labels and node IDs.
 
 The same as in astronb: the nodes and their order (so node IDs agree), every parameter, the
 connection rules and synapses, the recorders and the sequence of simulation runs, the kernel's
@@ -24,10 +24,15 @@ import os
 import sys
 
 import nest
+
+TITLE = "NEST's astrocyte_brunel example"
+DATA_PATH = "nest_output"
+LABELS = {"mm_astro": 20004, "mm_neuron": 20003, "sr": 20002}
+
 if not nest.__version__.startswith("3.8"):
     sys.exit("this script needs NEST 3.8 (tripartite_bernoulli_with_pool), not " + nest.__version__)
 
-data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "nest_output")
+data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else DATA_PATH)
 os.makedirs(data_path, exist_ok=True)
 
 nest.ResetKernel()

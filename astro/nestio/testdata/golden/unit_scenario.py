@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""The single-cell scenario (astro/testdata/nest-3.8/unit_scenario.sli)
+"""PyNEST script exported by astronb (astro/nestio) from the calls that built the network there
+(its title: TITLE below).
 
-PyNEST script exported by astronb (astro/nestio) from the calls that built the network there.
 Needs NEST 3.8 (the astrocyte models and sic_connection exist since 3.6; later versions should work).
 
 Run:
     python3 SCRIPT.py [OUTPUT_DIR]   # 2 thread(s)
-OUTPUT_DIR defaults to ./nest_output. Every recorder writes one file per virtual process,
+OUTPUT_DIR defaults to DATA_PATH below. Every recorder writes one file per virtual process,
 OUTPUT_DIR/LABEL-NODEID-VP.dat; read them back in Go with
     nestio.ReadSpikeRecorder(dir, LABEL) / nestio.ReadMultimeterRecorder(dir, LABEL).
-Labels: mm_a (node 8), mm_n (node 7), sr (node 9).
+LABELS below lists the recorders' labels and node IDs.
 
 The same as in astronb: the nodes and their order (so node IDs agree), every parameter, the
 connection rules and synapses, the recorders and the sequence of simulation runs, the kernel's
@@ -25,7 +25,11 @@ import sys
 
 import nest
 
-data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "nest_output")
+TITLE = "The single-cell scenario (astro/testdata/nest-3.8/unit_scenario.sli)"
+DATA_PATH = "nest_output"
+LABELS = {"mm_a": 8, "mm_n": 7, "sr": 9}
+
+data_path = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else DATA_PATH)
 os.makedirs(data_path, exist_ok=True)
 
 nest.ResetKernel()
