@@ -123,17 +123,11 @@ func TestNetworkThreadsAndSnapshot(t *testing.T) {
 	t.Logf("%d spikes of 200 neurons in 300 ms", len(one.spikes.Times))
 }
 
-// TestNEST compares with NEST 3.8's own iaf_psc_exp traces when they are
-// there (ie_only and subthresh of /work/results/iaf_psc_exp/make_traces.py;
-// set IAF_PSC_EXP_NEST to their folder).
+// TestNEST compares with NEST 3.8's own iaf_psc_exp traces
+// (testdata/nest-3.8: the ie_only and subthresh scenarios of its
+// make_traces.py).
 func TestNEST(t *testing.T) {
-	dir := os.Getenv("IAF_PSC_EXP_NEST")
-	if dir == "" {
-		dir = "/work/results/iaf_psc_exp"
-	}
-	if _, err := os.Stat(filepath.Join(dir, "ie_only_vm.tsv")); err != nil {
-		t.Skip("no NEST traces in", dir)
-	}
+	dir := filepath.Join("testdata", "nest-3.8")
 	for _, c := range []struct {
 		name   string
 		params astro.Dict
