@@ -128,8 +128,8 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 	sliders, live := e.showSliders(n, pos)
 	e.runOnce(values())
 	if !live {
-		gonbui.UpdateHTML(e.controls, fmt.Sprintf(`<div class="%s">%s <i>(no live front end: the sliders need Jupyter in a browser)</i></div>`,
-			ExplorerClass, html.EscapeString(describe(params, values()))))
+		gonbui.UpdateHTML(e.controls, fmt.Sprintf(`<div class="%s">%s <i>(no live front end answered within %v: the sliders need Jupyter in a browser; in one, run this cell again)</i></div>`,
+			ExplorerClass, html.EscapeString(describe(params, values())), ExploreWait))
 		gonbui.Sync()
 		fmt.Printf("Shown for %s; in a live notebook, sliders change them.\n", describe(params, values()))
 		return nil

@@ -830,9 +830,23 @@ func (p *page) checkDynamicsText(figs []svgFigure) {
 func testExplorer(t *testing.T, p *page) {
 	p.screenshotCells("", mainExplorerCell, mainExportCell) // marks them
 	sel := cellSelector(mainExplorerCell)
-	var n int
-	if err := eval(p.ctx, `document.querySelectorAll(`+jsString(sel+` input[type=range]`)+`).length`, &n); err != nil || n < 2 {
-		t.Fatalf("explorer: %d sliders (%v), want 2", n, err)
+	// The first widget of a kernel session waits for GoNB's front-end code
+	// to answer; where it did not answer in time (seen once in a run of
+	// the whole suite on a fast machine), the cell says so and asks to be
+	// run again, as a user would. Do that, once, and say it happened.
+	if strings.Contains(p.cellText(mainExplorerCell), "no live front end") {
+		t.Logf("the explorer found no live front end on its first run; running its cell again")
+		if err := eval(p.ctx, cellJS(mainExplorerCell)+`.execute() || true`, new(bool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The sliders appear once the widgets' front end has built them, which
+	// can be after the figures are drawn.
+	if err := waitJS(p.ctx, "explorer's sliders", `document.querySelectorAll(`+jsString(sel+` input[type=range]`)+`).length >= 2`,
+		250*time.Millisecond, stepTimeout); err != nil {
+		var n int
+		_ = eval(p.ctx, `document.querySelectorAll(`+jsString(sel+` input[type=range]`)+`).length`, &n)
+		t.Fatalf("explorer: %d sliders, want 2: %v", n, err)
 	}
 	before := p.figures(sel)
 	p.checkFigures(before, 2)
