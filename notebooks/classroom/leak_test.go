@@ -50,7 +50,9 @@ func readCells(t *testing.T, path string) []nbCell {
 			return strings.Join(lines, "")
 		}
 		var s string
-		_ = json.Unmarshal(raw, &s)
+		if err := json.Unmarshal(raw, &s); err != nil && len(raw) > 0 {
+			t.Fatalf("%s: a cell's text is neither a string nor a list of strings: %v", path, err)
+		}
 		return s
 	}
 	var cells []nbCell
