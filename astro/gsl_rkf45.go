@@ -1,6 +1,9 @@
 package astro
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // This file reproduces the adaptive integrator NEST's two ODE models use:
 // GSL's old gsl_odeiv API with the rkf45 stepper, the standard step-size
@@ -257,75 +260,95 @@ type laneRHS[V vec] interface {
 	rhsLane(l int, y, f *V)
 }
 
-// batch integrates up to `lanes` nodes through one resolution step.
+// batch integrates up to `lanes` nodes through one resolution step. The
+// stage loops work on lane-contiguous copies: y0 holds the lanes' start
+// states, k1 their f(y0), yn the states after the trial step, and hv each
+// lane's step length repeated for every component, so each stage is one
+// loop over all lanes' components (no per-lane pointers or set-up) with
+// exactly the scalar step's operations per component.
 type batch[V vec] struct {
-	k2, k3, k4, k5, k6, yt, y0, yerr, out [lanes]V
-	h0, t                                 [lanes]float64
-	final                                 [lanes]bool
+	k1, k2, k3, k4, k5, k6, yt, y0, yn, yerr, out, hv [lanes]V
+	h0, t                                             [lanes]float64
+	final                                             [lanes]bool
 }
 
-// stepLanes is rkf45.step for lanes 0..n-1, stage by stage.
-func (b *batch[V]) stepLanes(sys laneRHS[V], n int, y, k1 *[lanes]*V) {
-	for l := 0; l < n; l++ {
-		h, yl, k1l, yt := b.h0[l], y[l], k1[l], &b.yt[l]
-		for i := 0; i < len(*yl); i++ {
-			(*yt)[i] = (*yl)[i] + rkAh0*h*(*k1l)[i]
+// flat returns the components of v as one slice (lane after lane).
+func flat[V vec](v []V) []float64 {
+	return unsafe.Slice(&v[0][0], len(v)*len(v[0]))
+}
+
+// rkCoef holds the stage coefficients as variables: loaded once before a
+// stage loop they stay in registers, where constants would be reloaded
+// for every component. The values are the constants'.
+var rkCoef = struct {
+	ah0, b30, b31, b40, b41, b42, b50, b51, b52, b53, b60, b61, b62, b63, b64 float64
+	c1, c3, c4, c5, c6, ec1, ec3, ec4, ec5, ec6                               float64
+}{rkAh0, rkB30, rkB31, rkB40, rkB41, rkB42, rkB50, rkB51, rkB52, rkB53, rkB60, rkB61, rkB62, rkB63, rkB64,
+	rkC1, rkC3, rkC4, rkC5, rkC6, rkEc1, rkEc3, rkEc4, rkEc5, rkEc6}
+
+// stepLanes is rkf45.step for lanes 0..n-1, stage by stage, from the
+// states in y0 with f(y0) in k1 and step lengths h0: the new states go to
+// yn, their f(yn) to out, the error estimates to yerr.
+func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
+	for l := range n {
+		h, hl := b.h0[l], &b.hv[l]
+		for i := 0; i < len(*hl); i++ {
+			(*hl)[i] = h
 		}
 	}
-	for l := 0; l < n; l++ {
+	c := &rkCoef
+	y0 := flat(b.y0[:n])
+	m := len(y0)
+	k1, hv, yt := flat(b.k1[:n])[:m], flat(b.hv[:n])[:m], flat(b.yt[:n])[:m]
+	k2, k3, k4, k5, k6 := flat(b.k2[:n])[:m], flat(b.k3[:n])[:m], flat(b.k4[:n])[:m], flat(b.k5[:n])[:m], flat(b.k6[:n])[:m]
+	ah0 := c.ah0
+	for j := range y0 {
+		yt[j] = y0[j] + ah0*hv[j]*k1[j]
+	}
+	for l := range n {
 		sys.rhsLane(l, &b.yt[l], &b.k2[l])
 	}
-	for l := 0; l < n; l++ {
-		h, yl, k1l, k2, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.yt[l]
-		for i := 0; i < len(*yl); i++ {
-			(*yt)[i] = (*yl)[i] + h*(rkB30*(*k1l)[i]+rkB31*(*k2)[i])
-		}
+	b30, b31 := c.b30, c.b31
+	for j := range y0 {
+		yt[j] = y0[j] + hv[j]*(b30*k1[j]+b31*k2[j])
 	}
-	for l := 0; l < n; l++ {
+	for l := range n {
 		sys.rhsLane(l, &b.yt[l], &b.k3[l])
 	}
-	for l := 0; l < n; l++ {
-		h, yl, k1l, k2, k3, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.yt[l]
-		for i := 0; i < len(*yl); i++ {
-			(*yt)[i] = (*yl)[i] + h*(rkB40*(*k1l)[i]+rkB41*(*k2)[i]+rkB42*(*k3)[i])
-		}
+	b40, b41, b42 := c.b40, c.b41, c.b42
+	for j := range y0 {
+		yt[j] = y0[j] + hv[j]*(b40*k1[j]+b41*k2[j]+b42*k3[j])
 	}
-	for l := 0; l < n; l++ {
+	for l := range n {
 		sys.rhsLane(l, &b.yt[l], &b.k4[l])
 	}
-	for l := 0; l < n; l++ {
-		h, yl, k1l, k2, k3, k4, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.k4[l], &b.yt[l]
-		for i := 0; i < len(*yl); i++ {
-			(*yt)[i] = (*yl)[i] + h*(rkB50*(*k1l)[i]+rkB51*(*k2)[i]+rkB52*(*k3)[i]+rkB53*(*k4)[i])
-		}
+	b50, b51, b52, b53 := c.b50, c.b51, c.b52, c.b53
+	for j := range y0 {
+		yt[j] = y0[j] + hv[j]*(b50*k1[j]+b51*k2[j]+b52*k3[j]+b53*k4[j])
 	}
-	for l := 0; l < n; l++ {
+	for l := range n {
 		sys.rhsLane(l, &b.yt[l], &b.k5[l])
 	}
-	for l := 0; l < n; l++ {
-		h, yl, k1l, k2, k3, k4, k5, yt := b.h0[l], y[l], k1[l], &b.k2[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.yt[l]
-		for i := 0; i < len(*yl); i++ {
-			(*yt)[i] = (*yl)[i] + h*(rkB60*(*k1l)[i]+rkB61*(*k2)[i]+rkB62*(*k3)[i]+rkB63*(*k4)[i]+rkB64*(*k5)[i])
-		}
+	b60, b61, b62, b63, b64 := c.b60, c.b61, c.b62, c.b63, c.b64
+	for j := range y0 {
+		yt[j] = y0[j] + hv[j]*(b60*k1[j]+b61*k2[j]+b62*k3[j]+b63*k4[j]+b64*k5[j])
 	}
-	for l := 0; l < n; l++ {
+	for l := range n {
 		sys.rhsLane(l, &b.yt[l], &b.k6[l])
 	}
-	for l := 0; l < n; l++ {
-		h, yl, k1l, k3, k4, k5, k6 := b.h0[l], y[l], k1[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.k6[l]
-		for i := 0; i < len(*yl); i++ {
-			di := rkC1*(*k1l)[i] + rkC3*(*k3)[i] + rkC4*(*k4)[i] + rkC5*(*k5)[i] + rkC6*(*k6)[i]
-			(*yl)[i] += h * di
-		}
+	// The new state and the error estimate (rkf45_apply computes the error
+	// after f(y_new), from the same stages; the order does not matter).
+	yn, ye := flat(b.yn[:n])[:m], flat(b.yerr[:n])[:m]
+	c1, c3, c4, c5, c6 := c.c1, c.c3, c.c4, c.c5, c.c6
+	e1, e3, e4, e5, e6 := c.ec1, c.ec3, c.ec4, c.ec5, c.ec6
+	for j := range y0 {
+		h := hv[j]
+		di := c1*k1[j] + c3*k3[j] + c4*k4[j] + c5*k5[j] + c6*k6[j]
+		yn[j] = y0[j] + h*di
+		ye[j] = h * (e1*k1[j] + e3*k3[j] + e4*k4[j] + e5*k5[j] + e6*k6[j])
 	}
-	for l := 0; l < n; l++ {
-		sys.rhsLane(l, y[l], &b.out[l])
-	}
-	for l := 0; l < n; l++ {
-		h, k1l, k3, k4, k5, k6, ye := b.h0[l], k1[l], &b.k3[l], &b.k4[l], &b.k5[l], &b.k6[l], &b.yerr[l]
-		for i := 0; i < len(*ye); i++ {
-			(*ye)[i] = h * (rkEc1*(*k1l)[i] + rkEc3*(*k3)[i] + rkEc4*(*k4)[i] + rkEc5*(*k5)[i] + rkEc6*(*k6)[i])
-		}
+	for l := range n {
+		sys.rhsLane(l, &b.yn[l], &b.out[l])
 	}
 }
 
@@ -333,37 +356,35 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int, y, k1 *[lanes]*V) {
 // [0, t1] for lanes 0..n-1 together. For each lane it leaves exactly the
 // state a scalar evolveApply call would: either an accepted step (t[l] > 0,
 // *hs[l] the next suggestion, *dydt[l] = f(y)) or, if GSL would retry with a
-// smaller step, the restored y with *hs[l] set to that smaller step and
+// smaller step, the unchanged y with *hs[l] set to that smaller step and
 // t[l] = 0, so a scalar evolveApply call continues exactly as GSL's retry
 // loop would.
 func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
-	for l := 0; l < n; l++ {
-		b.y0[l] = *y[l]
+	for l := range n {
 		if !valid[l] {
 			sys.rhsLane(l, y[l], dydt[l])
 		}
+		b.y0[l], b.k1[l] = *y[l], *dydt[l]
 		b.h0[l] = *hs[l]
 		b.final[l] = b.h0[l] > t1
 		if b.final[l] {
 			b.h0[l] = t1
 		}
 	}
-	b.stepLanes(sys, n, y, dydt)
-	for l := 0; l < n; l++ {
+	b.stepLanes(sys, n)
+	for l := range n {
 		t := b.h0[l]
 		if b.final[l] {
 			t = t1
 		}
-		next, retry := controlStep(c, y[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1)
+		next, retry := controlStep(c, &b.yn[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1)
 		*hs[l] = next
-		if retry {
-			*y[l] = b.y0[l] // GSL retries with the shorter step
+		valid[l] = true // on a retry, dydt[l] = f(y0) is still exact
+		if retry {      // GSL retries with the shorter step from the unchanged y
 			b.t[l] = 0
-			valid[l] = true // dydt[l] = f(y0) is still exact
 			continue
 		}
-		*dydt[l] = b.out[l]
+		*y[l], *dydt[l] = b.yn[l], b.out[l]
 		b.t[l] = t
-		valid[l] = true
 	}
 }
