@@ -310,10 +310,31 @@ func (s *aeifRHS) rhs(y, f *[aeifDim]float64) { s.sum = s.b.rhs(s.i, y, f) }
 type aeifLanes struct {
 	b   *aeifBlock
 	idx [lanes]int
-	sum [lanes]float64 // current sum of each lane's last evaluation
+	// refr and iSIC are each lane's refractory state and I_SIC (pA), which
+	// stay the same through the batch's first substep (see scalarStep).
+	refr [lanes]bool
+	iSIC [lanes]float64
+	sum  [lanes]float64 // current sum of each lane's last evaluation
 }
 
 func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(s.idx[l], y, f) }
+
+// rhsLanes evaluates the lanes' right-hand sides with exactly rhs's
+// operations, the exponentials first: no lane's other values are then live
+// across the calls of expFast.
+func (s *aeifLanes) rhsLanes(n int, y, f *[lanes][aeifDim]float64) {
+	b := s.b
+	n = min(n, lanes)
+	var iSpike [lanes]float64
+	if b.p.DeltaT != 0 {
+		for l := range n {
+			iSpike[l] = b.spikeCurrent(b.membraneV(s.refr[l], &y[l]))
+		}
+	}
+	for l := range n {
+		s.sum[l] = b.deriv(s.refr[l], s.iSIC[l], iSpike[l], &y[l], &f[l])
+	}
+}
 
 // rhs is the right-hand side for node i (aeif_cond_alpha_astro.cpp,
 // aeif_cond_alpha_astro_dynamics()). Divisions by
@@ -325,24 +346,43 @@ func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(
 // summation: dV/dt = (sum + I_SIC)/C_m, so a new I_SIC gives the new dV/dt
 // bit for bit without evaluating the rest again (see endOfStep).
 func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
-	p, c := &b.p, &b.c
 	refractory := b.r[i] > 0
-	v := min(y[aeifV], p.VPeak)
-	if refractory {
-		v = p.VReset
+	iSpike := 0.0
+	if b.p.DeltaT != 0 {
+		iSpike = b.spikeCurrent(b.membraneV(refractory, y))
 	}
+	return b.deriv(refractory, b.iSIC[i], iSpike, y, f)
+}
+
+// membraneV is the V_m the right-hand side uses (mV): clamped to V_peak,
+// V_reset while refractory.
+func (b *aeifBlock) membraneV(refractory bool, y *[aeifDim]float64) float64 {
+	v := min(y[aeifV], b.p.VPeak)
+	if refractory {
+		v = b.p.VReset
+	}
+	return v
+}
+
+// spikeCurrent is the exponential term g_L·Δ_T·exp((V−V_th)/Δ_T) (pA) for
+// Δ_T ≠ 0.
+func (b *aeifBlock) spikeCurrent(v float64) float64 {
+	return b.c.gLDeltaT * expFast((v-b.p.VTh)*b.c.invDeltaT)
+}
+
+// deriv is rhs given the spike current iSpike (pA, 0 for Δ_T = 0) and
+// I_SIC (pA).
+func (b *aeifBlock) deriv(refractory bool, iSIC, iSpike float64, y, f *[aeifDim]float64) (sum float64) {
+	p, c := &b.p, &b.c
+	v := b.membraneV(refractory, y)
 	dgEx, gEx, dgIn, gIn, w := y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW]
 	iSynEx := gEx * (v - p.EEx)
 	iSynIn := gIn * (v - p.EIn)
-	iSpike := 0.0
-	if p.DeltaT != 0 {
-		iSpike = c.gLDeltaT * expFast((v-p.VTh)*c.invDeltaT)
-	}
 	sum = -p.GL*(v-p.EL) + iSpike - iSynEx - iSynIn - w + p.IE
 	if refractory {
 		f[aeifV] = 0
 	} else {
-		f[aeifV] = (sum + b.iSIC[i]) * c.invCM
+		f[aeifV] = (sum + iSIC) * c.invCM
 	}
 	f[aeifDGEx] = -dgEx * c.invTauEx
 	f[aeifGEx] = dgEx - gEx*c.invTauEx
@@ -392,7 +432,7 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *Thread, w *aeifWork, idx *[lanes]i
 	var valid [lanes]bool
 	for l := range n {
 		i := idx[l]
-		ls.idx[l] = i
+		ls.idx[l], ls.refr[l], ls.iSIC[l] = i, b.r[i] > 0, b.iSIC[i]
 		y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
 	}
 	bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)

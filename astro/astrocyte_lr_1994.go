@@ -258,6 +258,12 @@ type astroConsts struct {
 
 func (s *astroRHS) rhsLane(_ int, y, f *[astroDim]float64) { s.rhs(y, f) }
 
+func (s *astroRHS) rhsLanes(n int, y, f *[lanes][astroDim]float64) {
+	for l := range n {
+		s.rhs(&y[l], &f[l])
+	}
+}
+
 func (s *astroRHS) rhs(y, f *[astroDim]float64) {
 	p, k := s.p, &s.c
 	ip3 := y[astroIP3]

@@ -255,9 +255,12 @@ func (r *rkf45[V]) evolveApply(sys odeRHS[V], c *stepControl, t, t1 float64, h *
 // the scalar algorithm's operations, so results are bit-identical.
 const lanes = 4
 
-// laneRHS evaluates the right-hand side of lane l of a batch.
+// laneRHS evaluates the right-hand side of the lanes of a batch: rhsLane
+// that of lane l, rhsLanes those of lanes 0..n-1 (f[l] = f(y[l]), one
+// call per stage instead of one per lane).
 type laneRHS[V vec] interface {
 	rhsLane(l int, y, f *V)
+	rhsLanes(n int, y, f *[lanes]V)
 }
 
 // batch integrates up to `lanes` nodes through one resolution step. The
@@ -305,37 +308,27 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
 	for j := range y0 {
 		yt[j] = y0[j] + ah0*hv[j]*k1[j]
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yt[l], &b.k2[l])
-	}
+	sys.rhsLanes(n, &b.yt, &b.k2)
 	b30, b31 := c.b30, c.b31
 	for j := range y0 {
 		yt[j] = y0[j] + hv[j]*(b30*k1[j]+b31*k2[j])
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yt[l], &b.k3[l])
-	}
+	sys.rhsLanes(n, &b.yt, &b.k3)
 	b40, b41, b42 := c.b40, c.b41, c.b42
 	for j := range y0 {
 		yt[j] = y0[j] + hv[j]*(b40*k1[j]+b41*k2[j]+b42*k3[j])
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yt[l], &b.k4[l])
-	}
+	sys.rhsLanes(n, &b.yt, &b.k4)
 	b50, b51, b52, b53 := c.b50, c.b51, c.b52, c.b53
 	for j := range y0 {
 		yt[j] = y0[j] + hv[j]*(b50*k1[j]+b51*k2[j]+b52*k3[j]+b53*k4[j])
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yt[l], &b.k5[l])
-	}
+	sys.rhsLanes(n, &b.yt, &b.k5)
 	b60, b61, b62, b63, b64 := c.b60, c.b61, c.b62, c.b63, c.b64
 	for j := range y0 {
 		yt[j] = y0[j] + hv[j]*(b60*k1[j]+b61*k2[j]+b62*k3[j]+b63*k4[j]+b64*k5[j])
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yt[l], &b.k6[l])
-	}
+	sys.rhsLanes(n, &b.yt, &b.k6)
 	// The new state and the error estimate (rkf45_apply computes the error
 	// after f(y_new), from the same stages; the order does not matter).
 	yn, ye := flat(b.yn[:n])[:m], flat(b.yerr[:n])[:m]
@@ -347,9 +340,7 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
 		yn[j] = y0[j] + h*di
 		ye[j] = h * (e1*k1[j] + e3*k3[j] + e4*k4[j] + e5*k5[j] + e6*k6[j])
 	}
-	for l := range n {
-		sys.rhsLane(l, &b.yn[l], &b.out[l])
-	}
+	sys.rhsLanes(n, &b.yn, &b.out)
 }
 
 // firstSubstep makes the first evolveApply call of a resolution step

@@ -420,6 +420,12 @@ func (s *odeSys[V]) rhsLane(l int, y, f *V) {
 	s.fn(&s.ins[l], unsafe.Slice(&(*y)[0], s.dim), unsafe.Slice(&(*f)[0], s.dim))
 }
 
+func (s *odeSys[V]) rhsLanes(n int, y, f *[lanes]V) {
+	for l := range n {
+		s.rhsLane(l, &y[l], &f[l])
+	}
+}
+
 func newODEBlock[V vec](m ODEModel, n int) *odeBlock[V] {
 	b := &odeBlock[V]{m: m, dim: len(m.State), p: values(m.Params)}
 	var y0 V
