@@ -125,18 +125,24 @@ func smallErrorBound(hOld, hMax float64) (bound, q2 float64) {
 func controlStep[V vec](c *stepControl, y, yerr, yp *V, h, t, t1 float64) (next float64, retry bool) {
 	const S = hadjSafety
 	capped, q2 := smallErrorBound(h, t1)
+	epsRel, aY, aDydt, epsAbs := c.epsRel, c.aY, c.aDydt, c.epsAbs
+	ys := flat(unsafe.Slice(y, 1))
+	es, ps := flat(unsafe.Slice(yerr, 1))[:len(ys)], flat(unsafe.Slice(yp, 1))[:len(ys)]
 	small := true
-	for i := 0; i < len(*y) && small; i++ {
-		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(h*(*yp)[i])) + c.epsAbs
-		small = math.Abs((*yerr)[i]) < capped*math.Abs(d0)
+	for i := range ys {
+		d0 := epsRel*(aY*math.Abs(ys[i])+aDydt*math.Abs(h*ps[i])) + epsAbs
+		if !(math.Abs(es[i]) < capped*math.Abs(d0)) {
+			small = false
+			break
+		}
 	}
 	if small {
 		return 5 * h, false
 	}
 	rmax := dblMin
-	for i := 0; i < len(*y); i++ {
-		d0 := c.epsRel*(c.aY*math.Abs((*y)[i])+c.aDydt*math.Abs(h*(*yp)[i])) + c.epsAbs
-		r := math.Abs((*yerr)[i]) / math.Abs(d0)
+	for i := range ys {
+		d0 := epsRel*(aY*math.Abs(ys[i])+aDydt*math.Abs(h*ps[i])) + epsAbs
+		r := math.Abs(es[i]) / math.Abs(d0)
 		if r > rmax {
 			rmax = r
 		}
