@@ -286,6 +286,12 @@ func flat[V vec](v []V) []float64 {
 	return unsafe.Slice(&v[0][0], len(v)*len(v[0]))
 }
 
+// pairs returns the components of all lanes of v, an even number, as
+// consecutive pairs.
+func pairs[V vec](v *[lanes]V) [][2]float64 {
+	return unsafe.Slice((*[2]float64)(unsafe.Pointer(&v[0][0])), lanes*len(v[0])/2)
+}
+
 // rkCoef holds the stage coefficients as variables: loaded once before a
 // stage loop they stay in registers, where constants would be reloaded
 // for every component. The values are the constants'.
@@ -308,46 +314,58 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
 			(*hl)[i] = h
 		}
 	}
+	// The loops run over all lanes' components, a number that is even
+	// (lanes is), two at a time: half the loop overhead. Lanes n and above
+	// hold stale values; what is computed from them is never used.
 	c := &rkCoef
-	y0 := flat(b.y0[:n])
+	y0 := pairs(&b.y0)
 	m := len(y0)
-	k1, hv, yt := flat(b.k1[:n])[:m], flat(b.hv[:n])[:m], flat(b.yt[:n])[:m]
-	k2, k3, k4, k5, k6 := flat(b.k2[:n])[:m], flat(b.k3[:n])[:m], flat(b.k4[:n])[:m], flat(b.k5[:n])[:m], flat(b.k6[:n])[:m]
+	k1, hv, yt := pairs(&b.k1)[:m], pairs(&b.hv)[:m], pairs(&b.yt)[:m]
+	k2, k3, k4, k5, k6 := pairs(&b.k2)[:m], pairs(&b.k3)[:m], pairs(&b.k4)[:m], pairs(&b.k5)[:m], pairs(&b.k6)[:m]
 	ah0 := c.ah0
 	for j := range y0 {
-		yt[j] = y0[j] + ah0*hv[j]*k1[j]
+		yt[j][0] = y0[j][0] + ah0*hv[j][0]*k1[j][0]
+		yt[j][1] = y0[j][1] + ah0*hv[j][1]*k1[j][1]
 	}
 	sys.rhsLanes(n, &b.yt, &b.k2)
 	b30, b31 := c.b30, c.b31
 	for j := range y0 {
-		yt[j] = y0[j] + hv[j]*(b30*k1[j]+b31*k2[j])
+		yt[j][0] = y0[j][0] + hv[j][0]*(b30*k1[j][0]+b31*k2[j][0])
+		yt[j][1] = y0[j][1] + hv[j][1]*(b30*k1[j][1]+b31*k2[j][1])
 	}
 	sys.rhsLanes(n, &b.yt, &b.k3)
 	b40, b41, b42 := c.b40, c.b41, c.b42
 	for j := range y0 {
-		yt[j] = y0[j] + hv[j]*(b40*k1[j]+b41*k2[j]+b42*k3[j])
+		yt[j][0] = y0[j][0] + hv[j][0]*(b40*k1[j][0]+b41*k2[j][0]+b42*k3[j][0])
+		yt[j][1] = y0[j][1] + hv[j][1]*(b40*k1[j][1]+b41*k2[j][1]+b42*k3[j][1])
 	}
 	sys.rhsLanes(n, &b.yt, &b.k4)
 	b50, b51, b52, b53 := c.b50, c.b51, c.b52, c.b53
 	for j := range y0 {
-		yt[j] = y0[j] + hv[j]*(b50*k1[j]+b51*k2[j]+b52*k3[j]+b53*k4[j])
+		yt[j][0] = y0[j][0] + hv[j][0]*(b50*k1[j][0]+b51*k2[j][0]+b52*k3[j][0]+b53*k4[j][0])
+		yt[j][1] = y0[j][1] + hv[j][1]*(b50*k1[j][1]+b51*k2[j][1]+b52*k3[j][1]+b53*k4[j][1])
 	}
 	sys.rhsLanes(n, &b.yt, &b.k5)
 	b60, b61, b62, b63, b64 := c.b60, c.b61, c.b62, c.b63, c.b64
 	for j := range y0 {
-		yt[j] = y0[j] + hv[j]*(b60*k1[j]+b61*k2[j]+b62*k3[j]+b63*k4[j]+b64*k5[j])
+		yt[j][0] = y0[j][0] + hv[j][0]*(b60*k1[j][0]+b61*k2[j][0]+b62*k3[j][0]+b63*k4[j][0]+b64*k5[j][0])
+		yt[j][1] = y0[j][1] + hv[j][1]*(b60*k1[j][1]+b61*k2[j][1]+b62*k3[j][1]+b63*k4[j][1]+b64*k5[j][1])
 	}
 	sys.rhsLanes(n, &b.yt, &b.k6)
 	// The new state and the error estimate (rkf45_apply computes the error
 	// after f(y_new), from the same stages; the order does not matter).
-	yn, ye := flat(b.yn[:n])[:m], flat(b.yerr[:n])[:m]
+	yn, ye := pairs(&b.yn)[:m], pairs(&b.yerr)[:m]
 	c1, c3, c4, c5, c6 := c.c1, c.c3, c.c4, c.c5, c.c6
 	e1, e3, e4, e5, e6 := c.ec1, c.ec3, c.ec4, c.ec5, c.ec6
 	for j := range y0 {
-		h := hv[j]
-		di := c1*k1[j] + c3*k3[j] + c4*k4[j] + c5*k5[j] + c6*k6[j]
-		yn[j] = y0[j] + h*di
-		ye[j] = h * (e1*k1[j] + e3*k3[j] + e4*k4[j] + e5*k5[j] + e6*k6[j])
+		h := hv[j][0]
+		di := c1*k1[j][0] + c3*k3[j][0] + c4*k4[j][0] + c5*k5[j][0] + c6*k6[j][0]
+		yn[j][0] = y0[j][0] + h*di
+		ye[j][0] = h * (e1*k1[j][0] + e3*k3[j][0] + e4*k4[j][0] + e5*k5[j][0] + e6*k6[j][0])
+		h1 := hv[j][1]
+		di1 := c1*k1[j][1] + c3*k3[j][1] + c4*k4[j][1] + c5*k5[j][1] + c6*k6[j][1]
+		yn[j][1] = y0[j][1] + h1*di1
+		ye[j][1] = h1 * (e1*k1[j][1] + e3*k3[j][1] + e4*k4[j][1] + e5*k5[j][1] + e6*k6[j][1])
 	}
 	sys.rhsLanes(n, &b.yn, &b.out)
 }
