@@ -315,6 +315,8 @@ type aeifLanes struct {
 	refr [lanes]bool
 	iSIC [lanes]float64
 	sum  [lanes]float64 // current sum of each lane's last evaluation
+	// v and iSpike are rhsLanes's V_m (mV) and spike current (pA) per lane.
+	v, iSpike [lanes]float64
 }
 
 func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(s.idx[l], y, f) }
@@ -325,14 +327,18 @@ func (s *aeifLanes) rhsLane(l int, y, f *[aeifDim]float64) { s.sum[l] = s.b.rhs(
 func (s *aeifLanes) rhsLanes(n int, y, f *[lanes][aeifDim]float64) {
 	b := s.b
 	n = min(n, lanes)
-	var iSpike [lanes]float64
+	for l := range n {
+		s.v[l] = b.membraneV(s.refr[l], &y[l])
+	}
 	if b.p.DeltaT != 0 {
 		for l := range n {
-			iSpike[l] = b.spikeCurrent(b.membraneV(s.refr[l], &y[l]))
+			s.iSpike[l] = b.spikeCurrent(s.v[l])
 		}
+	} else {
+		clear(s.iSpike[:n])
 	}
 	for l := range n {
-		s.sum[l] = b.deriv(s.refr[l], s.iSIC[l], iSpike[l], &y[l], &f[l])
+		s.sum[l] = b.deriv(s.refr[l], s.v[l], s.iSIC[l], s.iSpike[l], &y[l], &f[l])
 	}
 }
 
@@ -347,11 +353,12 @@ func (s *aeifLanes) rhsLanes(n int, y, f *[lanes][aeifDim]float64) {
 // bit for bit without evaluating the rest again (see endOfStep).
 func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 	refractory := b.r[i] > 0
+	v := b.membraneV(refractory, y)
 	iSpike := 0.0
 	if b.p.DeltaT != 0 {
-		iSpike = b.spikeCurrent(b.membraneV(refractory, y))
+		iSpike = b.spikeCurrent(v)
 	}
-	return b.deriv(refractory, b.iSIC[i], iSpike, y, f)
+	return b.deriv(refractory, v, b.iSIC[i], iSpike, y, f)
 }
 
 // membraneV is the V_m the right-hand side uses (mV): clamped to V_peak,
@@ -370,11 +377,10 @@ func (b *aeifBlock) spikeCurrent(v float64) float64 {
 	return b.c.gLDeltaT * expFast((v-b.p.VTh)*b.c.invDeltaT)
 }
 
-// deriv is rhs given the spike current iSpike (pA, 0 for Δ_T = 0) and
-// I_SIC (pA).
-func (b *aeifBlock) deriv(refractory bool, iSIC, iSpike float64, y, f *[aeifDim]float64) (sum float64) {
+// deriv is rhs given membraneV's v (mV), the spike current iSpike (pA, 0
+// for Δ_T = 0) and I_SIC (pA).
+func (b *aeifBlock) deriv(refractory bool, v, iSIC, iSpike float64, y, f *[aeifDim]float64) (sum float64) {
 	p, c := &b.p, &b.c
-	v := b.membraneV(refractory, y)
 	dgEx, gEx, dgIn, gIn, w := y[aeifDGEx], y[aeifGEx], y[aeifDGIn], y[aeifGIn], y[aeifW]
 	iSynEx := gEx * (v - p.EEx)
 	iSynIn := gIn * (v - p.EIn)
