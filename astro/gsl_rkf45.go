@@ -123,8 +123,13 @@ func smallErrorBound(hOld, hMax float64) (bound, q2 float64) {
 // then skips pow and suggests 5·h (the largest increase), which leads to
 // exactly the same steps as GSL's value.
 func controlStep[V vec](c *stepControl, y, yerr, yp *V, h, t, t1 float64) (next float64, retry bool) {
-	const S = hadjSafety
 	capped, q2 := smallErrorBound(h, t1)
+	return controlStepBound(c, y, yerr, yp, h, t, t1, capped, q2)
+}
+
+// controlStepBound is controlStep given smallErrorBound(h, t1).
+func controlStepBound[V vec](c *stepControl, y, yerr, yp *V, h, t, t1, capped, q2 float64) (next float64, retry bool) {
+	const S = hadjSafety
 	epsRel, aY, aDydt, epsAbs := c.epsRel, c.aY, c.aDydt, c.epsAbs
 	ys := flat(unsafe.Slice(y, 1))
 	es, ps := flat(unsafe.Slice(yerr, 1))[:len(ys)], flat(unsafe.Slice(yp, 1))[:len(ys)]
@@ -390,12 +395,15 @@ func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n in
 		}
 	}
 	b.stepLanes(sys, n)
+	finalBound, finalQ2 := smallErrorBound(t1, t1) // that of every final lane
 	for l := range n {
-		t := b.h0[l]
+		t, capped, q2 := b.h0[l], finalBound, finalQ2
 		if b.final[l] {
 			t = t1
+		} else {
+			capped, q2 = smallErrorBound(t, t1)
 		}
-		next, retry := controlStep(c, &b.yn[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1)
+		next, retry := controlStepBound(c, &b.yn[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1, capped, q2)
 		*hs[l] = next
 		valid[l] = true // on a retry, dydt[l] = f(y0) is still exact
 		if retry {      // GSL retries with the shorter step from the unchanged y
