@@ -432,7 +432,7 @@ func (b *aeifBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from
 // ending at step+1 (the scalar path: any neuron, any case).
 func (b *aeifBlock) scalarStep(k *Kernel, tc *Thread, w *aeifWork, idx *[lanes]int, n int, step int64) error {
 	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
-	h := k.h
+	h, limit := k.h, maxSubsteps(k.ticsPerStep)
 	var y, dydt [lanes]*[aeifDim]float64
 	var hs [lanes]*float64
 	var valid [lanes]bool
@@ -451,7 +451,7 @@ func (b *aeifBlock) scalarStep(k *Kernel, tc *Thread, w *aeifWork, idx *[lanes]i
 			}
 		}
 		sys.i = i
-		for sub, limit := 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+		for sub := 0; t < h; sub++ {
 			if sub == limit {
 				return substepError(k, b.model, b.first+i, step, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
 			}

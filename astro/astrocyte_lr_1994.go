@@ -324,10 +324,10 @@ func (b *astrocyteBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64,
 func (b *astrocyteBlock) scalarStep(k *Kernel, tc *Thread, w *astroWork, i0, n int, step int64, lag, md int,
 	y, dydt *[lanes]*[astroDim]float64, hs *[lanes]*float64, valid *[lanes]bool) {
 	integ, bt, sys := &w.integ, &w.batch, &w.sys
-	h := k.h
+	h, limit := k.h, maxSubsteps(k.ticsPerStep)
 	bt.firstSubstep(sys, &b.ctrl, h, n, y, dydt, hs, valid)
 	for l := range n {
-		for t, sub, limit := bt.t[l], 0, maxSubsteps(k.ticsPerStep); t < h; sub++ {
+		for t, sub := bt.t[l], 0; t < h; sub++ {
 			if sub == limit {
 				tc.fault = substepError(k, b.model, b.first+i0+l, step, "astrocyte_lr_1994's fixed tolerance")
 				break
