@@ -188,35 +188,43 @@ type rkf45[V vec] struct {
 // step is GSL's rkf45_apply with dydt_in given (k1) and dydt_out requested:
 // it advances y by h in place, filling yerr and dydtOut.
 func (r *rkf45[V]) step(sys odeRHS[V], h float64, y, k1 *V) {
-	k2, k3, k4, k5, k6, yt := &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.ytmp
+	k2, k3, k4, k5, k6, yt, ye := &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.ytmp, &r.yerr
+	c := &rkCoef // coefficients in registers (see rkCoef)
+	ah0 := c.ah0
 	for i := 0; i < len(*y); i++ {
-		(*yt)[i] = (*y)[i] + rkAh0*h*(*k1)[i]
+		(*yt)[i] = (*y)[i] + ah0*h*(*k1)[i]
 	}
 	sys.rhs(yt, k2)
+	b30, b31 := c.b30, c.b31
 	for i := 0; i < len(*y); i++ {
-		(*yt)[i] = (*y)[i] + h*(rkB30*(*k1)[i]+rkB31*(*k2)[i])
+		(*yt)[i] = (*y)[i] + h*(b30*(*k1)[i]+b31*(*k2)[i])
 	}
 	sys.rhs(yt, k3)
+	b40, b41, b42 := c.b40, c.b41, c.b42
 	for i := 0; i < len(*y); i++ {
-		(*yt)[i] = (*y)[i] + h*(rkB40*(*k1)[i]+rkB41*(*k2)[i]+rkB42*(*k3)[i])
+		(*yt)[i] = (*y)[i] + h*(b40*(*k1)[i]+b41*(*k2)[i]+b42*(*k3)[i])
 	}
 	sys.rhs(yt, k4)
+	b50, b51, b52, b53 := c.b50, c.b51, c.b52, c.b53
 	for i := 0; i < len(*y); i++ {
-		(*yt)[i] = (*y)[i] + h*(rkB50*(*k1)[i]+rkB51*(*k2)[i]+rkB52*(*k3)[i]+rkB53*(*k4)[i])
+		(*yt)[i] = (*y)[i] + h*(b50*(*k1)[i]+b51*(*k2)[i]+b52*(*k3)[i]+b53*(*k4)[i])
 	}
 	sys.rhs(yt, k5)
+	b60, b61, b62, b63, b64 := c.b60, c.b61, c.b62, c.b63, c.b64
 	for i := 0; i < len(*y); i++ {
-		(*yt)[i] = (*y)[i] + h*(rkB60*(*k1)[i]+rkB61*(*k2)[i]+rkB62*(*k3)[i]+rkB63*(*k4)[i]+rkB64*(*k5)[i])
+		(*yt)[i] = (*y)[i] + h*(b60*(*k1)[i]+b61*(*k2)[i]+b62*(*k3)[i]+b63*(*k4)[i]+b64*(*k5)[i])
 	}
 	sys.rhs(yt, k6)
+	// The new state and the error estimate (rkf45_apply computes the error
+	// after f(y_new), from the same stages; the order does not matter).
+	c1, c3, c4, c5, c6 := c.c1, c.c3, c.c4, c.c5, c.c6
+	e1, e3, e4, e5, e6 := c.ec1, c.ec3, c.ec4, c.ec5, c.ec6
 	for i := 0; i < len(*y); i++ {
-		di := rkC1*(*k1)[i] + rkC3*(*k3)[i] + rkC4*(*k4)[i] + rkC5*(*k5)[i] + rkC6*(*k6)[i]
+		di := c1*(*k1)[i] + c3*(*k3)[i] + c4*(*k4)[i] + c5*(*k5)[i] + c6*(*k6)[i]
 		(*y)[i] += h * di
+		(*ye)[i] = h * (e1*(*k1)[i] + e3*(*k3)[i] + e4*(*k4)[i] + e5*(*k5)[i] + e6*(*k6)[i])
 	}
 	sys.rhs(y, &r.dydtOut)
-	for i := 0; i < len(*y); i++ {
-		r.yerr[i] = h * (rkEc1*(*k1)[i] + rkEc3*(*k3)[i] + rkEc4*(*k4)[i] + rkEc5*(*k5)[i] + rkEc6*(*k6)[i])
-	}
 }
 
 // evolveApply is gsl_odeiv_evolve_apply: it makes ONE accepted step from t
