@@ -364,7 +364,10 @@ func (b *aeifBlock) rhs(i int, y, f *[aeifDim]float64) (sum float64) {
 // membraneV is the V_m the right-hand side uses (mV): clamped to V_peak,
 // V_reset while refractory.
 func (b *aeifBlock) membraneV(refractory bool, y *[aeifDim]float64) float64 {
-	v := min(y[aeifV], b.p.VPeak)
+	v := y[aeifV]
+	if !(v < b.p.VPeak) { // min's full rules (NaN, ±0) only where they matter
+		v = min(v, b.p.VPeak)
+	}
 	if refractory {
 		v = b.p.VReset
 	}
