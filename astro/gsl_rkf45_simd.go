@@ -3,6 +3,7 @@
 package astro
 
 import (
+	"math"
 	"simd/archsimd"
 	"unsafe"
 )
@@ -320,6 +321,20 @@ func takeVec(r *RingBuffer, base int64, i0 int, all bool, m archsimd.Mask64x4) f
 	}
 	x := archsimd.LoadFloat64x4(v).Masked(m)
 	archsimd.Float64x4{}.StoreMasked(v, m)
+	return x
+}
+
+// touchSlots reads the ring buffer words of nodes i0 and i0+vlanes−1 at the
+// steps origin+from … origin+to−1 and returns them combined. A batch's
+// update takes those slots one step after another, each step behind a long
+// chain of arithmetic, and the slots lie one ring row apart, so each take
+// would wait for memory; reading them all first, independently, overlaps
+// those waits. The result only keeps the reads from being dropped.
+func touchSlots(r *RingBuffer, origin int64, from, to, i0 int) (x uint64) {
+	for lag := from; lag < to; lag++ {
+		j := r.base(origin+int64(lag)) + int64(i0)
+		x |= math.Float64bits(r.v[j]) | math.Float64bits(r.v[j+vlanes-1])
+	}
 	return x
 }
 
