@@ -51,7 +51,7 @@ NB_CHECK    ?= -images 1
 # Per-cell timeout for the nbconvert cross-check (seconds).
 NBCONVERT_TIMEOUT ?= 1800
 
-.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench nbfmt browser classroom
+.PHONY: run test check test-short test-full fuzz tools warm jupyter notebooks nbconvert bench bench-nest nbfmt browser classroom
 
 ## run: set up and execute the main notebook headlessly into out/.
 run: tools
@@ -136,6 +136,15 @@ bench:
 	@echo "CPU vector units: $$(grep -o -E 'avx512f|avx2' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')"
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -parallel-baseline
 	$(SIMD) $(GO) run ./astro/cmd/astrobench -threads 2 -runs 3 $(BENCH_FLAGS)
+
+## bench-nest NEST=PREFIX: the full example side by side with NEST's own
+## (a NEST 3.8 install at PREFIX), 1 and 2 threads, astronb's chosen path
+## and the scalar one, 3 alternating runs each; medians and ratios end as a
+## Markdown table (takes ~25 minutes on 2 cores).
+bench-nest:
+	@test -n "$(NEST)" || { echo "usage: make bench-nest NEST=/path/to/nest-install"; exit 2; }
+	$(SIMD) $(GO) build -o .build/astrobench ./astro/cmd/astrobench
+	.build/astrobench -nest "$(NEST)" -nest-threads 1,2 -paths auto,off -runs 3 $(BENCH_FLAGS)
 
 ## tools: gonb, goimports and gopls (versions pinned by go.mod's tool
 ## directives; gopls gives the notebook completion and Shift-Tab docs) in

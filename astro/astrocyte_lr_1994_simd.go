@@ -17,6 +17,7 @@ type astroVecSys struct {
 	kdAct, invRatio, ratioRateL, ratioRateIP3R, ip30, invTauIP3              f64x4
 	deltaIP3, sicTh, thousand, sicScale                                      f64x4
 	allLanes                                                                 archsimd.Mask64x4
+	touched                                                                  uint64 // touchSlots' result
 }
 
 func (s *astroVecSys) set(b *astrocyteBlock) {
@@ -154,6 +155,7 @@ func (b *astrocyteBlock) updateVector(k *Kernel, tc *Thread, w *astroWork, i0 in
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
 		clearUpper()
 	}
+	s.touched = touchSlots(&b.exc, origin, from, to, i0)
 	s.setStep(k.h)
 	vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
 	for lag := from; lag < to; lag++ {

@@ -101,3 +101,62 @@ func TestAlignedNew(t *testing.T) {
 		}
 	}
 }
+
+// TestVecLoadStore moves states of every length the vector path admits,
+// odd and even, into the component-major batch and back: every lane gets
+// its node's components, and the store writes exactly the batch's nodes.
+func TestVecLoadStore(t *testing.T) {
+	testVecLoadStore[[2]float64, [vgroups * 2]f64x4](t)
+	testVecLoadStore[[3]float64, [vgroups * 3]f64x4](t)
+	testVecLoadStore[[5]float64, [vgroups * 5]f64x4](t)
+	testVecLoadStore[[6]float64, [vgroups * 6]f64x4](t)
+	testVecLoadStore[[16]float64, [vgroups * 16]f64x4](t)
+}
+
+func testVecLoadStore[V vec, S vecState](t *testing.T) {
+	if !simdAvailable {
+		t.Skip("no AVX2")
+	}
+	const i0, n = 3, vlanes + 5
+	y, f := make([]V, n), make([]V, n)
+	for i := range n {
+		for c := range len(y[i]) {
+			y[i][c], f[i][c] = float64(1000*i+c), -float64(1000*i+c)-0.5
+		}
+	}
+	r := alignedNew[vecRKF45[S]]()
+	vecLoad(r, y, f, i0)
+	dim := len(y[0])
+	var lanes [4]float64
+	for g := range vgroups {
+		for c := range dim {
+			r.y[g*dim+c].Store(&lanes)
+			for l := range 4 {
+				if want := y[i0+4*g+l][c]; lanes[l] != want {
+					t.Fatalf("dim %d: y lane %d of group %d, component %d = %g, want %g", dim, l, g, c, lanes[l], want)
+				}
+			}
+			r.k1[g*dim+c].Store(&lanes)
+			for l := range 4 {
+				if want := f[i0+4*g+l][c]; lanes[l] != want {
+					t.Fatalf("dim %d: f lane %d of group %d, component %d = %g, want %g", dim, l, g, c, lanes[l], want)
+				}
+			}
+		}
+	}
+	y2, f2 := make([]V, n), make([]V, n)
+	vecStore(r, y2, f2, i0)
+	clearUpper()
+	for i := range n {
+		inBatch := i >= i0 && i < i0+vlanes
+		for c := range dim {
+			wantY, wantF := 0.0, 0.0
+			if inBatch {
+				wantY, wantF = y[i][c], f[i][c]
+			}
+			if y2[i][c] != wantY || f2[i][c] != wantF {
+				t.Fatalf("dim %d: node %d component %d stored as (%g, %g), want (%g, %g)", dim, i, c, y2[i][c], f2[i][c], wantY, wantF)
+			}
+		}
+	}
+}

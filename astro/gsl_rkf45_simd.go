@@ -3,6 +3,7 @@
 package astro
 
 import (
+	"math"
 	"simd/archsimd"
 	"unsafe"
 )
@@ -56,10 +57,11 @@ var simdDisabled bool
 func bc(x float64) f64x4 { return archsimd.BroadcastFloat64x4(x) }
 
 // vecState is the state of a vector batch: vgroups groups of four nodes,
-// one vector per component, group after group. A flat array keeps every
+// one vector per component, group after group; at least two components
+// (vecLoad moves them in pairs). A flat array keeps every
 // access a constant offset from one index.
 type vecState interface {
-	[vgroups * 1]f64x4 | [vgroups * 2]f64x4 | [vgroups * 3]f64x4 | [vgroups * 4]f64x4 | [vgroups * 5]f64x4 | [vgroups * 6]f64x4 |
+	[vgroups * 2]f64x4 | [vgroups * 3]f64x4 | [vgroups * 4]f64x4 | [vgroups * 5]f64x4 | [vgroups * 6]f64x4 |
 		[vgroups * 7]f64x4 | [vgroups * 8]f64x4 | [vgroups * 9]f64x4 | [vgroups * 10]f64x4 | [vgroups * 11]f64x4 | [vgroups * 12]f64x4 |
 		[vgroups * 13]f64x4 | [vgroups * 14]f64x4 | [vgroups * 15]f64x4 | [vgroups * 16]f64x4
 }
@@ -91,7 +93,7 @@ type rkVec struct {
 	// controlStep's small-error bound for hOld = hMax = t1, and the next
 	// suggestion 5·t1 (ms) of a grown step.
 	h, ah, bound, fiveH f64x4
-	words               [4]uint64 // scratch of vecLoad/vecStore, laneMask
+	words               [4]uint64 // scratch of laneMask and the models' single-value copies
 }
 
 func (r *rkVec) set(c *stepControl) {
@@ -257,34 +259,57 @@ func bitsMask(b uint8) archsimd.Mask64x4 {
 	return archsimd.BroadcastUint64x4(uint64(b)).And(lb).Equal(lb)
 }
 
-// words is the float64 components of the nodes v as 64-bit words: the
-// vector stretch copies state through integer registers (see the file
-// comment).
-func words[V vec](v []V) []uint64 {
+// floats is the float64 components of the nodes v, node after node.
+func floats[V vec](v []V) []float64 {
 	var z V
-	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*len(z))
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*len(z))
 }
 
-// f64Words is v as 64-bit words (see words).
+// f64Words is v as 64-bit words: the vector stretch copies single values
+// through integer registers (see the file comment).
 func f64Words(v []float64) []uint64 {
 	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
+// The state moves between the nodes (node-major: component c of node l at
+// xs[l·dim+c]) and the vector batch (component-major) two components at a
+// time: one 16-byte load or store per node and two shuffles per pair of
+// components, all VEX-encoded (see the file comment). A state of odd
+// length takes its last component with the pair (dim−2, dim−1), so the
+// state has at least two components (vecState).
+
+// pairIn returns components c and c+1 of the four nodes starting at xs.
+func pairIn(xs []float64, dim, c int) (f64x4, f64x4) {
+	p := func(l int) archsimd.Float64x2 {
+		return archsimd.LoadFloat64x2((*[2]float64)(xs[l*dim+c : l*dim+c+2]))
+	}
+	a := f64x4{}.SetLo(p(0)).SetHi(p(2)) // (node 0: c, c+1; node 2: c, c+1)
+	b := f64x4{}.SetLo(p(1)).SetHi(p(3)) // (node 1: c, c+1; node 3: c, c+1)
+	return a.SelectFromPairGrouped(0, 2, b), a.SelectFromPairGrouped(1, 3, b)
+}
+
+// pairOut stores components c (u) and c+1 (v) of the four nodes starting
+// at xs.
+func pairOut(xs []float64, dim, c int, u, v f64x4) {
+	a := u.SelectFromPairGrouped(0, 2, v) // (node 0: c, c+1; node 2: c, c+1)
+	b := u.SelectFromPairGrouped(1, 3, v) // (node 1: c, c+1; node 3: c, c+1)
+	a.GetLo().Store((*[2]float64)(xs[c : c+2]))
+	b.GetLo().Store((*[2]float64)(xs[dim+c : dim+c+2]))
+	a.GetHi().Store((*[2]float64)(xs[2*dim+c : 2*dim+c+2]))
+	b.GetHi().Store((*[2]float64)(xs[3*dim+c : 3*dim+c+2]))
 }
 
 // vecLoad copies y and f(y) of nodes i0..i0+vlanes-1 into the vector
 // state.
 func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	dim := len(r.y) / vgroups
-	ys, fs, t := words(y[i0:i0+vlanes]), words(dydt[i0:i0+vlanes]), &r.words
+	ys, fs := floats(y[i0:i0+vlanes]), floats(dydt[i0:i0+vlanes])
 	for g := range vgroups {
-		for c := range dim {
-			for l := range 4 {
-				t[l] = ys[(4*g+l)*dim+c]
-			}
-			r.y[g*dim+c] = archsimd.LoadUint64x4(t).AsFloat64x4()
-			for l := range 4 {
-				t[l] = fs[(4*g+l)*dim+c]
-			}
-			r.k1[g*dim+c] = archsimd.LoadUint64x4(t).AsFloat64x4()
+		yg, fg, o := ys[4*g*dim:], fs[4*g*dim:], g*dim
+		for c := 0; c < dim; c += 2 {
+			c = min(c, dim-2) // odd dim: the last pair overlaps the one before
+			r.y[o+c], r.y[o+c+1] = pairIn(yg, dim, c)
+			r.k1[o+c], r.k1[o+c+1] = pairIn(fg, dim, c)
 		}
 	}
 }
@@ -292,17 +317,13 @@ func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 // vecStore copies the vector state back to nodes i0..i0+vlanes-1.
 func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	dim := len(r.y) / vgroups
-	ys, fs, t := words(y[i0:i0+vlanes]), words(dydt[i0:i0+vlanes]), &r.words
+	ys, fs := floats(y[i0:i0+vlanes]), floats(dydt[i0:i0+vlanes])
 	for g := range vgroups {
-		for c := range dim {
-			r.y[g*dim+c].AsUint64x4().Store(t)
-			for l := range 4 {
-				ys[(4*g+l)*dim+c] = t[l]
-			}
-			r.k1[g*dim+c].AsUint64x4().Store(t)
-			for l := range 4 {
-				fs[(4*g+l)*dim+c] = t[l]
-			}
+		yg, fg, o := ys[4*g*dim:], fs[4*g*dim:], g*dim
+		for c := 0; c < dim; c += 2 {
+			c = min(c, dim-2)
+			pairOut(yg, dim, c, r.y[o+c], r.y[o+c+1])
+			pairOut(fg, dim, c, r.k1[o+c], r.k1[o+c+1])
 		}
 	}
 }
@@ -320,6 +341,20 @@ func takeVec(r *RingBuffer, base int64, i0 int, all bool, m archsimd.Mask64x4) f
 	}
 	x := archsimd.LoadFloat64x4(v).Masked(m)
 	archsimd.Float64x4{}.StoreMasked(v, m)
+	return x
+}
+
+// touchSlots reads the ring buffer words of nodes i0 and i0+vlanes−1 at the
+// steps origin+from … origin+to−1 and returns them combined. A batch's
+// update takes those slots one step after another, each step behind a long
+// chain of arithmetic, and the slots lie one ring row apart, so each take
+// would wait for memory; reading them all first, independently, overlaps
+// those waits. The result only keeps the reads from being dropped.
+func touchSlots(r *RingBuffer, origin int64, from, to, i0 int) (x uint64) {
+	for lag := from; lag < to; lag++ {
+		j := r.base(origin+int64(lag)) + int64(i0)
+		x |= math.Float64bits(r.v[j]) | math.Float64bits(r.v[j+vlanes-1])
+	}
 	return x
 }
 

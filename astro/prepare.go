@@ -1,8 +1,10 @@
 package astro
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
+	"sync"
 )
 
 // prepare freezes the network at the first Simulate (NEST's Prepare plus
@@ -33,32 +35,33 @@ func (k *Kernel) prepare() error {
 		k.nodeWhere[g] = int32(th*len(k.blocks)) + r.block
 	}
 	k.outProj = make([][]int32, len(k.nodes))
-	var sics []*projection
+	var sics, spikes []*projection
 	for _, p := range k.projs {
 		p.finish()
 		if p.traits.sic {
 			sics = append(sics, p)
-			continue
+		} else {
+			spikes = append(spikes, p)
 		}
-		fromPoisson := slices.ContainsFunc(p.srcIDs, func(s int32) bool {
-			_, ok := k.blocks[k.nodes[s-1].block].(connectionStreams)
-			return ok
-		})
-		k.buildParts(p, fromPoisson)
-		if fromPoisson {
-			k.seedPoisson(p)
-		}
+	}
+	// The projections are independent of each other and of the SIC routes:
+	// build them on the kernel's threads, the largest first.
+	var tasks []prepTask
+	sicCount := 0
+	for _, p := range spikes {
+		tasks = append(tasks, prepTask{p.count, func() { k.buildProjection(p) }})
+	}
+	for _, p := range sics {
+		sicCount += p.count
+	}
+	tasks = append(tasks, prepTask{sicCount, func() { k.buildSIC(sics) }})
+	slices.SortStableFunc(tasks, func(a, b prepTask) int { return cmp.Compare(b.size, a.size) })
+	runTasks(k.threads, tasks)
+	for _, p := range spikes {
 		for _, s := range p.srcIDs {
 			k.outProj[s-1] = append(k.outProj[s-1], int32(p.id))
 		}
-		if p.count > 1<<20 {
-			// Return the released connection lists before the next large
-			// allocation: keeps the peak memory of big networks near the
-			// live size (a few tens of ms per call).
-			runtime.GC()
-		}
 	}
-	k.buildSIC(sics)
 	k.nodeWhere = nil
 	k.tcs = make([]*Thread, k.threads)
 	for t := range k.tcs {
@@ -66,6 +69,57 @@ func (k *Kernel) prepare() error {
 	}
 	k.prepared = true
 	return nil
+}
+
+// buildProjection splits a spike projection's connections by thread and
+// target block (buildParts) and seeds its Poisson streams if it comes from
+// a generator.
+func (k *Kernel) buildProjection(p *projection) {
+	fromPoisson := slices.ContainsFunc(p.srcIDs, func(s int32) bool {
+		_, ok := k.blocks[k.nodes[s-1].block].(connectionStreams)
+		return ok
+	})
+	k.buildParts(p, fromPoisson)
+	if fromPoisson {
+		k.seedPoisson(p)
+	}
+	if p.count > 1<<20 {
+		// Return the released connection lists before the next large
+		// allocation: keeps the peak memory of big networks near the
+		// live size (a few tens of ms per call).
+		runtime.GC()
+	}
+}
+
+// prepTask is one independent part of prepare, of size connections.
+type prepTask struct {
+	size int
+	run  func()
+}
+
+// runTasks runs the tasks on up to workers goroutines, taking them in
+// order, and returns when all are done.
+func runTasks(workers int, tasks []prepTask) {
+	if workers <= 1 || len(tasks) <= 1 {
+		for _, t := range tasks {
+			t.run()
+		}
+		return
+	}
+	next := make(chan prepTask, len(tasks))
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(workers, len(tasks)) {
+		wg.Go(func() {
+			for t := range next {
+				t.run()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // seedPoisson gives every poisson_generator → target connection its own

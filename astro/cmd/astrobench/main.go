@@ -102,6 +102,13 @@ func main() {
 		return
 	}
 	p.Sim.MemoryLimit = *memLimit
+	if *sideChildRun {
+		if err := sideChild(p); err != nil {
+			fmt.Fprintln(os.Stderr, "astrobench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *nestPrefix != "" { // side by side with NEST: sidebyside.go
 		if err := sideBySide(p, *runs); err != nil {
 			fmt.Fprintln(os.Stderr, "astrobench:", err)

@@ -8,6 +8,12 @@ package main
 //	go run ./astro/cmd/astrobench -nest /opt/nest -threads 2 -runs 3
 //	GOEXPERIMENT=simd go run ./astro/cmd/astrobench -nest /opt/nest -threads 2 -runs 3
 //
+// or, for the whole table (1 and 2 threads, the path the calibration
+// chooses and the scalar one, each astronb run in a child process):
+//
+//	GOEXPERIMENT=simd go build -o astrobench ./astro/cmd/astrobench
+//	./astrobench -nest /opt/nest -nest-threads 1,2 -paths auto,off -runs 3
+//
 // NEST's example is run unchanged by a small Python driver (sideDriver)
 // that times its phases the way astronb's brunel.Run does: create (the
 // example's create_astro_network), connect (everything up to the first
@@ -22,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,9 +45,12 @@ import (
 )
 
 var (
-	nestPrefix = flag.String("nest", "", "NEST install prefix (or its bin/nest_vars.sh): run NEST's own astrocyte_brunel example and astronb's alternately, -runs times each with -threads and -scale, and print the medians and the ratio")
-	nestScript = flag.String("nest-example", "", "with -nest: NEST's astrocyte_brunel.py (default: PREFIX/share/doc/nest/examples/pynest/astrocytes/astrocyte_brunel.py)")
-	nestLimit  = flag.Duration("nest-timeout", 2*time.Hour, "with -nest: the longest one NEST run may take")
+	nestPrefix   = flag.String("nest", "", "NEST install prefix (or its bin/nest_vars.sh): run NEST's own astrocyte_brunel example and astronb's alternately, -runs times each with -threads and -scale, and print the medians and the ratio")
+	nestScript   = flag.String("nest-example", "", "with -nest: NEST's astrocyte_brunel.py (default: PREFIX/share/doc/nest/examples/pynest/astrocytes/astrocyte_brunel.py)")
+	nestLimit    = flag.Duration("nest-timeout", 2*time.Hour, "with -nest: the longest one NEST run may take")
+	nestThreads  = flag.String("nest-threads", "", "with -nest: thread counts to compare, e.g. 1,2 (default: -threads)")
+	sidePaths    = flag.String("paths", "", "with -nest: astronb paths to run, values of "+astro.VectorEnv+" such as auto,off, each in a child process (default: this process's path, in this process)")
+	sideChildRun = flag.Bool("side-child", false, "internal: one astronb run for -nest -paths, printing one line of figures")
 )
 
 // sideDriver runs NEST's astrocyte_brunel.py (argv[1]) with argv[2]
@@ -171,30 +181,60 @@ func (in *nestInstall) run(threads int, scale float64, timeout time.Duration) (n
 
 // parseNESTPhases reads the driver's line of figures from NEST's output.
 func parseNESTPhases(out []byte) (nestRun, error) {
+	r, _, err := parsePhases(out, "nest-phases ", "NEST's example")
+	return r, err
+}
+
+// parsePhases reads a line "PREFIX create=… connect=… presim=… sim=… cpu=…
+// rss_mb=… [key=value …]" (times in s, RSS in MB) from out, printed by who;
+// it returns the figures and the other keys' values.
+func parsePhases(out []byte, prefix, who string) (nestRun, map[string]string, error) {
 	for line := range strings.Lines(string(out)) {
-		fields, ok := strings.CutPrefix(strings.TrimSpace(line), "nest-phases ")
+		fields, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
 		if !ok {
 			continue
 		}
-		v := map[string]float64{}
+		v, extra := map[string]float64{}, map[string]string{}
 		for f := range strings.FieldsSeq(fields) {
 			k, s, _ := strings.Cut(f, "=")
+			if !slices.Contains(phaseKeys, k) {
+				extra[k] = s
+				continue
+			}
 			x, err := strconv.ParseFloat(s, 64)
-			if err != nil || x < 0 {
-				return nestRun{}, fmt.Errorf("NEST's example printed %q: %q is not a time or size", strings.TrimSpace(line), f)
+			if err != nil || !(x >= 0) || math.IsInf(x, 0) {
+				return nestRun{}, nil, fmt.Errorf("%s printed %q: %q is not a time or size", who, strings.TrimSpace(line), f)
 			}
 			v[k] = x
 		}
-		for _, k := range []string{"create", "connect", "presim", "sim", "cpu", "rss_mb"} {
+		for _, k := range phaseKeys {
 			if _, ok := v[k]; !ok {
-				return nestRun{}, fmt.Errorf("NEST's example printed %q: no %s", strings.TrimSpace(line), k)
+				return nestRun{}, nil, fmt.Errorf("%s printed %q: no %s", who, strings.TrimSpace(line), k)
 			}
 		}
 		sec := func(k string) time.Duration { return time.Duration(v[k] * float64(time.Second)) }
 		return nestRun{brunel.Phases{Create: sec("create"), Connect: sec("connect"), PreSim: sec("presim"), Sim: sec("sim")},
-			sec("cpu"), int64(v["rss_mb"])}, nil
+			sec("cpu"), int64(v["rss_mb"])}, extra, nil
 	}
-	return nestRun{}, errors.New("NEST's example printed no phase times:\n" + lastLines(out, 20))
+	return nestRun{}, nil, fmt.Errorf("%s printed no phase times:\n%s", who, lastLines(out, 20))
+}
+
+// phaseKeys are the figures every phase line carries.
+var phaseKeys = []string{"create", "connect", "presim", "sim", "cpu", "rss_mb"}
+
+// sideChild is one astronb run as a child of sideBySide (-side-child): it
+// prints the line runAstronb reads.
+func sideChild(p brunel.Params) error {
+	cpu0 := procstat.CPUTime()
+	res, err := brunel.Run(p, nil)
+	if err != nil {
+		return err
+	}
+	ph := res.Phases
+	fmt.Printf("astronb-phases create=%.3f connect=%.3f presim=%.3f sim=%.3f cpu=%.3f rss_mb=%d spikes=%d path=%s\n",
+		ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(),
+		(procstat.CPUTime() - cpu0).Seconds(), procstat.PeakRSSMB(), res.Stats.Spikes, astro.VectorPath())
+	return nil
 }
 
 func lastLines(b []byte, n int) string {
@@ -202,8 +242,15 @@ func lastLines(b []byte, n int) string {
 	return strings.Join(ls[max(0, len(ls)-n):], "\n")
 }
 
-// sideBySide runs NEST's example and astronb's alternately, runs times each,
-// and prints each run, the medians and the ratio NEST / astronb.
+// sideBySide runs NEST's example and astronb's alternately, runs times
+// each, for every thread count in -nest-threads (default: -threads) and
+// every astronb path in -paths, and prints each run, the medians and the
+// ratios NEST / astronb, last as a Markdown table.
+//
+// One round is: for each thread count, NEST once, then astronb once per
+// path. With -paths, each astronb run is a child process of this binary
+// with ASTRONB_VECTOR set (the path is fixed per process); without it,
+// astronb runs in this process on the path it chose.
 func sideBySide(p brunel.Params, runs int) error {
 	def := brunel.DefaultParams()
 	if p.Network != def.Network || p.Sim.RNGSeed != 0 {
@@ -212,31 +259,56 @@ func sideBySide(p brunel.Params, runs int) error {
 	if !(p.Scale >= 1) || p.Sim.NThreads < 1 {
 		return fmt.Errorf("-nest: -scale = %g must be ≥ 1 and -threads = %d ≥ 1", p.Scale, p.Sim.NThreads)
 	}
+	threads, err := parseThreadList(*nestThreads, p.Sim.NThreads)
+	if err != nil {
+		return err
+	}
+	paths, err := parsePaths(*sidePaths)
+	if err != nil {
+		return err
+	}
 	in, err := findNEST(*nestPrefix, *nestScript)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("NEST %s (%s, %s) against astronb (vector path %s), threads=%d scale=%g, %d runs each, alternating\n",
-		in.version, in.prefix, in.python, astro.VectorPath(), p.Sim.NThreads, p.Scale, runs)
+	fmt.Printf("NEST %s (%s, %s) against astronb, threads %v, astronb paths %v, scale=%g, %d runs each, alternating\n",
+		in.version, in.prefix, in.python, threads, paths, p.Scale, runs)
 	fmt.Printf("CPU: %s; load average at the start: %s\n", cpuModel(), loadAvg())
-	var nest, ours []nestRun
+	type series struct {
+		threads int
+		path    string // "" for NEST
+		runs    []nestRun
+	}
+	var all []*series
+	get := func(t int, path string) *series {
+		for _, s := range all {
+			if s.threads == t && s.path == path {
+				return s
+			}
+		}
+		s := &series{threads: t, path: path}
+		all = append(all, s)
+		return s
+	}
 	for i := range runs {
-		n, err := in.run(p.Sim.NThreads, p.Scale, *nestLimit)
-		if err != nil {
-			return err
+		for _, t := range threads {
+			n, err := in.run(t, p.Scale, *nestLimit)
+			if err != nil {
+				return err
+			}
+			get(t, "").runs = append(get(t, "").runs, n)
+			fmt.Printf("run %d threads=%d NEST            %s cpu=%.1fs peakRSS=%dMB load=%s\n", i+1, t, phaseFigures(n.phases), n.cpu.Seconds(), n.rssMB, loadAvg())
+			for _, path := range paths {
+				q := p
+				q.Sim.NThreads = t
+				o, name, spikes, err := runAstronb(q, path)
+				if err != nil {
+					return err
+				}
+				get(t, path).runs = append(get(t, path).runs, o)
+				fmt.Printf("run %d threads=%d astronb %-7s %s cpu=%.1fs peakRSS=%dMB spikes=%d load=%s\n", i+1, t, name, phaseFigures(o.phases), o.cpu.Seconds(), o.rssMB, spikes, loadAvg())
+			}
 		}
-		nest = append(nest, n)
-		fmt.Printf("run %d NEST    %s cpu=%.1fs peakRSS=%dMB\n", i+1, phaseFigures(n.phases), n.cpu.Seconds(), n.rssMB)
-		cpu0 := procstat.CPUTime()
-		res, err := brunel.Run(p, nil)
-		if err != nil {
-			return err
-		}
-		o := nestRun{res.Phases, procstat.CPUTime() - cpu0, procstat.PeakRSSMB()}
-		ours = append(ours, o)
-		fmt.Printf("run %d astronb %s cpu=%.1fs peakRSS=%dMB spikes=%d\n", i+1, phaseFigures(o.phases), o.cpu.Seconds(), o.rssMB, res.Stats.Spikes)
-		runtime.GC()
-		debug.FreeOSMemory()
 	}
 	med := func(rs []nestRun, f func(nestRun) time.Duration) float64 {
 		d := make([]time.Duration, len(rs))
@@ -249,12 +321,110 @@ func sideBySide(p brunel.Params, runs int) error {
 	total := func(r nestRun) time.Duration { return r.phases.Total() }
 	sim := func(r nestRun) time.Duration { return r.phases.Sim }
 	cpu := func(r nestRun) time.Duration { return r.cpu }
-	fmt.Printf("median of %d: NEST total=%.2fs sim=%.2fs cpu=%.1fs; astronb total=%.2fs sim=%.2fs cpu=%.1fs\n", runs,
-		med(nest, total), med(nest, sim), med(nest, cpu), med(ours, total), med(ours, sim), med(ours, cpu))
-	fmt.Printf("ratio NEST/astronb (threads=%d scale=%g vector=%s): total %.2f×, simulation phase %.2f×, CPU time %.2f×; load average at the end: %s\n",
-		p.Sim.NThreads, p.Scale, astro.VectorPath(), med(nest, total)/med(ours, total), med(nest, sim)/med(ours, sim),
-		med(nest, cpu)/med(ours, cpu), loadAvg())
+	rss := func(r nestRun) time.Duration { return time.Duration(r.rssMB) }
+	fmt.Printf("\nmedians of %d alternating runs, scale %g, %s; load average at the end: %s\n\n", runs, p.Scale, cpuModel(), loadAvg())
+	fmt.Println("| threads | run | total | simulation | CPU | peak RSS | total vs NEST | simulation vs NEST |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, t := range threads {
+		ns := get(t, "")
+		for _, s := range all {
+			if s.threads != t {
+				continue
+			}
+			name, ratio := "NEST 3.8", func(f func(nestRun) time.Duration) string { return "" }
+			if s.path != "" {
+				name = "astronb " + pathName(s.path)
+				ratio = func(f func(nestRun) time.Duration) string {
+					return fmt.Sprintf("%.1f×", med(ns.runs, f)/med(s.runs, f))
+				}
+			}
+			fmt.Printf("| %d | %s | %.2f s | %.2f s | %.1f s | %.0f MB | %s | %s |\n", t, name,
+				med(s.runs, total), med(s.runs, sim), med(s.runs, cpu), med(s.runs, rss)*1e9, ratio(total), ratio(sim))
+		}
+	}
 	return nil
+}
+
+// parseThreadList reads -nest-threads ("1,2"); empty means def.
+func parseThreadList(s string, def int) ([]int, error) {
+	if s == "" {
+		return []int{def}, nil
+	}
+	var ts []int
+	for f := range strings.SplitSeq(s, ",") {
+		t, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || t < 1 || t > 1024 {
+			return nil, fmt.Errorf("-nest-threads = %q: each entry must be a thread count from 1 to 1024", s)
+		}
+		if !slices.Contains(ts, t) {
+			ts = append(ts, t)
+		}
+	}
+	return ts, nil
+}
+
+// parsePaths reads -paths ("auto,off"); empty means this process's path,
+// in this process.
+func parsePaths(s string) ([]string, error) {
+	if s == "" {
+		return []string{""}, nil
+	}
+	var ps []string
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains([]string{"auto", "off", "avx2"}, f) {
+			return nil, fmt.Errorf("-paths = %q: each entry must be auto, off or avx2 (values of %s)", s, astro.VectorEnv)
+		}
+		if !slices.Contains(ps, f) {
+			ps = append(ps, f)
+		}
+	}
+	return ps, nil
+}
+
+// pathName names a -paths entry in the output.
+func pathName(path string) string {
+	switch path {
+	case "", "auto":
+		return astro.VectorPath()
+	}
+	return path
+}
+
+// runAstronb runs the example once on path ("" in this process, otherwise
+// in a child process with ASTRONB_VECTOR=path) and returns its figures, the
+// path that ran and the number of spikes.
+func runAstronb(p brunel.Params, path string) (nestRun, string, int64, error) {
+	if path == "" {
+		cpu0 := procstat.CPUTime()
+		res, err := brunel.Run(p, nil)
+		if err != nil {
+			return nestRun{}, "", 0, err
+		}
+		o := nestRun{res.Phases, procstat.CPUTime() - cpu0, procstat.PeakRSSMB()}
+		runtime.GC()
+		debug.FreeOSMemory()
+		return o, astro.VectorPath(), res.Stats.Spikes, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nestRun{}, "", 0, err
+	}
+	cmd := exec.Command(exe, "-side-child", "-threads", strconv.Itoa(p.Sim.NThreads), "-scale", strconv.FormatFloat(p.Scale, 'g', -1, 64))
+	cmd.Env = append(os.Environ(), astro.VectorEnv+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nestRun{}, "", 0, fmt.Errorf("astronb (%s=%s): %w\n%s", astro.VectorEnv, path, err, lastLines(out, 20))
+	}
+	r, extra, err := parsePhases(out, "astronb-phases ", "astronb")
+	if err != nil {
+		return nestRun{}, "", 0, err
+	}
+	spikes, err := strconv.ParseInt(extra["spikes"], 10, 64)
+	if err != nil {
+		return nestRun{}, "", 0, fmt.Errorf("astronb printed no spike count: %w", err)
+	}
+	return r, extra["path"], spikes, nil
 }
 
 // cpuModel is /proc/cpuinfo's model name and vector extensions.

@@ -43,3 +43,38 @@ func TestSideBySideRefusesOtherNetworks(t *testing.T) {
 		t.Errorf("-scale 0.5 with -nest: error %v, want one naming -scale", err)
 	}
 }
+
+func TestSideBySideLists(t *testing.T) {
+	if ts, err := parseThreadList("1, 2,1", 4); err != nil || len(ts) != 2 || ts[0] != 1 || ts[1] != 2 {
+		t.Errorf("parseThreadList(\"1, 2,1\") = %v, %v", ts, err)
+	}
+	if ts, err := parseThreadList("", 4); err != nil || len(ts) != 1 || ts[0] != 4 {
+		t.Errorf("parseThreadList(\"\") = %v, %v, want [4]", ts, err)
+	}
+	for _, bad := range []string{"0", "1,x", "2000", ","} {
+		if _, err := parseThreadList(bad, 2); err == nil || !strings.Contains(err.Error(), "-nest-threads") {
+			t.Errorf("parseThreadList(%q): error %v, want one naming -nest-threads", bad, err)
+		}
+	}
+	if ps, err := parsePaths("auto, off"); err != nil || len(ps) != 2 || ps[1] != "off" {
+		t.Errorf("parsePaths(\"auto, off\") = %v, %v", ps, err)
+	}
+	if _, err := parsePaths("avx512x"); err == nil || !strings.Contains(err.Error(), "-paths") {
+		t.Errorf("parsePaths(\"avx512x\"): error %v, want one naming -paths", err)
+	}
+}
+
+func TestParseChildPhases(t *testing.T) {
+	out := "estimated memory 156MB\nastronb-phases create=0.001 connect=0.700 presim=1.450 sim=8.390 cpu=19.100 rss_mb=150 spikes=37387 path=avx2\n"
+	r, extra, err := parsePhases([]byte(out), "astronb-phases ", "astronb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.phases.Sim != 8390*time.Millisecond || r.cpu != 19100*time.Millisecond || r.rssMB != 150 ||
+		extra["spikes"] != "37387" || extra["path"] != "avx2" {
+		t.Errorf("parsed %+v, %v", r, extra)
+	}
+	if _, _, err := parsePhases([]byte("astronb-phases create=1 connect=1 presim=NaN sim=1 cpu=1 rss_mb=1\n"), "astronb-phases ", "astronb"); err == nil {
+		t.Error("presim=NaN accepted")
+	}
+}
