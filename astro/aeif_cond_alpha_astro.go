@@ -512,17 +512,18 @@ func (b *aeifBlock) endOfStep(k *Kernel, tc *Thread, i int, step int64, sum floa
 		b.r[i]--
 		*valid = false
 	}
-	if x := b.exc.take(i, step); x != 0 {
+	base := b.exc.base(step) // the same for inh and sic: same size and slots
+	if x := b.exc.takeAt(base, i); x != 0 {
 		y[aeifDGEx] += x * b.g0Ex
 		f[aeifDGEx] = -y[aeifDGEx] * c.invTauEx
 		f[aeifGEx] = y[aeifDGEx] - y[aeifGEx]*c.invTauEx
 	}
-	if x := b.inh.take(i, step); x != 0 {
+	if x := b.inh.takeAt(base, i); x != 0 {
 		y[aeifDGIn] += x * b.g0In
 		f[aeifDGIn] = -y[aeifDGIn] * c.invTauIn
 		f[aeifGIn] = y[aeifDGIn] - y[aeifGIn]*c.invTauIn
 	}
-	if x := b.sic.take(i, step); x != b.iSIC[i] {
+	if x := b.sic.takeAt(base, i); x != b.iSIC[i] {
 		b.iSIC[i] = x
 		f[aeifV] = (sum + x) * c.invCM // not refractory, or *valid is false
 	}

@@ -313,7 +313,14 @@ func (r *RingBuffer) base(step int64) int64 { return (step % r.slots) * r.n }
 
 // take returns and clears the value of node local for step.
 func (r *RingBuffer) take(local int, step int64) float64 {
-	i := (step%r.slots)*r.n + int64(local)
+	return r.takeAt(r.base(step), local)
+}
+
+// takeAt is take with the step's slot given as base(step): buffers of the
+// same size and slot count share it, and one 64-bit division per step is
+// cheaper than one per buffer.
+func (r *RingBuffer) takeAt(base int64, local int) float64 {
+	i := base + int64(local)
 	x := r.v[i]
 	r.v[i] = 0
 	return x
