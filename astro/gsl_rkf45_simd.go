@@ -42,9 +42,9 @@ import (
 // 207 and an AMD Zen 3: the vector path ran 3.3× and 1.7× slower than the
 // scalar one). So the step's scalars (t1, the error bound, 5·t1) are
 // broadcast once before the stretch (setStep), step sizes are compared and
-// stored as vectors, state is copied as 64-bit words or whole vectors, and
-// shifts are written with constant left shifts. TestVectorStretchVEXOnly
-// checks the compiled code.
+// stored as vectors, state is copied in 16-byte pairs, as 64-bit words or
+// as whole vectors, and shifts are written with constant left shifts.
+// TestVectorStretchVEXOnly checks the compiled code.
 
 type f64x4 = archsimd.Float64x4
 

@@ -16,6 +16,13 @@
 //
 //	go run ./astro/cmd/astrobench -scale 10 -export-nest brunel_nest.py -nest-vps 64
 //	mpirun -np 16 python3 brunel_nest.py out_dir
+//
+// With -nest PREFIX it runs NEST's own example from that install and
+// astronb's side by side (sidebyside.go); -nest-threads and -paths make it
+// one table for several thread counts and both of astronb's paths:
+//
+//	GOEXPERIMENT=simd go build -o astrobench ./astro/cmd/astrobench
+//	./astrobench -nest /opt/nest -nest-threads 1,2 -paths auto,off -runs 3
 package main
 
 import (
