@@ -63,6 +63,10 @@ func main() {
 	baseline := flag.Bool("parallel-baseline", false, "only measure the 1→2-thread speed-up of a trivially parallel loop on this machine (the hardware's limit for the simulation's speed-up)")
 	digest := flag.Bool("digest", false, "record every neuron's spikes and print a SHA-256 of all recorded spikes, traces and counts (to check that two builds give bit-identical results)")
 	flag.Parse()
+	if *nestPrefix == "" && (*nestThreads != "" || *sidePaths != "") {
+		fmt.Fprintln(os.Stderr, "astrobench: -nest-threads and -paths only go with -nest PREFIX (the side-by-side run with NEST)")
+		os.Exit(2)
+	}
 	if *runs < 1 {
 		fmt.Fprintf(os.Stderr, "astrobench: -runs = %d: must be ≥ 1\n", *runs)
 		os.Exit(2)
