@@ -47,7 +47,7 @@ import (
 var (
 	nestPrefix   = flag.String("nest", "", "NEST install prefix (or its bin/nest_vars.sh): run NEST's own astrocyte_brunel example and astronb's alternately, -runs times each with -threads and -scale, and print the medians and the ratio")
 	nestScript   = flag.String("nest-example", "", "with -nest: NEST's astrocyte_brunel.py (default: PREFIX/share/doc/nest/examples/pynest/astrocytes/astrocyte_brunel.py)")
-	nestLimit    = flag.Duration("nest-timeout", 2*time.Hour, "with -nest: the longest one NEST run may take")
+	nestLimit    = flag.Duration("nest-timeout", 2*time.Hour, "with -nest: the longest one NEST run (or astronb run in a child process) may take")
 	nestThreads  = flag.String("nest-threads", "", "with -nest: thread counts to compare, e.g. 1,2 (default: -threads)")
 	sidePaths    = flag.String("paths", "", "with -nest: astronb paths to run, values of "+astro.VectorEnv+" such as auto,off, each in a child process (default: this process's path, in this process)")
 	sideChildRun = flag.Bool("side-child", false, "internal: one astronb run for -nest -paths, printing one line of figures")
@@ -410,7 +410,10 @@ func runAstronb(p brunel.Params, path string) (nestRun, string, int64, error) {
 	if err != nil {
 		return nestRun{}, "", 0, err
 	}
-	cmd := exec.Command(exe, "-side-child", "-threads", strconv.Itoa(p.Sim.NThreads), "-scale", strconv.FormatFloat(p.Scale, 'g', -1, 64))
+	ctx, cancel := context.WithTimeout(context.Background(), *nestLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "-side-child", "-threads", strconv.Itoa(p.Sim.NThreads),
+		"-scale", strconv.FormatFloat(p.Scale, 'g', -1, 64), "-memlimit", strconv.FormatInt(p.Sim.MemoryLimit, 10))
 	cmd.Env = append(os.Environ(), astro.VectorEnv+"="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
