@@ -274,19 +274,14 @@ func sideBySide(p brunel.Params, runs int) error {
 	fmt.Printf("NEST %s (%s, %s) against astronb, threads %v, astronb paths %v, scale=%g, %d runs each, alternating\n",
 		in.version, in.prefix, in.python, threads, paths, p.Scale, runs)
 	fmt.Printf("CPU: %s; load average at the start: %s\n", cpuModel(), loadAvg())
-	type series struct {
-		threads int
-		path    string // "" for NEST
-		runs    []nestRun
-	}
-	var all []*series
-	get := func(t int, path string) *series {
+	var all []*sideSeries
+	get := func(t int, nest bool, path string) *sideSeries {
 		for _, s := range all {
-			if s.threads == t && s.path == path {
+			if s.threads == t && s.nest == nest && s.path == path {
 				return s
 			}
 		}
-		s := &series{threads: t, path: path}
+		s := &sideSeries{threads: t, nest: nest, path: path}
 		all = append(all, s)
 		return s
 	}
@@ -296,7 +291,8 @@ func sideBySide(p brunel.Params, runs int) error {
 			if err != nil {
 				return err
 			}
-			get(t, "").runs = append(get(t, "").runs, n)
+			ns := get(t, true, "")
+			ns.runs = append(ns.runs, n)
 			fmt.Printf("run %d threads=%d NEST            %s cpu=%.1fs peakRSS=%dMB load=%s\n", i+1, t, phaseFigures(n.phases), n.cpu.Seconds(), n.rssMB, loadAvg())
 			for _, path := range paths {
 				q := p
@@ -305,44 +301,73 @@ func sideBySide(p brunel.Params, runs int) error {
 				if err != nil {
 					return err
 				}
-				get(t, path).runs = append(get(t, path).runs, o)
+				as := get(t, false, path)
+				as.runs = append(as.runs, o)
 				fmt.Printf("run %d threads=%d astronb %-7s %s cpu=%.1fs peakRSS=%dMB spikes=%d load=%s\n", i+1, t, name, phaseFigures(o.phases), o.cpu.Seconds(), o.rssMB, spikes, loadAvg())
 			}
 		}
 	}
-	med := func(rs []nestRun, f func(nestRun) time.Duration) float64 {
-		d := make([]time.Duration, len(rs))
-		for i, r := range rs {
-			d[i] = f(r)
-		}
-		slices.Sort(d)
-		return d[len(d)/2].Seconds() // the middle run (odd N), the upper middle one (even N)
-	}
-	total := func(r nestRun) time.Duration { return r.phases.Total() }
-	sim := func(r nestRun) time.Duration { return r.phases.Sim }
-	cpu := func(r nestRun) time.Duration { return r.cpu }
-	rss := func(r nestRun) time.Duration { return time.Duration(r.rssMB) }
 	fmt.Printf("\nmedians of %d alternating runs, scale %g, %s; load average at the end: %s\n\n", runs, p.Scale, cpuModel(), loadAvg())
-	fmt.Println("| threads | run | total | simulation | CPU | peak RSS | total vs NEST | simulation vs NEST |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Print(sideTable(threads, all))
+	return nil
+}
+
+// sideSeries is one row of the side-by-side table: NEST's runs or
+// astronb's on one path, at one thread count.
+type sideSeries struct {
+	threads int
+	nest    bool
+	path    string // astronb's -paths entry ("" for this process's path)
+	runs    []nestRun
+}
+
+// median is the median of f over the runs: the middle run (odd N), the
+// upper middle one (even N).
+func median(rs []nestRun, f func(nestRun) float64) float64 {
+	d := make([]float64, len(rs))
+	for i, r := range rs {
+		d[i] = f(r)
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// sideTable is the Markdown table of the series' medians (times in s,
+// peak RSS in MB) and astronb's ratios to NEST at the same thread count.
+func sideTable(threads []int, all []*sideSeries) string {
+	total := func(r nestRun) float64 { return r.phases.Total().Seconds() }
+	sim := func(r nestRun) float64 { return r.phases.Sim.Seconds() }
+	cpu := func(r nestRun) float64 { return r.cpu.Seconds() }
+	rss := func(r nestRun) float64 { return float64(r.rssMB) }
+	var b strings.Builder
+	b.WriteString("| threads | run | total | simulation | CPU | peak RSS | total vs NEST | simulation vs NEST |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, t := range threads {
-		ns := get(t, "")
+		var ns *sideSeries
 		for _, s := range all {
-			if s.threads != t {
+			if s.threads == t && s.nest {
+				ns = s
+			}
+		}
+		for _, s := range all {
+			if s.threads != t || len(s.runs) == 0 {
 				continue
 			}
-			name, ratio := "NEST 3.8", func(f func(nestRun) time.Duration) string { return "" }
-			if s.path != "" {
+			name, ratio := "NEST 3.8", func(func(nestRun) float64) string { return "" }
+			if !s.nest {
 				name = "astronb " + pathName(s.path)
-				ratio = func(f func(nestRun) time.Duration) string {
-					return fmt.Sprintf("%.1f×", med(ns.runs, f)/med(s.runs, f))
+				ratio = func(f func(nestRun) float64) string {
+					if ns == nil || len(ns.runs) == 0 {
+						return ""
+					}
+					return fmt.Sprintf("%.1f×", median(ns.runs, f)/median(s.runs, f))
 				}
 			}
-			fmt.Printf("| %d | %s | %.2f s | %.2f s | %.1f s | %.0f MB | %s | %s |\n", t, name,
-				med(s.runs, total), med(s.runs, sim), med(s.runs, cpu), med(s.runs, rss)*1e9, ratio(total), ratio(sim))
+			fmt.Fprintf(&b, "| %d | %s | %.2f s | %.2f s | %.1f s | %.0f MB | %s | %s |\n", t, name,
+				median(s.runs, total), median(s.runs, sim), median(s.runs, cpu), median(s.runs, rss), ratio(total), ratio(sim))
 		}
 	}
-	return nil
+	return b.String()
 }
 
 // parseThreadList reads -nest-threads ("1,2"); empty means def.

@@ -78,3 +78,28 @@ func TestParseChildPhases(t *testing.T) {
 		t.Error("presim=NaN accepted")
 	}
 }
+
+// TestSideTable: NEST's runs and astronb's (also on this process's path,
+// whose -paths entry is empty) are separate rows, each with its medians,
+// and astronb's ratios are NEST's median over its own at the same thread
+// count.
+func TestSideTable(t *testing.T) {
+	run := func(total, sim time.Duration, rss int64) nestRun {
+		return nestRun{phases: brunel.Phases{Connect: total - sim, Sim: sim}, cpu: total, rssMB: rss}
+	}
+	all := []*sideSeries{
+		{threads: 2, nest: true, runs: []nestRun{run(120*time.Second, 100*time.Second, 1800), run(140*time.Second, 110*time.Second, 1790), run(100*time.Second, 90*time.Second, 1810)}},
+		{threads: 2, path: "", runs: []nestRun{run(12*time.Second, 10*time.Second, 150), run(10*time.Second, 9*time.Second, 148), run(14*time.Second, 11*time.Second, 152)}},
+		{threads: 2, path: "off", runs: []nestRun{run(24*time.Second, 20*time.Second, 147)}},
+	}
+	got := sideTable([]int{2}, all)
+	for _, want := range []string{
+		"| 2 | NEST 3.8 | 120.00 s | 100.00 s | 120.0 s | 1800 MB |  |  |",
+		"| 2 | astronb " + pathName("") + " | 12.00 s | 10.00 s | 12.0 s | 150 MB | 10.0× | 10.0× |",
+		"| 2 | astronb off | 24.00 s | 20.00 s | 24.0 s | 147 MB | 5.0× | 5.0× |",
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("table lacks the row\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
