@@ -271,8 +271,12 @@ func sideBySide(p brunel.Params, runs int) error {
 	if err != nil {
 		return err
 	}
+	names := make([]string, len(paths))
+	for i, path := range paths {
+		names[i] = pathName(path)
+	}
 	fmt.Printf("NEST %s (%s, %s) against astronb, threads %v, astronb paths %v, scale=%g, %d runs each, alternating\n",
-		in.version, in.prefix, in.python, threads, paths, p.Scale, runs)
+		in.version, in.prefix, in.python, threads, names, p.Scale, runs)
 	fmt.Printf("CPU: %s; load average at the start: %s\n", cpuModel(), loadAvg())
 	var all []*sideSeries
 	get := func(t int, nest bool, path string) *sideSeries {
