@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"runtime"
 	"slices"
-	"sync"
+	"sync/atomic"
 )
 
 // prepare freezes the network at the first Simulate (NEST's Prepare plus
@@ -45,7 +45,8 @@ func (k *Kernel) prepare() error {
 		}
 	}
 	// The projections are independent of each other and of the SIC routes:
-	// build them on the kernel's threads, the largest first.
+	// build them on the kernel's threads (parallel, which also turns a
+	// worker's panic into an error), the largest first.
 	var tasks []prepTask
 	sicCount := 0
 	for _, p := range spikes {
@@ -56,17 +57,25 @@ func (k *Kernel) prepare() error {
 	}
 	tasks = append(tasks, prepTask{sicCount, func() { k.buildSIC(sics) }})
 	slices.SortStableFunc(tasks, func(a, b prepTask) int { return cmp.Compare(b.size, a.size) })
-	runTasks(k.threads, tasks)
+	k.tcs = make([]*Thread, k.threads)
+	for t := range k.tcs {
+		k.tcs[t] = &Thread{id: t, samples: make([]sampleBuf, len(k.mms))}
+	}
+	var next atomic.Int64 // each thread takes the next task until none is left
+	if err := k.parallel(func(*Thread) error {
+		for i := next.Add(1) - 1; i < int64(len(tasks)); i = next.Add(1) - 1 {
+			tasks[i].run()
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	for _, p := range spikes {
 		for _, s := range p.srcIDs {
 			k.outProj[s-1] = append(k.outProj[s-1], int32(p.id))
 		}
 	}
 	k.nodeWhere = nil
-	k.tcs = make([]*Thread, k.threads)
-	for t := range k.tcs {
-		k.tcs[t] = &Thread{id: t, samples: make([]sampleBuf, len(k.mms))}
-	}
 	k.prepared = true
 	return nil
 }
@@ -95,31 +104,6 @@ func (k *Kernel) buildProjection(p *projection) {
 type prepTask struct {
 	size int
 	run  func()
-}
-
-// runTasks runs the tasks on up to workers goroutines, taking them in
-// order, and returns when all are done.
-func runTasks(workers int, tasks []prepTask) {
-	if workers <= 1 || len(tasks) <= 1 {
-		for _, t := range tasks {
-			t.run()
-		}
-		return
-	}
-	next := make(chan prepTask, len(tasks))
-	for _, t := range tasks {
-		next <- t
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(workers, len(tasks)) {
-		wg.Go(func() {
-			for t := range next {
-				t.run()
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // seedPoisson gives every poisson_generator → target connection its own
