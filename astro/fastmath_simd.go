@@ -47,12 +47,11 @@ func (s *vecMath) exp(x f64x4) (e f64x4, ok bool) {
 	kd = kd.Sub(s.shift)
 	r := x.Sub(kd.Mul(s.ln2hiN)).Sub(kd.Mul(s.ln2loN))
 	// Table lookup without a gather: each entry (hi, tail) is one 16-byte
-	// load; a = (e0, e2), b = (e1, e3) and one shuffle per 128-bit half
-	// give hi = (e0.hi, e1.hi, e2.hi, e3.hi) and tail likewise.
+	// load, and unzipPairs gives hi = (e0.hi, e1.hi, e2.hi, e3.hi) and tail
+	// likewise.
 	ki.Store(&s.ks)
-	a := f64x4{}.SetLo(archsimd.LoadFloat64x2(&expTab[s.ks[0]&127])).SetHi(archsimd.LoadFloat64x2(&expTab[s.ks[2]&127]))
-	b := f64x4{}.SetLo(archsimd.LoadFloat64x2(&expTab[s.ks[1]&127])).SetHi(archsimd.LoadFloat64x2(&expTab[s.ks[3]&127]))
-	hi, tail := a.SelectFromPairGrouped(0, 2, b), a.SelectFromPairGrouped(1, 3, b)
+	hi, tail := unzipPairs(archsimd.LoadFloat64x2(&expTab[s.ks[0]&127]), archsimd.LoadFloat64x2(&expTab[s.ks[1]&127]),
+		archsimd.LoadFloat64x2(&expTab[s.ks[2]&127]), archsimd.LoadFloat64x2(&expTab[s.ks[3]&127]))
 	r2 := r.Mul(r)
 	p := r.Add(r2.Mul(s.half.Add(r.Mul(s.sixth)))).Add(r2.Mul(r2).Mul(s.twentyFourth.Add(r.Mul(s.oneTwentieth))))
 	tmp := tail.Add(p)

@@ -283,8 +283,14 @@ func pairIn(xs []float64, dim, c int) (f64x4, f64x4) {
 	p := func(l int) archsimd.Float64x2 {
 		return archsimd.LoadFloat64x2((*[2]float64)(xs[l*dim+c : l*dim+c+2]))
 	}
-	a := f64x4{}.SetLo(p(0)).SetHi(p(2)) // (node 0: c, c+1; node 2: c, c+1)
-	b := f64x4{}.SetLo(p(1)).SetHi(p(3)) // (node 1: c, c+1; node 3: c, c+1)
+	return unzipPairs(p(0), p(1), p(2), p(3))
+}
+
+// unzipPairs returns the first and the second elements of four pairs as
+// two vectors: (x0[0], x1[0], x2[0], x3[0]) and (x0[1], x1[1], x2[1], x3[1]).
+func unzipPairs(x0, x1, x2, x3 archsimd.Float64x2) (first, second f64x4) {
+	a := f64x4{}.SetLo(x0).SetHi(x2)
+	b := f64x4{}.SetLo(x1).SetHi(x3)
 	return a.SelectFromPairGrouped(0, 2, b), a.SelectFromPairGrouped(1, 3, b)
 }
 
