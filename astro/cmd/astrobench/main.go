@@ -165,14 +165,7 @@ func main() {
 		debug.FreeOSMemory() // the next run starts from a clean heap
 	}
 	if len(all) > 1 {
-		med := func(f func(brunel.Phases) time.Duration) time.Duration {
-			d := make([]time.Duration, len(all))
-			for i, ph := range all {
-				d[i] = f(ph)
-			}
-			slices.Sort(d)
-			return d[len(d)/2] // the middle run (odd N), the upper middle one (even N)
-		}
+		med := func(f func(brunel.Phases) time.Duration) time.Duration { return median(all, f) }
 		// Each phase's median on its own; total is the median of the runs'
 		// totals, not the sum of the medians.
 		fmt.Printf("median of %d runs: create=%.2fs connect=%.2fs presim=%.2fs sim=%.2fs total=%.2fs peakRSS=%dMB\n",

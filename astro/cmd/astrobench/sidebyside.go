@@ -225,16 +225,26 @@ var phaseKeys = []string{"create", "connect", "presim", "sim", "cpu", "rss_mb"}
 // sideChild is one astronb run as a child of sideBySide (-side-child): it
 // prints the line runAstronb reads.
 func sideChild(p brunel.Params) error {
-	cpu0 := procstat.CPUTime()
-	res, err := brunel.Run(p, nil)
+	o, spikes, err := runOnce(p)
 	if err != nil {
 		return err
 	}
-	ph := res.Phases
+	ph := o.phases
 	fmt.Printf("astronb-phases create=%.3f connect=%.3f presim=%.3f sim=%.3f cpu=%.3f rss_mb=%d spikes=%d path=%s\n",
 		ph.Create.Seconds(), ph.Connect.Seconds(), ph.PreSim.Seconds(), ph.Sim.Seconds(),
-		(procstat.CPUTime() - cpu0).Seconds(), procstat.PeakRSSMB(), res.Stats.Spikes, astro.VectorPath())
+		o.cpu.Seconds(), o.rssMB, spikes, astro.VectorPath())
 	return nil
+}
+
+// runOnce runs astronb's example once in this process and returns its
+// phases, CPU time and peak RSS, and its number of spikes.
+func runOnce(p brunel.Params) (nestRun, int64, error) {
+	cpu0 := procstat.CPUTime()
+	res, err := brunel.Run(p, nil)
+	if err != nil {
+		return nestRun{}, 0, err
+	}
+	return nestRun{res.Phases, procstat.CPUTime() - cpu0, procstat.PeakRSSMB()}, res.Stats.Spikes, nil
 }
 
 func lastLines(b []byte, n int) string {
@@ -327,8 +337,8 @@ type sideSeries struct {
 
 // median is the median of f over the runs: the middle run (odd N), the
 // upper middle one (even N).
-func median(rs []nestRun, f func(nestRun) float64) float64 {
-	d := make([]float64, len(rs))
+func median[R any, X cmp.Ordered](rs []R, f func(R) X) X {
+	d := make([]X, len(rs))
 	for i, r := range rs {
 		d[i] = f(r)
 	}
@@ -425,15 +435,10 @@ func pathName(path string) string {
 // path that ran and the number of spikes.
 func runAstronb(p brunel.Params, path string) (nestRun, string, int64, error) {
 	if path == "" {
-		cpu0 := procstat.CPUTime()
-		res, err := brunel.Run(p, nil)
-		if err != nil {
-			return nestRun{}, "", 0, err
-		}
-		o := nestRun{res.Phases, procstat.CPUTime() - cpu0, procstat.PeakRSSMB()}
+		o, spikes, err := runOnce(p)
 		runtime.GC()
 		debug.FreeOSMemory()
-		return o, astro.VectorPath(), res.Stats.Spikes, nil
+		return o, astro.VectorPath(), spikes, err
 	}
 	exe, err := os.Executable()
 	if err != nil {
