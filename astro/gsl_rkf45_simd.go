@@ -259,12 +259,6 @@ func bitsMask(b uint8) archsimd.Mask64x4 {
 	return archsimd.BroadcastUint64x4(uint64(b)).And(lb).Equal(lb)
 }
 
-// floats is the float64 components of the nodes v, node after node.
-func floats[V vec](v []V) []float64 {
-	var z V
-	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*len(z))
-}
-
 // f64Words is v as 64-bit words: the vector stretch copies single values
 // through integer registers (see the file comment).
 func f64Words(v []float64) []uint64 {
@@ -309,7 +303,7 @@ func pairOut(xs []float64, dim, c int, u, v f64x4) {
 // state.
 func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	dim := len(r.y) / vgroups
-	ys, fs := floats(y[i0:i0+vlanes]), floats(dydt[i0:i0+vlanes])
+	ys, fs := flat(y[i0:i0+vlanes]), flat(dydt[i0:i0+vlanes])
 	for g := range vgroups {
 		yg, fg, o := ys[4*g*dim:], fs[4*g*dim:], g*dim
 		for c := 0; c < dim; c += 2 {
@@ -323,7 +317,7 @@ func vecLoad[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 // vecStore copies the vector state back to nodes i0..i0+vlanes-1.
 func vecStore[V vec, S vecState](r *vecRKF45[S], y, dydt []V, i0 int) {
 	dim := len(r.y) / vgroups
-	ys, fs := floats(y[i0:i0+vlanes]), floats(dydt[i0:i0+vlanes])
+	ys, fs := flat(y[i0:i0+vlanes]), flat(dydt[i0:i0+vlanes])
 	for g := range vgroups {
 		yg, fg, o := ys[4*g*dim:], fs[4*g*dim:], g*dim
 		for c := 0; c < dim; c += 2 {
