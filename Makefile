@@ -180,6 +180,7 @@ $(WARM_STAMP): $(WARM_SRCS) go.mod go.sum
 	    for p in $(WARM_PKGS); do echo "	_ \"$(MODULE)/$$p\""; done; \
 	    echo '	_ "github.com/janpfeifer/gonb/gonbui"'; echo '	_ "gonum.org/v1/gonum/stat"'; \
 	    echo ')'; echo 'func main() {}'; } > main.go && \
+	  $(GO) fmt . >/dev/null && \
 	  $(GO) mod tidy && \
 	  $(SIMD) $(GO) build -o $(WARM_DIR)/warm . && \
 	  echo "warm: Go build cache ready for the notebooks ($$(( $$(date +%s) - t ))s)"
