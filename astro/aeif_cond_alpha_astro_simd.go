@@ -31,9 +31,8 @@ func (s *aeifVecSys) set(b *aeifBlock) {
 }
 
 // rhs implements vecRHS (Delta_T ≠ 0, no lane refractory).
-func (s *aeifVecSys) rhs(g int, yy, ff *[vgroups * aeifDim]f64x4) bool {
-	o := g * aeifDim
-	y, f := (*[aeifDim]f64x4)(yy[o:o+aeifDim]), (*[aeifDim]f64x4)(ff[o:o+aeifDim])
+func (s *aeifVecSys) rhs(g int, yp, fp *f64x4) bool {
+	y, f := groupOf[[aeifDim]f64x4](yp), groupOf[[aeifDim]f64x4](fp)
 	v := y[aeifV].Min(s.vPeak)
 	iSynEx := y[aeifGEx].Mul(v.Sub(s.eEx))
 	iSynIn := y[aeifGIn].Mul(v.Sub(s.eIn))

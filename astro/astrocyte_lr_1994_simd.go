@@ -34,9 +34,8 @@ func (s *astroVecSys) set(b *astrocyteBlock) {
 }
 
 // rhs implements vecRHS.
-func (s *astroVecSys) rhs(g int, yy, ff *[vgroups * astroDim]f64x4) bool {
-	o := g * astroDim
-	y, f := (*[astroDim]f64x4)(yy[o:o+astroDim]), (*[astroDim]f64x4)(ff[o:o+astroDim])
+func (s *astroVecSys) rhs(_ int, yp, fp *f64x4) bool {
+	y, f := groupOf[[astroDim]f64x4](yp), groupOf[[astroDim]f64x4](fp)
 	ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
 	c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
 	c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }

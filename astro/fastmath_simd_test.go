@@ -160,3 +160,29 @@ func testVecLoadStore[V vec, S vecState](t *testing.T) {
 		}
 	}
 }
+
+// TestVecColumnRows: a column's rows are the vecRKF45 arrays in field
+// order, so the stage loops read and write the components they name.
+func TestVecColumnRows(t *testing.T) {
+	testVecColumnRows[[vgroups * 2]f64x4](t)
+	testVecColumnRows[[vgroups * 3]f64x4](t)
+	testVecColumnRows[[vgroups * 6]f64x4](t)
+}
+
+func testVecColumnRows[S vecState](t *testing.T) {
+	r := alignedNew[vecRKF45[S]]()
+	rows := []*S{&r.y, &r.k1, &r.k2, &r.k3, &r.k4, &r.k5, &r.k6, &r.yt, &r.out}
+	names := []string{"y", "k1", "k2", "k3", "k4", "k5", "k6", "yt", "out"}
+	if len(rows) != int(rowOut)+1 {
+		t.Fatalf("%d rows named, %d arrays", rowOut+1, len(rows))
+	}
+	c := r.first()
+	for i := range len(r.y) {
+		for n, a := range rows {
+			if got, want := c.row(uintptr(n)), &(*a)[i]; got != want {
+				t.Fatalf("len %d: row %d of column %d is at %p, want %s[%d] at %p", len(r.y), n, i, got, names[n], i, want)
+			}
+		}
+		c = c.next()
+	}
+}

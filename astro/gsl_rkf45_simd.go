@@ -67,11 +67,18 @@ type vecState interface {
 }
 
 // vecRHS evaluates the right-hand side for the four nodes of vector group
-// g (components g·dim … g·dim+dim−1 of y and f). It reports false if a lane
-// needs the scalar path (e.g. exp outside its fast range).
+// g: y and f point to the group's first component in the batch's arrays
+// (components g·dim … g·dim+dim−1 of y and f; see groupOf). It reports
+// false if a lane needs the scalar path (e.g. exp outside its fast range).
 type vecRHS[S vecState] interface {
-	rhs(g int, y, f *S) bool
+	rhs(g int, y, f *f64x4) bool
 }
+
+// groupOf views v, the first component of a group in one of the batch's
+// arrays, as the group's array A of components (e.g. [aeifDim]f64x4). A
+// right-hand side that converts its y and f once this way gives every
+// access a constant offset from a register (see column).
+func groupOf[A any](v *f64x4) *A { return (*A)(unsafe.Pointer(v)) }
 
 // A vector batch is vgroups groups of four nodes. The groups' operations
 // are independent, so interleaving them gives the CPU independent work
@@ -119,11 +126,44 @@ func (r *rkVec) abs(x f64x4) f64x4 {
 }
 
 // vecRKF45 is the vector integrator of one thread: y and k1 = f(y) are the
-// batch's state, the rest scratch.
+// batch's state, the rest scratch. The nine arrays are consecutive fields
+// of one type, in the order of the row constants (column relies on it;
+// TestVecColumnRows checks it).
 type vecRKF45[S vecState] struct {
 	rkVec
 	y, k1, k2, k3, k4, k5, k6, yt, out S
 }
+
+// The rows of a column: the arrays of vecRKF45 in field order.
+const (
+	rowY uintptr = iota
+	rowK1
+	rowK2
+	rowK3
+	rowK4
+	rowK5
+	rowK6
+	rowYT
+	rowOut
+)
+
+// column is one component of the batch in all nine arrays: row(n) is
+// component i of the n-th array, a constant offset from component i of y.
+// The stage loops move a column along the components instead of indexing
+// each array by the component: Go 1.26 computes an indexed vector address
+// with two extra instructions per access, which made up a third of the
+// stage loops' instructions, while a pointer plus a constant offset is
+// part of the load itself.
+type column[S vecState] struct{ p unsafe.Pointer }
+
+// first returns the column of component 0.
+func (r *vecRKF45[S]) first() column[S] { return column[S]{unsafe.Pointer(&r.y[0])} }
+
+func (c column[S]) row(n uintptr) *f64x4 {
+	return (*f64x4)(unsafe.Add(c.p, n*unsafe.Sizeof(*new(S))))
+}
+
+func (c column[S]) next() column[S] { return column[S]{unsafe.Add(c.p, unsafe.Sizeof(f64x4{}))} }
 
 // refresh recomputes k1 = f(y) for the lanes whose stored derivative is
 // not valid (firstSubstep does the same per lane).
@@ -134,7 +174,7 @@ func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
 		if v[0] && v[1] && v[2] && v[3] {
 			continue
 		}
-		if !sys.rhs(g, &r.y, &r.out) {
+		if !sys.rhs(g, &r.y[g*dim], &r.out[g*dim]) {
 			return false
 		}
 		m := r.laneMask(v)
@@ -163,67 +203,88 @@ func (r *rkVec) laneMask(valid *[4]bool) archsimd.Mask64x4 {
 // test with hOld = hMax = t1, i.e. if GSL accepts that lane's step and
 // suggests 5·t1 next. ok is false if a right-hand side refused.
 func (r *vecRKF45[S]) trial(sys vecRHS[S]) (small uint8, ok bool) {
+	dim := len(r.y) / vgroups
 	rhs := func(k *S) bool {
 		for g := range vgroups {
-			if !sys.rhs(g, &r.yt, k) {
+			if !sys.rhs(g, &r.yt[g*dim], &(*k)[g*dim]) {
 				return false
 			}
 		}
 		return true
 	}
-	h := r.h
-	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(r.ah.Mul(r.k1[i]))
+	// Each stage is one loop over the columns, with its coefficients in
+	// registers; each lane computes rkf45.step's expressions.
+	h, ah := r.h, r.ah
+	c := r.first()
+	for range len(r.y) {
+		*c.row(rowYT) = c.row(rowY).Add(ah.Mul(*c.row(rowK1)))
+		c = c.next()
 	}
 	if !rhs(&r.k2) {
 		return 0, false
 	}
-	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(h.Mul(r.b30.Mul(r.k1[i]).Add(r.b31.Mul(r.k2[i]))))
+	b30, b31 := r.b30, r.b31
+	c = r.first()
+	for range len(r.y) {
+		*c.row(rowYT) = c.row(rowY).Add(h.Mul(b30.Mul(*c.row(rowK1)).Add(b31.Mul(*c.row(rowK2)))))
+		c = c.next()
 	}
 	if !rhs(&r.k3) {
 		return 0, false
 	}
-	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(h.Mul(r.b40.Mul(r.k1[i]).Add(r.b41.Mul(r.k2[i])).Add(r.b42.Mul(r.k3[i]))))
+	b40, b41, b42 := r.b40, r.b41, r.b42
+	c = r.first()
+	for range len(r.y) {
+		*c.row(rowYT) = c.row(rowY).Add(h.Mul(b40.Mul(*c.row(rowK1)).Add(b41.Mul(*c.row(rowK2))).Add(b42.Mul(*c.row(rowK3)))))
+		c = c.next()
 	}
 	if !rhs(&r.k4) {
 		return 0, false
 	}
-	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(h.Mul(r.b50.Mul(r.k1[i]).Add(r.b51.Mul(r.k2[i])).Add(r.b52.Mul(r.k3[i])).Add(r.b53.Mul(r.k4[i]))))
+	b50, b51, b52, b53 := r.b50, r.b51, r.b52, r.b53
+	c = r.first()
+	for range len(r.y) {
+		*c.row(rowYT) = c.row(rowY).Add(h.Mul(b50.Mul(*c.row(rowK1)).Add(b51.Mul(*c.row(rowK2))).Add(b52.Mul(*c.row(rowK3))).Add(b53.Mul(*c.row(rowK4)))))
+		c = c.next()
 	}
 	if !rhs(&r.k5) {
 		return 0, false
 	}
-	for i := range len(r.y) {
-		r.yt[i] = r.y[i].Add(h.Mul(r.b60.Mul(r.k1[i]).Add(r.b61.Mul(r.k2[i])).Add(r.b62.Mul(r.k3[i])).Add(r.b63.Mul(r.k4[i])).Add(r.b64.Mul(r.k5[i]))))
+	b60, b61, b62, b63, b64 := r.b60, r.b61, r.b62, r.b63, r.b64
+	c = r.first()
+	for range len(r.y) {
+		*c.row(rowYT) = c.row(rowY).Add(h.Mul(b60.Mul(*c.row(rowK1)).Add(b61.Mul(*c.row(rowK2))).Add(b62.Mul(*c.row(rowK3))).Add(b63.Mul(*c.row(rowK4))).Add(b64.Mul(*c.row(rowK5)))))
+		c = c.next()
 	}
 	if !rhs(&r.k6) {
 		return 0, false
 	}
-	for i := range len(r.y) {
-		di := r.c1.Mul(r.k1[i]).Add(r.c3.Mul(r.k3[i])).Add(r.c4.Mul(r.k4[i])).Add(r.c5.Mul(r.k5[i])).Add(r.c6.Mul(r.k6[i]))
-		r.yt[i] = r.y[i].Add(h.Mul(di))
+	c1, c3, c4, c5, c6 := r.c1, r.c3, r.c4, r.c5, r.c6
+	c = r.first()
+	for range len(r.y) {
+		di := c1.Mul(*c.row(rowK1)).Add(c3.Mul(*c.row(rowK3))).Add(c4.Mul(*c.row(rowK4))).Add(c5.Mul(*c.row(rowK5))).Add(c6.Mul(*c.row(rowK6)))
+		*c.row(rowYT) = c.row(rowY).Add(h.Mul(di))
+		c = c.next()
 	}
 	if !rhs(&r.out) {
 		return 0, false
 	}
 
 	// controlStep's division-free test, with h = t1.
-	cv := r.bound
-	dim := len(r.y) / vgroups
+	e1, e3, e4, e5, e6 := r.e1, r.e3, r.e4, r.e5, r.e6
+	c = r.first()
 	for g := range vgroups {
 		var m archsimd.Mask64x4
-		for i := g * dim; i < (g+1)*dim; i++ {
-			yerr := h.Mul(r.e1.Mul(r.k1[i]).Add(r.e3.Mul(r.k3[i])).Add(r.e4.Mul(r.k4[i])).Add(r.e5.Mul(r.k5[i])).Add(r.e6.Mul(r.k6[i])))
-			d0 := r.epsRel.Mul(r.aY.Mul(r.abs(r.yt[i])).Add(r.aDydt.Mul(r.abs(h.Mul(r.out[i]))))).Add(r.epsAbs)
-			mi := r.abs(yerr).Less(cv.Mul(r.abs(d0)))
-			if i == g*dim {
+		for i := range dim {
+			yerr := h.Mul(e1.Mul(*c.row(rowK1)).Add(e3.Mul(*c.row(rowK3))).Add(e4.Mul(*c.row(rowK4))).Add(e5.Mul(*c.row(rowK5))).Add(e6.Mul(*c.row(rowK6))))
+			d0 := r.epsRel.Mul(r.aY.Mul(r.abs(*c.row(rowYT))).Add(r.aDydt.Mul(r.abs(h.Mul(*c.row(rowOut)))))).Add(r.epsAbs)
+			mi := r.abs(yerr).Less(r.bound.Mul(r.abs(d0)))
+			if i == 0 {
 				m = mi
 			} else {
 				m = m.And(mi)
 			}
+			c = c.next()
 		}
 		small |= m.ToBits() << (4 * g)
 	}
