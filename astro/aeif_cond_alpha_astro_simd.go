@@ -31,24 +31,29 @@ func (s *aeifVecSys) set(b *aeifBlock) {
 }
 
 // rhs implements vecRHS (Delta_T ≠ 0, no lane refractory).
-func (s *aeifVecSys) rhs(g int, yp, fp *f64x4) bool {
-	y, f := groupOf[[aeifDim]f64x4](yp), groupOf[[aeifDim]f64x4](fp)
-	v := y[aeifV].Min(s.vPeak)
-	iSynEx := y[aeifGEx].Mul(v.Sub(s.eEx))
-	iSynIn := y[aeifGIn].Mul(v.Sub(s.eIn))
-	e, ok := s.exp(v.Sub(s.vTh).Mul(s.invDeltaT))
-	if !ok {
-		return false
+func (s *aeifVecSys) rhs(yy, ff *[vgroups * aeifDim]f64x4, g0, g1 int) bool {
+	y, f := groupAt[[aeifDim]f64x4](yy, g0), groupAt[[aeifDim]f64x4](ff, g0)
+	for g := g0; g < g1; g++ {
+		if g > g0 {
+			y, f = nextGroup(y), nextGroup(f)
+		}
+		v := y[aeifV].Min(s.vPeak)
+		iSynEx := y[aeifGEx].Mul(v.Sub(s.eEx))
+		iSynIn := y[aeifGIn].Mul(v.Sub(s.eIn))
+		e, ok := s.exp(v.Sub(s.vTh).Mul(s.invDeltaT))
+		if !ok {
+			return false
+		}
+		iSpike := s.gLDeltaT.Mul(e)
+		sum := s.negGL.Mul(v.Sub(s.eL)).Add(iSpike).Sub(iSynEx).Sub(iSynIn).Sub(y[aeifW]).Add(s.iE)
+		f[aeifV] = sum.Add(s.iSIC[g]).Mul(s.invCM)
+		f[aeifDGEx] = y[aeifDGEx].Mul(s.negInvTauEx) // dg·(−1/τ) = (−dg)·(1/τ) exactly
+		f[aeifGEx] = y[aeifDGEx].Sub(y[aeifGEx].Mul(s.invTauEx))
+		f[aeifDGIn] = y[aeifDGIn].Mul(s.negInvTauIn)
+		f[aeifGIn] = y[aeifDGIn].Sub(y[aeifGIn].Mul(s.invTauIn))
+		f[aeifW] = s.a.Mul(v.Sub(s.eL)).Sub(y[aeifW]).Mul(s.invTauW)
+		s.sum[g] = sum
 	}
-	iSpike := s.gLDeltaT.Mul(e)
-	sum := s.negGL.Mul(v.Sub(s.eL)).Add(iSpike).Sub(iSynEx).Sub(iSynIn).Sub(y[aeifW]).Add(s.iE)
-	f[aeifV] = sum.Add(s.iSIC[g]).Mul(s.invCM)
-	f[aeifDGEx] = y[aeifDGEx].Mul(s.negInvTauEx) // dg·(−1/τ) = (−dg)·(1/τ) exactly
-	f[aeifGEx] = y[aeifDGEx].Sub(y[aeifGEx].Mul(s.invTauEx))
-	f[aeifDGIn] = y[aeifDGIn].Mul(s.negInvTauIn)
-	f[aeifGIn] = y[aeifDGIn].Sub(y[aeifGIn].Mul(s.invTauIn))
-	f[aeifW] = s.a.Mul(v.Sub(s.eL)).Sub(y[aeifW]).Mul(s.invTauW)
-	s.sum[g] = sum
 	return true
 }
 

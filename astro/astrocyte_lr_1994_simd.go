@@ -34,26 +34,31 @@ func (s *astroVecSys) set(b *astrocyteBlock) {
 }
 
 // rhs implements vecRHS.
-func (s *astroVecSys) rhs(_ int, yp, fp *f64x4) bool {
-	y, f := groupOf[[astroDim]f64x4](yp), groupOf[[astroDim]f64x4](fp)
-	ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
-	c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
-	c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }
-	alphaH := s.kIP3RKdInh.Mul(ip3.Add(s.kdIP31)).Div(ip3.Add(s.kdIP32))
-	betaH := s.kIP3R.Mul(c)
-	c2 := c.Mul(c)
-	jPump := s.rateSERCA.Mul(c2).Div(s.kmSERCA2.Add(c2))
-	mInf := ip3.Div(ip3.Add(s.kdIP31))
-	nInf := c.Div(c.Add(s.kdAct))
-	caER := s.caTot.Sub(c).Mul(s.invRatio)
-	jLeak := s.ratioRateL.Mul(caER.Sub(c))
-	m3 := mInf.Mul(mInf).Mul(mInf)
-	n3 := nInf.Mul(nInf).Mul(nInf)
-	h3 := h.Mul(h).Mul(h)
-	jChannel := s.ratioRateIP3R.Mul(m3).Mul(n3).Mul(h3).Mul(caER.Sub(c))
-	f[astroIP3] = s.ip30.Sub(ip3).Mul(s.invTauIP3)
-	f[astroCa] = jChannel.Sub(jPump).Add(jLeak)
-	f[astroH] = alphaH.Mul(s.one.Sub(h)).Sub(betaH.Mul(h))
+func (s *astroVecSys) rhs(yy, ff *[vgroups * astroDim]f64x4, g0, g1 int) bool {
+	y, f := groupAt[[astroDim]f64x4](yy, g0), groupAt[[astroDim]f64x4](ff, g0)
+	for g := g0; g < g1; g++ {
+		if g > g0 {
+			y, f = nextGroup(y), nextGroup(f)
+		}
+		ip3, c, h := y[astroIP3], y[astroCa], y[astroH]
+		c = s.caTot.Merge(c, c.Greater(s.caTot))    // if c > Ca_tot { c = Ca_tot }
+		c = c.Merge(s.zero, c.GreaterEqual(s.zero)) // if !(c >= 0) { c = 0 }
+		alphaH := s.kIP3RKdInh.Mul(ip3.Add(s.kdIP31)).Div(ip3.Add(s.kdIP32))
+		betaH := s.kIP3R.Mul(c)
+		c2 := c.Mul(c)
+		jPump := s.rateSERCA.Mul(c2).Div(s.kmSERCA2.Add(c2))
+		mInf := ip3.Div(ip3.Add(s.kdIP31))
+		nInf := c.Div(c.Add(s.kdAct))
+		caER := s.caTot.Sub(c).Mul(s.invRatio)
+		jLeak := s.ratioRateL.Mul(caER.Sub(c))
+		m3 := mInf.Mul(mInf).Mul(mInf)
+		n3 := nInf.Mul(nInf).Mul(nInf)
+		h3 := h.Mul(h).Mul(h)
+		jChannel := s.ratioRateIP3R.Mul(m3).Mul(n3).Mul(h3).Mul(caER.Sub(c))
+		f[astroIP3] = s.ip30.Sub(ip3).Mul(s.invTauIP3)
+		f[astroCa] = jChannel.Sub(jPump).Add(jLeak)
+		f[astroH] = alphaH.Mul(s.one.Sub(h)).Sub(betaH.Mul(h))
+	}
 	return true
 }
 

@@ -66,19 +66,26 @@ type vecState interface {
 		[vgroups * 13]f64x4 | [vgroups * 14]f64x4 | [vgroups * 15]f64x4 | [vgroups * 16]f64x4
 }
 
-// vecRHS evaluates the right-hand side for the four nodes of vector group
-// g: y and f point to the group's first component in the batch's arrays
-// (components g·dim … g·dim+dim−1 of y and f; see groupOf). It reports
-// false if a lane needs the scalar path (e.g. exp outside its fast range).
+// vecRHS evaluates the right-hand side f = f(y) of the vector groups
+// g0 … g1−1 of a batch (group g: components g·dim … g·dim+dim−1 of y and f,
+// four nodes). It reports false if a lane needs the scalar path (e.g. exp
+// outside its fast range). One call covers all the groups of a stage, so
+// the integrator pays one indirect call per stage.
 type vecRHS[S vecState] interface {
-	rhs(g int, y, f *f64x4) bool
+	rhs(y, f *S, g0, g1 int) bool
 }
 
-// groupOf views v, the first component of a group in one of the batch's
-// arrays, as the group's array A of components (e.g. [aeifDim]f64x4). A
-// right-hand side that converts its y and f once this way gives every
-// access a constant offset from a register (see column).
-func groupOf[A any](v *f64x4) *A { return (*A)(unsafe.Pointer(v)) }
+// groupAt returns group g of v, one of a batch's arrays, as an array A
+// of the group's components (e.g. [aeifDim]f64x4), and nextGroup the group
+// after the group p. A right-hand side's loop over groups moves its y and
+// f on with nextGroup: a pointer moved along gives every access a constant
+// offset from a register (see column), while indexing the arrays by the
+// group costs two more instructions per access.
+func groupAt[A any, S vecState](v *S, g int) *A {
+	return (*A)(unsafe.Add(unsafe.Pointer(v), uintptr(g)*unsafe.Sizeof(*new(A))))
+}
+
+func nextGroup[A any](p *A) *A { return (*A)(unsafe.Add(unsafe.Pointer(p), unsafe.Sizeof(*p))) }
 
 // A vector batch is vgroups groups of four nodes. The groups' operations
 // are independent, so interleaving them gives the CPU independent work
@@ -174,7 +181,7 @@ func (r *vecRKF45[S]) refresh(sys vecRHS[S], valid *[vlanes]bool) bool {
 		if v[0] && v[1] && v[2] && v[3] {
 			continue
 		}
-		if !sys.rhs(g, &r.y[g*dim], &r.out[g*dim]) {
+		if !sys.rhs(&r.y, &r.out, g, g+1) {
 			return false
 		}
 		m := r.laneMask(v)
@@ -204,14 +211,7 @@ func (r *rkVec) laneMask(valid *[4]bool) archsimd.Mask64x4 {
 // suggests 5·t1 next. ok is false if a right-hand side refused.
 func (r *vecRKF45[S]) trial(sys vecRHS[S]) (small uint8, ok bool) {
 	dim := len(r.y) / vgroups
-	rhs := func(k *S) bool {
-		for g := range vgroups {
-			if !sys.rhs(g, &r.yt[g*dim], &(*k)[g*dim]) {
-				return false
-			}
-		}
-		return true
-	}
+	rhs := func(k *S) bool { return sys.rhs(&r.yt, k, 0, vgroups) }
 	// Each stage is one loop over the columns, with its coefficients in
 	// registers; each lane computes rkf45.step's expressions.
 	h, ah := r.h, r.ah
@@ -295,17 +295,21 @@ func (r *vecRKF45[S]) trial(sys vecRHS[S]) (small uint8, ok bool) {
 // is set in done (bit 4g+l: lane l of group g).
 func (r *vecRKF45[S]) accept(done uint8) {
 	if done == 1<<vlanes-1 {
-		for i := range len(r.y) { // not r.y = r.yt: Go copies arrays with legacy-SSE MOVUPS
-			r.y[i], r.k1[i] = r.yt[i], r.out[i]
+		c := r.first()
+		for range len(r.y) { // not r.y = r.yt: Go copies arrays with legacy-SSE MOVUPS
+			*c.row(rowY), *c.row(rowK1) = *c.row(rowYT), *c.row(rowOut)
+			c = c.next()
 		}
 		return
 	}
 	dim := len(r.y) / vgroups
+	c := r.first()
 	for g := range vgroups {
 		m := bitsMask(done >> (4 * g))
-		for i := g * dim; i < (g+1)*dim; i++ {
-			r.y[i] = r.yt[i].Merge(r.y[i], m)
-			r.k1[i] = r.out[i].Merge(r.k1[i], m)
+		for range dim {
+			*c.row(rowY) = c.row(rowYT).Merge(*c.row(rowY), m)
+			*c.row(rowK1) = c.row(rowOut).Merge(*c.row(rowK1), m)
+			c = c.next()
 		}
 	}
 }
