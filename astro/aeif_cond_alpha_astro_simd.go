@@ -63,12 +63,8 @@ func (s *aeifVecSys) rhs(yy, ff *[vgroups * aeifDim]f64x4, g0, g1 int) bool {
 // (bit 4g+l: lane l of group g). The other lanes are left unchanged for the
 // scalar path.
 func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
-	var pre uint8
-	for l := range vlanes {
-		if b.r[i0+l] == 0 {
-			pre |= 1 << l
-		}
-	}
+	// Not refractory (r = 0), with a suggestion covering t1.
+	pre := archsimd.LoadInt32x8((*[vlanes]int32)(b.r[i0 : i0+vlanes])).Equal(archsimd.Int32x8{}).ToBits()
 	pre &= s.hStepsCover(b.hstep, i0)
 	if pre == 0 || !s.refresh(s, valid) {
 		return 0
@@ -87,11 +83,7 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
 	}
 	done := pre & small
 	s.accept(done)
-	for l := range vlanes {
-		if done&(1<<l) != 0 {
-			valid[l] = true
-		}
-	}
+	markValid(valid, done)
 	s.grown(b.hstep, i0, done)
 	return done
 }

@@ -74,9 +74,7 @@ func (s *astroVecSys) step(b *astrocyteBlock, i0 int, valid *[vlanes]bool) bool 
 		return false
 	}
 	s.accept(1<<vlanes - 1)
-	for l := range vlanes {
-		valid[l] = true
-	}
+	markValid(valid, 1<<vlanes-1)
 	s.grown(b.hstep, i0, 1<<vlanes-1)
 	return true
 }

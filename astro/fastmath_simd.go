@@ -2,7 +2,10 @@
 
 package astro
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // Vector forms of the two transcendental functions the models call, each
 // bit-identical to its scalar counterpart lane by lane (TestVecMath).
@@ -12,6 +15,7 @@ type vecMath struct {
 	expLo, expHi, invLn2N, shift, ln2hiN, ln2loN f64x4
 	half, sixth, twentyFourth, oneTwentieth      f64x4
 	ks                                           [4]uint64 // scratch
+	tabMask                                      archsimd.Uint64x4
 
 	mantMask, halfBits, expBits, topBits   archsimd.Uint64x4
 	c52                                    archsimd.Uint64x4
@@ -24,6 +28,7 @@ func (s *vecMath) set() {
 	s.invLn2N, s.shift, s.ln2hiN, s.ln2loN = bc(expInvLn2N), bc(expShift), bc(expLn2hiN), bc(expLn2loN)
 	s.half, s.sixth, s.twentyFourth, s.oneTwentieth = bc(0.5), bc(1.0/6), bc(1.0/24), bc(1.0/120)
 
+	s.tabMask = archsimd.BroadcastUint64x4(uint64(len(expTab) - 1))
 	s.mantMask = archsimd.BroadcastUint64x4(0x000FFFFFFFFFFFFF)
 	s.halfBits = archsimd.BroadcastUint64x4(0x3FE0000000000000)
 	s.expBits = archsimd.BroadcastUint64x4(0x4330000000000000) // 2^52
@@ -48,10 +53,13 @@ func (s *vecMath) exp(x f64x4) (e f64x4, ok bool) {
 	r := x.Sub(kd.Mul(s.ln2hiN)).Sub(kd.Mul(s.ln2loN))
 	// Table lookup without a gather: each entry (hi, tail) is one 16-byte
 	// load, and unzipPairs gives hi = (e0.hi, e1.hi, e2.hi, e3.hi) and tail
-	// likewise.
-	ki.Store(&s.ks)
-	hi, tail := unzipPairs(archsimd.LoadFloat64x2(&expTab[s.ks[0]&127]), archsimd.LoadFloat64x2(&expTab[s.ks[1]&127]),
-		archsimd.LoadFloat64x2(&expTab[s.ks[2]&127]), archsimd.LoadFloat64x2(&expTab[s.ks[3]&127]))
+	// likewise. The entries' byte offsets in expTab, 16·(ki mod 128), are
+	// computed for all lanes at once.
+	ki.And(s.tabMask).ShiftAllLeft(4).Store(&s.ks)
+	entry := func(l int) archsimd.Float64x2 {
+		return archsimd.LoadFloat64x2((*[2]float64)(unsafe.Add(unsafe.Pointer(&expTab), s.ks[l])))
+	}
+	hi, tail := unzipPairs(entry(0), entry(1), entry(2), entry(3))
 	r2 := r.Mul(r)
 	p := r.Add(r2.Mul(s.half.Add(r.Mul(s.sixth)))).Add(r2.Mul(r2).Mul(s.twentyFourth.Add(r.Mul(s.oneTwentieth))))
 	tmp := tail.Add(p)

@@ -186,3 +186,22 @@ func testVecColumnRows[S vecState](t *testing.T) {
 		c = c.next()
 	}
 }
+
+// TestMarkValid: markValid sets exactly the lanes of done and keeps the
+// others.
+func TestMarkValid(t *testing.T) {
+	for done := range 1 << vlanes {
+		for _, before := range []uint8{0, 0x5A, 0xFF, uint8(done) ^ 0x81} {
+			var valid [vlanes]bool
+			for l := range vlanes {
+				valid[l] = before&(1<<l) != 0
+			}
+			markValid(&valid, uint8(done))
+			for l := range vlanes {
+				if want := (before|uint8(done))&(1<<l) != 0; valid[l] != want {
+					t.Fatalf("done %08b, before %08b: lane %d = %v, want %v", done, before, l, valid[l], want)
+				}
+			}
+		}
+	}
+}

@@ -314,6 +314,28 @@ func (r *vecRKF45[S]) accept(done uint8) {
 	}
 }
 
+// markValid sets valid[l] for the lanes l whose bit is set in done, as
+// one 8-byte store (a batch is eight lanes: the array type below is
+// valid only then).
+func markValid(valid *[vlanes]bool, done uint8) {
+	var _ [vlanes - 8][8 - vlanes]struct{}
+	w := (*uint64)(unsafe.Pointer(valid))
+	*w |= laneTrue[done]
+}
+
+// laneTrue[b] holds, as the bytes of an [8]bool, true for each bit set in
+// b.
+var laneTrue = func() (t [1 << vlanes]uint64) {
+	for b := range t {
+		for l := range vlanes {
+			if b&(1<<l) != 0 {
+				t[b] |= 1 << (8 * l)
+			}
+		}
+	}
+	return t
+}()
+
 // laneBits are the four lanes' bits, for bitsMask.
 var laneBits = [4]uint64{1, 2, 4, 8}
 
