@@ -22,6 +22,9 @@ func expFast(x float64) float64 {
 		ln2loN  = expLn2loN
 	)
 	if !(x > -700 && x < 700) { // NaN, ±Inf, overflow and underflow: library
+		if x < expZeroBelow {
+			return 0 // what math.Exp returns there, without its cost
+		}
 		return math.Exp(x)
 	}
 	kd := x*invLn2N + shift
@@ -41,6 +44,11 @@ func expFast(x float64) float64 {
 
 // expFast's constants (shared with the vector form).
 const (
+	// Below it e^x is under half the smallest subnormal double, 2^-1075
+	// (ln 2^-1075 ≈ -745.13), so math.Exp gives 0 (TestExpFastUnderflow).
+	// The AdEx stages of a neuron about to spike reach such arguments.
+	expZeroBelow = -746.0
+
 	expInvLn2N = 128 / math.Ln2
 	expShift   = 0x1.8p52 // rounds to an integer held in the low mantissa bits
 	// ln2/128 split so that k·ln2hiN is exact for |k| < 2^20.

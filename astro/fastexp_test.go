@@ -89,3 +89,30 @@ func BenchmarkExpLatency(b *testing.B) {
 }
 
 var sinkF float64
+
+// TestExpFastUnderflow: below expZeroBelow expFast returns 0 without
+// calling math.Exp, which gives 0 there too; just above, it still calls
+// math.Exp (subnormal results).
+func TestExpFastUnderflow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	xs := []float64{expZeroBelow, math.Nextafter(expZeroBelow, math.Inf(-1)), -1e3, -1e9, -1e300, -math.MaxFloat64}
+	for range 1000 {
+		xs = append(xs, expZeroBelow-math.Exp(rng.Float64()*700))
+	}
+	for _, x := range xs {
+		if got, want := expFast(x), math.Exp(x); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("expFast(%g) = %g, math.Exp gives %g", x, got, want)
+		}
+	}
+	for _, x := range []float64{-745.1, -745, -740, -720, -700.5} {
+		if got, want := expFast(x), math.Exp(x); got != want || got == 0 {
+			t.Fatalf("expFast(%g) = %g, want math.Exp's %g (non-zero)", x, got, want)
+		}
+	}
+	if got := expFast(math.Inf(-1)); got != 0 {
+		t.Fatalf("expFast(-Inf) = %g, want 0", got)
+	}
+	if got := expFast(math.NaN()); !math.IsNaN(got) {
+		t.Fatalf("expFast(NaN) = %g, want NaN", got)
+	}
+}
