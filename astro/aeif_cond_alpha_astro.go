@@ -417,6 +417,7 @@ func (b *aeifBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from
 		}
 	}
 	for ; i0 < hi; i0 += lanes {
+		clearUpper()
 		n := min(lanes, hi-i0)
 		var idx [lanes]int
 		for l := range n {

@@ -301,6 +301,7 @@ func (b *astrocyteBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64,
 		}
 	}
 	for ; i0 < hi; i0 += lanes {
+		clearUpper()
 		n := min(lanes, hi-i0)
 		var y, dydt [lanes]*[astroDim]float64
 		var hs [lanes]*float64

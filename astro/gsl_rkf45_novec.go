@@ -12,3 +12,6 @@ var simdDisabled bool
 
 // vlanes is the vector batch size of the vector path.
 const vlanes = 8
+
+// clearUpper has nothing to clear without vector code (gsl_rkf45_simd.go).
+func clearUpper() {}

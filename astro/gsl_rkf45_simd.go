@@ -30,6 +30,16 @@ import (
 // After vector code the upper halves of the AVX registers are cleared
 // (VZEROUPPER): the scalar SSE code that follows would otherwise carry a
 // false dependency on them, which made the whole simulation 1.4× slower.
+// The Go runtime dirties them too, behind the program's back: in a
+// GOEXPERIMENT=simd build an asynchronous preemption (the scheduler's, every
+// 10 ms of a long-running goroutine, and the garbage collector's) saves and
+// restores the full vector registers and returns without VZEROUPPER. The
+// scalar code after it then ran dirty until the next clear: math.Exp (in
+// math.Pow of the step control) took 440 instead of 60 ns a call, and the
+// scalar path of such a build was 5–8 % slower than a plain build. So the
+// kernel and the models' scalar batch loops call clearUpper once per batch
+// (a few µs of work; VZEROUPPER costs about a cycle), bounding what a
+// preemption can cost.
 //
 // For the same reason the vector stretch itself (updateVector's loop while
 // the batch is in vector registers: step, trial, the right-hand sides, exp,
@@ -476,5 +486,6 @@ func scalarLanes[V vec](y, dydt []V, hs []float64, i0 int) (ys, dydts [vgroups][
 	return
 }
 
-// clearUpper ends a stretch of vector code (see the file comment).
+// clearUpper ends a stretch of vector code, and starts a batch of scalar
+// work in a clean state whatever ran before (see the file comment).
 func clearUpper() { archsimd.ClearAVXUpperBits() }

@@ -370,6 +370,7 @@ func (k *Kernel) updateThread(tc *Thread, origin int64, from, to int) error {
 		if lo >= hi {
 			continue
 		}
+		clearUpper()
 		if err := b.Update(k, tc, lo, hi, origin, from, to); err != nil {
 			return err
 		}
@@ -418,6 +419,7 @@ func (k *Kernel) resolveDeliveries() {
 // to the targets local to this thread.
 func (k *Kernel) deliver(tc *Thread) {
 	for _, d := range k.deliv {
+		clearUpper()
 		for _, part := range d.proj.parts[tc.id] {
 			lo, hi := part.off[d.row], part.off[d.row+1]
 			if lo < hi {

@@ -514,6 +514,7 @@ func (b *odeBlock[V]) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, fr
 	// Nodes are advanced in batches of `lanes`, stage by stage (see lanes),
 	// each with exactly the scalar integrator's operations.
 	for i0 := lo; i0 < hi; i0 += lanes {
+		clearUpper()
 		n := min(lanes, hi-i0)
 		var y, dydt [lanes]*V
 		var hs [lanes]*float64

@@ -109,6 +109,7 @@ func (k *Kernel) deliverSIC(tc *Thread, prevOrigin int64) {
 		rt := &k.sicRoutes[ri]
 		r := rt.ring
 		for i := rt.bb.lo[tc.id]; i < rt.bb.hi[tc.id]; i++ {
+			clearUpper()
 			ins := rt.in[rt.off[i]:rt.off[i+1]]
 			for len(ins) > 0 {
 				d := ins[0].delay
