@@ -3,11 +3,13 @@
 package astro
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -43,36 +45,14 @@ var legacySSE = regexp.MustCompile(`^[A-UW-Z][A-Z0-9_]*\s.*\bX([0-9]|1[0-5])\b`)
 // work around it, which made the vector path 3.3× slower than the scalar
 // one on an Intel Xeon (family 6 model 207) and 1.7× on an AMD Zen 3.
 func TestVectorStretchVEXOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("disassembles the test binary")
-	}
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to run objdump with")
-	}
-	// The running test binary has no symbol table: link one that has.
-	exe := filepath.Join(t.TempDir(), "astro.test")
-	build := exec.Command(gobin, "test", "-c", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOEXPERIMENT=simd")
-	build.WaitDelay = time.Minute
-	if msg, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go test -c: %v\n%s", err, msg)
-	}
-	cmd := exec.Command(gobin, "tool", "objdump", "-s", `^github.com/astronb/astronb/astro\.`, exe)
-	cmd.WaitDelay = time.Minute
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go tool objdump: %v\n%s", err, stderr.String())
-	}
+	out := astroDisassembly(t)
 	want := map[string]bool{}
 	for _, f := range vectorStretch {
 		want["github.com/astronb/astronb/"+f] = true
 	}
 	found := map[string]int{}
 	var fn string
-	for line := range strings.Lines(string(out)) {
+	for line := range strings.Lines(out) {
 		if rest, ok := strings.CutPrefix(line, "TEXT "); ok {
 			fn = strings.TrimSuffix(strings.Fields(rest)[0], "(SB)")
 			if want[fn] {
@@ -99,6 +79,118 @@ func TestVectorStretchVEXOnly(t *testing.T) {
 	for f := range want {
 		if _, ok := found[f]; !ok {
 			t.Errorf("%s not found in the test binary's disassembly", f)
+		}
+	}
+}
+
+// astroDisassembly returns `go tool objdump` of package astro's functions
+// in a GOEXPERIMENT=simd test binary (built once for all tests that need
+// it); it skips in short mode.
+func astroDisassembly(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("disassembles the test binary")
+	}
+	disasm.once.Do(func() { disasm.out, disasm.skip, disasm.err = disassembleAstro() })
+	if disasm.skip != "" {
+		t.Skip(disasm.skip)
+	}
+	if disasm.err != nil {
+		t.Fatal(disasm.err)
+	}
+	return disasm.out
+}
+
+var disasm struct {
+	once      sync.Once
+	out, skip string
+	err       error
+}
+
+func disassembleAstro() (out, skip string, err error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return "", "no go command to run objdump with", nil
+	}
+	// The running test binary has no symbol table: link one that has.
+	dir, err := os.MkdirTemp("", "astro-objdump")
+	if err != nil {
+		return "", "", err
+	}
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "astro.test")
+	build := exec.Command(gobin, "test", "-c", "-o", exe, ".")
+	build.Env = append(os.Environ(), "GOEXPERIMENT=simd")
+	build.WaitDelay = time.Minute
+	if msg, err := build.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("go test -c: %v\n%s", err, msg)
+	}
+	cmd := exec.Command(gobin, "tool", "objdump", "-s", `^github.com/astronb/astronb/astro\.`, exe)
+	cmd.WaitDelay = time.Minute
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go tool objdump: %v\n%s", err, stderr.String())
+	}
+	return string(b), "", nil
+}
+
+// clearingLoops are the functions that start scalar work in a clean vector
+// state (gsl_rkf45_simd.go's file comment: an asynchronous preemption
+// leaves the upper halves dirty): the models' scalar batch loops, each
+// block's update and the deliveries. A name ending in "[" stands for every
+// shape instantiation of a generic type's Update; at least one must be found.
+var clearingLoops = []string{
+	`astro.(*aeifBlock).Update`,
+	`astro.(*astrocyteBlock).Update`,
+	`astro.(*odeBlock[`,
+	`astro.(*Kernel).updateThread`,
+	`astro.(*Kernel).deliver`,
+	`astro.(*Kernel).deliverSIC`,
+}
+
+// TestScalarLoopsClearUpper: every function of clearingLoops executes
+// VZEROUPPER. Without it, scalar code after a preemption ran with a false
+// dependency on the vector registers (math.Exp in the step control took
+// 440 instead of 60 ns a call).
+func TestScalarLoopsClearUpper(t *testing.T) {
+	out := astroDisassembly(t)
+	const prefix = "github.com/astronb/astronb/"
+	matches := func(fn, want string) bool {
+		if generic, ok := strings.CutSuffix(want, "["); ok {
+			// The shape instantiations; the others are wrappers calling them.
+			return strings.HasPrefix(fn, prefix+generic+"[go.shape.") && strings.HasSuffix(fn, "]).Update")
+		}
+		return fn == prefix+want
+	}
+	found := map[string]int{}  // want -> functions matched
+	clears := map[string]int{} // function -> VZEROUPPER count
+	var fn, cur string
+	for line := range strings.Lines(out) {
+		if rest, ok := strings.CutPrefix(line, "TEXT "); ok {
+			fn, cur = strings.TrimSuffix(strings.Fields(rest)[0], "(SB)"), ""
+			for _, w := range clearingLoops {
+				if matches(fn, w) {
+					cur = fn
+					found[w]++
+					clears[fn] += 0
+				}
+			}
+			continue
+		}
+		if cur != "" && strings.Contains(line, "VZEROUPPER") {
+			clears[cur]++
+		}
+	}
+	for _, w := range clearingLoops {
+		if found[w] == 0 {
+			t.Errorf("%s not found in the test binary's disassembly", w)
+		}
+	}
+	for f, n := range clears {
+		if n == 0 {
+			t.Errorf("%s: no VZEROUPPER (clearUpper) in the compiled function", f)
 		}
 	}
 }
