@@ -370,7 +370,7 @@ func (k *Kernel) updateThread(tc *Thread, origin int64, from, to int) error {
 		if lo >= hi {
 			continue
 		}
-		clearUpper()
+		clearUpper() // whatever ran before (a preemption, too): see clearUpper
 		if err := b.Update(k, tc, lo, hi, origin, from, to); err != nil {
 			return err
 		}
