@@ -37,10 +37,10 @@ import (
 // scalar code after it then ran dirty until the next clear: math.Exp (in
 // math.Pow of the step control) took 440 instead of 60 ns a call, and the
 // scalar path of such a build took 14.1–15.6 s for 400 ms of the example
-// where a plain build took 13.1–14.0 s. So the
-// kernel and the models' scalar batch loops call clearUpper once per batch
-// (a few µs of work; VZEROUPPER costs about a cycle), bounding what a
-// preemption can cost.
+// where a plain build took 13.1–14.0 s. So the kernel and the models'
+// scalar batch loops call clearUpper once per batch (a few µs of work;
+// VZEROUPPER costs about a cycle), bounding what a preemption can cost;
+// TestScalarLoopsClearUpper checks that they do.
 //
 // For the same reason the vector stretch itself (updateVector's loop while
 // the batch is in vector registers: step, trial, the right-hand sides, exp,
