@@ -63,7 +63,7 @@ type Kernel struct {
 	slices     int64 // completed slices
 
 	sicSrcs   []sicSource    // SIC senders (secondary.go)
-	sicRoutes []sicRoute     // SIC receivers and their inputs
+	sicPlans  []sicPlan      // per thread: SIC receivers and their inputs
 	outProj   [][]int32      // node ID - 1 -> spike-carrying projections it is a source of
 	nodeWhere []int32        // node ID - 1 -> owner thread·len(blocks) + block (during prepare)
 	recOf     [][]int32      // node ID - 1 -> spike recorders it is connected to
@@ -122,7 +122,6 @@ type Thread struct {
 	id      int
 	spikes  []spikeEvent
 	samples []sampleBuf // per multimeter
-	sicAcc  []float64   // scratch of deliverSIC: one receiver's SIC per lag
 	err     error
 	fault   error // an update's error found where it cannot be returned
 }

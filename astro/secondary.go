@@ -21,28 +21,51 @@ type sicSource struct {
 	nonzero []bool    // per node: any non-zero value in the slice
 }
 
-// sicRoute holds the SIC inputs of one receiving block, aggregated per
-// (sender node, delay): node i's inputs are in[off[i]:off[i+1]], ordered
-// by delay, then sender node ID.
-type sicRoute struct {
-	bb   *BlockBase
-	ring *RingBuffer
-	off  []int32
-	in   []sicIn
+// sicPlan is one thread's part of SIC delivery: its receivers (the SIC
+// receivers the thread updates) and, per delay, the senders that reach
+// them. Delivery runs sender by sender, so a sender whose values were all
+// zero in the slice costs one test (the example's astrocytes are such half
+// of the time); each receiver sums its inputs of one delay per lag in acc
+// and adds the sums to its ring buffer once.
+type sicPlan struct {
+	recv    []sicRecv
+	layers  []sicLayer // ascending delay
+	acc     []float64  // per receiver, one value per lag of the slice
+	touched []bool     // per receiver: acc holds a non-zero sender's input
 }
 
-type sicIn struct {
+// sicRecv is a receiving node: its block's SIC ring buffer and its index
+// in the block.
+type sicRecv struct {
+	ring  *RingBuffer
+	local int64
+}
+
+// sicLayer holds the inputs of one delay: senders in ascending node ID,
+// sender i's inputs in inputs[senders[i-1].end:senders[i].end].
+type sicLayer struct {
+	delay   int64 // steps
+	senders []sicSend
+	inputs  []sicInput
+}
+
+type sicSend struct {
 	src   int32 // index in Kernel.sicSrcs
 	local int32 // sender node within its block
-	delay int64 // steps
-	w     float64
+	end   int32
+}
+
+type sicInput struct {
+	recv int32 // index in sicPlan.recv
+	w    float64
 }
 
 // buildSIC aggregates the SIC projections per (receiver, sender, delay):
 // the receiver's SIC is Σ_c w_c·SIC_a(c), so the summed weight of all
 // connections of one pair gives the same current (up to summation
 // rounding) at a fraction of the work — the example has ~400 connections
-// per neuron from ≤ 10 astrocytes.
+// per neuron from ≤ 10 astrocytes. It then splits the inputs by the
+// receiver's thread and by delay (one sicPlan per thread).
 func (k *Kernel) buildSIC(sics []*projection) {
 	type key struct {
 		tgt   int32 // node ID
@@ -63,81 +86,111 @@ func (k *Kernel) buildSIC(sics []*projection) {
 	keys := slices.SortedFunc(maps.Keys(sum), func(x, y key) int {
 		return cmp.Or(cmp.Compare(x.tgt, y.tgt), cmp.Compare(x.delay, y.delay), cmp.Compare(x.src, y.src))
 	})
+	// One input of a thread's layer, before the senders are grouped.
+	type input struct {
+		src  int32 // node ID
+		recv int32
+		w    float64
+	}
+	k.sicPlans = make([]sicPlan, k.threads)
+	layerInputs := make([]map[int64][]input, k.threads) // per thread, per delay
+	recvOf := make([]map[int32]int32, k.threads)        // per thread: receiver node ID -> index in recv
+	for t := range k.threads {
+		layerInputs[t], recvOf[t] = map[int64][]input{}, map[int32]int32{}
+	}
 	srcOf := map[int32]int32{} // sender block -> index in k.sicSrcs
-	routeOf := map[int32]int{} // receiver block -> index in k.sicRoutes
 	for _, kk := range keys {
 		a := k.nodes[kk.src-1]
-		si, ok := srcOf[a.block]
-		if !ok {
+		if _, ok := srcOf[a.block]; !ok {
 			vals, nonzero := k.blocks[a.block].(SICSender).SICOutput()
-			si = int32(len(k.sicSrcs))
-			srcOf[a.block] = si
+			srcOf[a.block] = int32(len(k.sicSrcs))
 			k.sicSrcs = append(k.sicSrcs, sicSource{vals: vals, nonzero: nonzero})
 		}
 		r := k.nodes[kk.tgt-1]
-		ri, ok := routeOf[r.block]
-		if !ok {
-			blk := k.blocks[r.block]
-			ri = len(k.sicRoutes)
-			routeOf[r.block] = ri
-			k.sicRoutes = append(k.sicRoutes, sicRoute{bb: blk.Base(), ring: blk.(SICReceiver).SICInput(), off: make([]int32, blk.Base().n+1)})
+		blk := k.blocks[r.block]
+		bb := blk.Base()
+		for t := range k.threads {
+			if int(r.local) < bb.lo[t] || int(r.local) >= bb.hi[t] {
+				continue
+			}
+			ri, ok := recvOf[t][kk.tgt]
+			if !ok {
+				ri = int32(len(k.sicPlans[t].recv))
+				recvOf[t][kk.tgt] = ri
+				k.sicPlans[t].recv = append(k.sicPlans[t].recv, sicRecv{ring: blk.(SICReceiver).SICInput(), local: int64(r.local)})
+			}
+			layerInputs[t][kk.delay] = append(layerInputs[t][kk.delay], input{src: kk.src, recv: ri, w: sum[kk]})
 		}
-		rt := &k.sicRoutes[ri]
-		rt.in = append(rt.in, sicIn{src: si, local: a.local, delay: kk.delay, w: sum[kk]})
-		rt.off[r.local+1] = int32(len(rt.in))
 	}
-	for i := range k.sicRoutes {
-		off := k.sicRoutes[i].off
-		for j := 1; j < len(off); j++ { // nodes without inputs inherit the previous end
-			off[j] = max(off[j], off[j-1])
+	md := int(k.minDelay)
+	for t := range k.sicPlans {
+		pl := &k.sicPlans[t]
+		pl.acc = make([]float64, len(pl.recv)*md)
+		pl.touched = make([]bool, len(pl.recv))
+		for _, d := range slices.Sorted(maps.Keys(layerInputs[t])) {
+			ins := layerInputs[t][d]
+			// Each receiver sums its senders in ascending node ID, as
+			// the keys are ordered.
+			slices.SortStableFunc(ins, func(x, y input) int { return cmp.Compare(x.src, y.src) })
+			l := sicLayer{delay: d, inputs: make([]sicInput, len(ins))}
+			for i, in := range ins {
+				l.inputs[i] = sicInput{recv: in.recv, w: in.w}
+				if i == 0 || in.src != ins[i-1].src {
+					a := k.nodes[in.src-1]
+					l.senders = append(l.senders, sicSend{src: srcOf[a.block], local: a.local})
+				}
+				l.senders[len(l.senders)-1].end = int32(i + 1)
+			}
+			pl.layers = append(pl.layers, l)
 		}
 	}
 }
 
 // deliverSIC adds the SIC values the senders computed in the slice
 // starting at prevOrigin to the receivers local to this thread, at step
-// (sender step + delay). Inputs with the same delay are summed per lag
-// first and written to the ring buffer once per lag; senders whose values
-// were all zero in the slice are skipped (adding +0 changes nothing).
+// (sender step + delay): per delay, each receiver's inputs are summed per
+// lag first, in ascending sender node ID, and written to its ring buffer
+// once per lag. Senders whose values were all zero in the slice are
+// skipped (adding +0 changes nothing).
 func (k *Kernel) deliverSIC(tc *Thread, prevOrigin int64) {
+	pl := &k.sicPlans[tc.id]
 	md := int(k.minDelay)
-	if cap(tc.sicAcc) < md {
-		tc.sicAcc = make([]float64, md)
-	}
-	acc := tc.sicAcc[:md]
-	for ri := range k.sicRoutes {
-		rt := &k.sicRoutes[ri]
-		r := rt.ring
-		for i := rt.bb.lo[tc.id]; i < rt.bb.hi[tc.id]; i++ {
+	for li := range pl.layers {
+		l := &pl.layers[li]
+		begin := int32(0)
+		for _, s := range l.senders {
+			ins := l.inputs[begin:s.end]
+			begin = s.end
+			src := &k.sicSrcs[s.src]
+			if !src.nonzero[s.local] {
+				continue
+			}
 			clearUpper()
-			ins := rt.in[rt.off[i]:rt.off[i+1]]
-			for len(ins) > 0 {
-				d := ins[0].delay
-				clear(acc)
-				j, any := 0, false
-				for ; j < len(ins) && ins[j].delay == d; j++ {
-					in := &ins[j]
-					src := &k.sicSrcs[in.src]
-					if !src.nonzero[in.local] {
-						continue
-					}
-					any = true
-					vals := src.vals[int(in.local)*md:][:len(acc)]
-					for lag, v := range vals {
-						acc[lag] += in.w * v
-					}
+			vals := src.vals[int(s.local)*md:][:md]
+			for _, in := range ins {
+				acc := pl.acc[int(in.recv)*md:][:md]
+				for lag, v := range vals {
+					acc[lag] += in.w * v
 				}
-				if any {
-					// Ring slots of consecutive steps are consecutive (mod slots).
-					slot := (prevOrigin + d) % r.slots
-					for _, v := range acc {
-						r.v[slot*r.n+int64(i)] += v
-						if slot++; slot == r.slots {
-							slot = 0
-						}
-					}
+				pl.touched[in.recv] = true
+			}
+		}
+		for ri, on := range pl.touched {
+			if !on {
+				continue
+			}
+			pl.touched[ri] = false
+			rc := &pl.recv[ri]
+			r := rc.ring
+			// Ring slots of consecutive steps are consecutive (mod slots).
+			slot := (prevOrigin + l.delay) % r.slots
+			acc := pl.acc[ri*md:][:md]
+			for lag, v := range acc {
+				r.v[slot*r.n+rc.local] += v
+				acc[lag] = 0
+				if slot++; slot == r.slots {
+					slot = 0
 				}
-				ins = ins[j:]
 			}
 		}
 	}
