@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // PoolType selects how a target's astrocyte pool is chosen.
@@ -301,44 +303,61 @@ func (tp *tripartite) thirdFor(rng *randPCG) int {
 type tripEdge struct{ s, t, a int32 }
 
 // edgeSink stores a tripartite call's connections in the order they are
-// drawn: directly, or — with more than one thread — in a second goroutine
-// fed in chunks, so drawing random numbers and storing connections overlap.
-// Each projection receives its connections in the same order either way,
-// so the result is identical.
+// drawn: directly, or — with more than one thread — in two more goroutines
+// fed in chunks, one storing the primary connections and one the
+// third-factor pairs, so drawing random numbers and storing connections
+// overlap. Each projection receives its connections in the same order
+// either way, so the result is identical.
 type edgeSink struct {
 	tp    *tripartite
-	chunk []tripEdge
-	full  chan []tripEdge
-	free  chan []tripEdge
-	done  chan struct{}
+	chunk *edgeChunk
+	full  [2]chan *edgeChunk // to the primary and the third-factor storer
+	free  chan *edgeChunk
+	done  sync.WaitGroup
 }
 
-const edgeChunk = 4096
+// edgeChunk is a chunk of connections on their way to both storers; the
+// one that finishes it last returns it to free.
+type edgeChunk struct {
+	edges []tripEdge
+	left  atomic.Int32 // storers still reading it
+}
+
+const edgeChunkLen = 4096 // connections per chunk
 
 func (tp *tripartite) newEdgeSink(pipelined bool) *edgeSink {
 	e := &edgeSink{tp: tp}
 	if !pipelined {
 		return e
 	}
-	e.full, e.free, e.done = make(chan []tripEdge, 4), make(chan []tripEdge, 5), make(chan struct{})
-	for range 5 {
-		e.free <- make([]tripEdge, 0, edgeChunk)
+	const chunks = 6
+	e.free = make(chan *edgeChunk, chunks)
+	for range chunks {
+		e.free <- &edgeChunk{edges: make([]tripEdge, 0, edgeChunkLen)}
 	}
 	e.chunk = <-e.free
-	go func() {
-		for c := range e.full {
-			for _, x := range c {
-				e.store(x)
+	for i, store := range []func(tripEdge){e.storePrimary, e.storeThird} {
+		e.full[i] = make(chan *edgeChunk, chunks)
+		e.done.Add(1)
+		go func() {
+			defer e.done.Done()
+			for c := range e.full[i] {
+				for _, x := range c.edges {
+					store(x)
+				}
+				if c.left.Add(-1) == 0 {
+					c.edges = c.edges[:0]
+					e.free <- c
+				}
 			}
-			e.free <- c[:0]
-		}
-		close(e.done)
-	}()
+		}()
+	}
 	return e
 }
 
-func (e *edgeSink) store(x tripEdge) {
-	e.tp.primary.addEdge(x.s, x.t)
+func (e *edgeSink) storePrimary(x tripEdge) { e.tp.primary.addEdge(x.s, x.t) }
+
+func (e *edgeSink) storeThird(x tripEdge) {
 	if x.a != 0 {
 		e.tp.thirdIn.addEdge(x.s, x.a)
 		e.tp.thirdOut.addEdge(x.a, x.t)
@@ -347,25 +366,36 @@ func (e *edgeSink) store(x tripEdge) {
 
 func (e *edgeSink) add(s, t, a int) {
 	x := tripEdge{int32(s), int32(t), int32(a)}
-	if e.full == nil {
-		e.store(x)
+	if e.chunk == nil {
+		e.storePrimary(x)
+		e.storeThird(x)
 		return
 	}
-	e.chunk = append(e.chunk, x)
-	if len(e.chunk) == edgeChunk {
-		e.full <- e.chunk
+	e.chunk.edges = append(e.chunk.edges, x)
+	if len(e.chunk.edges) == edgeChunkLen {
+		e.send()
 		e.chunk = <-e.free
+	}
+}
+
+// send hands the current chunk to both storers.
+func (e *edgeSink) send() {
+	e.chunk.left.Store(int32(len(e.full)))
+	for _, f := range e.full {
+		f <- e.chunk
 	}
 }
 
 // close stores what is left and waits until everything is stored.
 func (e *edgeSink) close() {
-	if e.full == nil {
+	if e.chunk == nil {
 		return
 	}
-	e.full <- e.chunk
-	close(e.full)
-	<-e.done
+	e.send()
+	for _, f := range e.full {
+		close(f)
+	}
+	e.done.Wait()
 }
 
 func (tp *tripartite) register(k *Kernel) {

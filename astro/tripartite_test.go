@@ -883,3 +883,36 @@ func TestSubsetPicker(t *testing.T) {
 		}
 	}
 }
+
+// TestTripartiteStoredInDrawOrder checks that the tripartite rule stores
+// the same connections in the same order whether it stores them as it
+// draws them (one thread) or hands them in chunks to its storing
+// goroutines (more than one thread): many chunks and a partial last one,
+// sic_connection's repeated pairs counted, astrocytes drawn from pools.
+func TestTripartiteStoredInDrawOrder(t *testing.T) {
+	run := func(threads int) roles {
+		k, err := NewKernel(KernelConfig{Resolution: 0.1, LocalNumThreads: threads, RNGSeed: 11})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, _ := k.Create(DefaultAeifCondAlphaAstro(), 250)
+		post, _ := k.Create(DefaultAeifCondAlphaAstro(), 120)
+		third, _ := k.Create(DefaultAstrocyteLR1994(), 12)
+		rule := TripartiteBernoulliWithPool{PPrimary: 0.6, PThirdIfPrimary: 0.7, PoolSize: 3, PoolType: PoolRandom, AllowAutapses: true}
+		return tripartiteCall(t, k, func() error {
+			return k.TripartiteConnect(pre, post, third, rule, TripartiteSynSpecs{ThirdOut: DefaultSICConnection()})
+		})
+	}
+	want := run(1)
+	if n := len(want.primary); n < 3*edgeChunkLen || n%edgeChunkLen == 0 {
+		t.Fatalf("%d primary connections: the test needs several chunks and a partial last one", n)
+	}
+	for _, threads := range []int{2, 3} {
+		got := run(threads)
+		for i, pair := range [][2][]edge{{got.primary, want.primary}, {got.thirdIn, want.thirdIn}, {got.thirdOut, want.thirdOut}} {
+			if !slices.Equal(pair[0], pair[1]) {
+				t.Fatalf("threads=%d: role %d (%s) differs from the one-thread connections (%d vs %d)", threads, i, got.models[i], len(pair[0]), len(pair[1]))
+			}
+		}
+	}
+}
