@@ -107,29 +107,30 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 	rows := len(p.srcIDs)
 	nb := len(k.blocks)
 	p.parts = make([][]projPart, k.threads)
-	slot := make([]int32, k.threads*nb) // (thread, block) -> index in parts[thread], +1
-	where := func(t int32) (int32, int) {
-		w := k.nodeWhere[t-1]
-		return w, int(w) / nb
-	}
-	part := func(w int32) *projPart { return &p.parts[int(w)/nb][slot[w]-1] }
+	// The parts in the order they are found: number[w] is the part's
+	// number + 1 for w = thread·nb + block (k.nodeWhere), and parts[n]
+	// the part itself while it is built.
+	number := make([]int32, k.threads*nb)
+	var parts []*projPart
+	var threadOf []int
 	for r := range int32(rows) {
-		p.rows.each(r, func(_ int, t int32) {
-			w, th := where(t)
-			if slot[w] == 0 {
-				blk := k.nodes[t-1].block
-				sink, _ := as[SpikeSink](k.blocks[blk])
-				p.parts[th] = append(p.parts[th], projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
-				slot[w] = int32(len(p.parts[th]))
+		for c := range p.rows.chunks(r) {
+			for _, t := range c {
+				w := k.nodeWhere[t-1]
+				n := number[w]
+				if n == 0 {
+					blk := k.nodes[t-1].block
+					sink, _ := as[SpikeSink](k.blocks[blk])
+					parts = append(parts, &projPart{block: blk, sink: sink, off: make([]int32, rows+1)})
+					threadOf = append(threadOf, int(w)/nb)
+					n = int32(len(parts))
+					number[w] = n
+				}
+				parts[n-1].off[r+1]++
 			}
-			part(w).off[r+1]++
-		})
-	}
-	for w, s := range slot {
-		if s == 0 {
-			continue
 		}
-		pp := part(int32(w))
+	}
+	for _, pp := range parts {
 		for r := 0; r < rows; r++ {
 			pp.off[r+1] += pp.off[r]
 		}
@@ -138,22 +139,27 @@ func (k *Kernel) buildParts(p *projection, withPos bool) {
 			pp.pos = make([]int32, pp.off[rows])
 		}
 	}
-	fill := make([]int32, k.threads*nb) // next free entry of the current row per part
+	fill := make([]int32, len(parts)) // next free entry of the current row per part
 	for r := range int32(rows) {
-		for w, s := range slot {
-			if s != 0 {
-				fill[w] = part(int32(w)).off[r]
+		for i, pp := range parts {
+			fill[i] = pp.off[r]
+		}
+		j := int32(0) // position in the row
+		for c := range p.rows.chunks(r) {
+			for _, t := range c {
+				i := number[k.nodeWhere[t-1]] - 1
+				pp := parts[i]
+				pp.tgt[fill[i]] = k.nodes[t-1].local
+				if withPos {
+					pp.pos[fill[i]] = j
+				}
+				fill[i]++
+				j++
 			}
 		}
-		p.rows.each(r, func(j int, t int32) {
-			w, _ := where(t)
-			pp := part(w)
-			pp.tgt[fill[w]] = k.nodes[t-1].local
-			if withPos {
-				pp.pos[fill[w]] = int32(j)
-			}
-			fill[w]++
-		})
+	}
+	for i, pp := range parts {
+		p.parts[threadOf[i]] = append(p.parts[threadOf[i]], *pp)
 	}
 	p.rows.release()
 }

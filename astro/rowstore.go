@@ -1,5 +1,7 @@
 package astro
 
+import "iter"
+
 // rowStore keeps, per source row, a growable list of int32 values (target
 // node IDs, or multiplicities) in fixed-size chunks carved from large slabs.
 // Growing a list never copies it, so building millions of connections
@@ -60,6 +62,21 @@ func (s *rowStore) each(r int32, fn func(j int, v int32)) {
 		for _, v := range s.chunk(c)[:min(chunkLen, int(row.n)-j)] {
 			fn(j, v)
 			j++
+		}
+	}
+}
+
+// chunks returns the values of row r chunk by chunk, in order: a loop
+// over them does not call a function per value.
+func (s *rowStore) chunks(r int32) iter.Seq[[]int32] {
+	return func(yield func([]int32) bool) {
+		row := s.rows[r]
+		left := int(row.n)
+		for _, c := range row.chunks {
+			if !yield(s.chunk(c)[:min(chunkLen, left)]) {
+				return
+			}
+			left -= chunkLen
 		}
 	}
 }
