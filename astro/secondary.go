@@ -30,7 +30,7 @@ type sicSource struct {
 type sicPlan struct {
 	recv    []sicRecv
 	layers  []sicLayer // ascending delay
-	acc     []float64  // per receiver, one value per lag of the slice
+	acc     []float64  // per receiver, one value per lag of the slice (at most half its SIC ring buffer's size)
 	touched []bool     // per receiver: acc holds a non-zero sender's input
 }
 
