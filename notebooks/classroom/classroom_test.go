@@ -127,11 +127,32 @@ func leaked(text string, v float64) (string, bool) {
 		forms = append(forms, fmt.Sprintf("%.0f", v), fmt.Sprintf("%.1f", v))
 	}
 	for _, f := range forms {
-		if strings.Contains(text, f) {
+		if containsNumber(text, f) {
 			return f, true
 		}
 	}
 	return "", false
+}
+
+// containsNumber reports whether text shows the number f as a whole: not
+// as the digits inside a longer number (12 in "1.6612" or "120", 0.01 in
+// "0.0123"), which a timing or another value can contain by chance.
+func containsNumber(text, f string) bool {
+	digit := func(i int) bool { return i >= 0 && i < len(text) && text[i] >= '0' && text[i] <= '9' }
+	for from := 0; ; {
+		i := strings.Index(text[from:], f)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(f)
+		before := digit(i-1) || (i > 0 && text[i-1] == '.' && digit(i-2))
+		after := digit(end) || (end < len(text) && text[end] == '.' && digit(end+1))
+		if !before && !after {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 func TestChecks(t *testing.T) {
@@ -284,5 +305,33 @@ func TestYourModelCaDrop(t *testing.T) {
 	}
 	if YourModelCaDrop(0, 0.1).Broken == "" {
 		t.Error("a zero built-in level is accepted")
+	}
+}
+
+// TestLeakedWholeNumbers: a value shows only as a whole number, never as
+// the digits inside another one (a progress bar's real-time factor 1.6612
+// once "showed" the answer 12).
+func TestLeakedWholeNumbers(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		v    float64
+		want bool
+	}{
+		{"real-time factor 1.6612, done in 662 ms", 12, false},
+		{"120 spikes", 12, false},
+		{"t = 512.0 ms", 12, false},
+		{"12 spikes", 12, true},
+		{"(12)", 12, true},
+		{"a drop of -12", 12, true},
+		{"it is 12.", 12, true},
+		{"12.5 Hz", 12, false},
+		{"0.0123 µM", 0.012, false},
+		{"0.012 µM", 0.012, true},
+		{"rate 3.44 Hz", 3.4412, true},
+		{"x=1.2e-05,", 1.2e-05, true},
+	} {
+		if _, got := leaked(c.text, c.v); got != c.want {
+			t.Errorf("leaked(%q, %v) = %v, want %v", c.text, c.v, got, c.want)
+		}
 	}
 }
