@@ -24,8 +24,8 @@ type sicSource struct {
 // sicPlan is one thread's part of SIC delivery: its receivers (the SIC
 // receivers the thread updates) and, per delay, the senders that reach
 // them. Delivery runs sender by sender, so a sender whose values were all
-// zero in the slice costs one test (the example's astrocytes are such half
-// of the time); each receiver sums its inputs of one delay per lag in acc
+// zero in the slice costs one test (49 % of the example's inputs, counted
+// over a run, come from such senders); each receiver sums its inputs of one delay per lag in acc
 // and adds the sums to its ring buffer once.
 type sicPlan struct {
 	recv    []sicRecv
