@@ -18,13 +18,10 @@ import (
 // magnitude, so any other summation order gives other bits.
 func TestSICDeliveryOrder(t *testing.T) {
 	for _, threads := range []int{1, 2, 3} {
-		k, err := NewKernel(KernelConfig{Resolution: 0.1, LocalNumThreads: threads, RNGSeed: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a1, _ := k.Create(DefaultAstrocyteLR1994(), 3)
-		nrn, _ := k.Create(DefaultAeifCondAlphaAstro(), 5)
-		a2, _ := k.Create(DefaultAstrocyteLR1994(), 4)
+		k := mustKernel(t, KernelConfig{Resolution: 0.1, LocalNumThreads: threads, RNGSeed: 1})
+		a1 := mustCreate(t, k, DefaultAstrocyteLR1994(), 3)
+		nrn := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 5)
+		a2 := mustCreate(t, k, DefaultAstrocyteLR1994(), 4)
 		type conn struct {
 			pre   NodeCollection
 			w, d  float64 // weight, delay (ms)

@@ -891,13 +891,10 @@ func TestSubsetPicker(t *testing.T) {
 // sic_connection's repeated pairs counted, astrocytes drawn from pools.
 func TestTripartiteStoredInDrawOrder(t *testing.T) {
 	run := func(threads int) roles {
-		k, err := NewKernel(KernelConfig{Resolution: 0.1, LocalNumThreads: threads, RNGSeed: 11})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pre, _ := k.Create(DefaultAeifCondAlphaAstro(), 250)
-		post, _ := k.Create(DefaultAeifCondAlphaAstro(), 120)
-		third, _ := k.Create(DefaultAstrocyteLR1994(), 12)
+		k := mustKernel(t, KernelConfig{Resolution: 0.1, LocalNumThreads: threads, RNGSeed: 11})
+		pre := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 250)
+		post := mustCreate(t, k, DefaultAeifCondAlphaAstro(), 120)
+		third := mustCreate(t, k, DefaultAstrocyteLR1994(), 12)
 		rule := TripartiteBernoulliWithPool{PPrimary: 0.6, PThirdIfPrimary: 0.7, PoolSize: 3, PoolType: PoolRandom, AllowAutapses: true}
 		return tripartiteCall(t, k, func() error {
 			return k.TripartiteConnect(pre, post, third, rule, TripartiteSynSpecs{ThirdOut: DefaultSICConnection()})
