@@ -67,25 +67,47 @@ type sicInput struct {
 // per neuron from ≤ 10 astrocytes. It then splits the inputs by the
 // receiver's thread and by delay (one sicPlan per thread).
 func (k *Kernel) buildSIC(sics []*projection) {
-	type key struct {
+	// Every (receiver, delay, sender) of a connection, with its weight
+	// times its multiplicity, in connection order.
+	type pair struct {
 		tgt   int32 // node ID
 		delay int64
 		src   int32 // node ID
+		w     float64
 	}
-	sum := map[key]float64{}
+	var pairs []pair
 	for _, p := range sics {
 		for r, src := range p.srcIDs {
 			mult := make([]int32, 0, p.mult.rows[r].n)
 			p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
 			p.rows.each(int32(r), func(j int, t int32) {
-				sum[key{t, p.delay, src}] += p.weight * float64(mult[j])
+				pairs = append(pairs, pair{t, p.delay, src, p.weight * float64(mult[j])})
 			})
 		}
 		// The (small, run-length coded) lists stay for GetConnections.
 	}
-	keys := slices.SortedFunc(maps.Keys(sum), func(x, y key) int {
-		return cmp.Or(cmp.Compare(x.tgt, y.tgt), cmp.Compare(x.delay, y.delay), cmp.Compare(x.src, y.src))
-	})
+	// Sorted by receiver, delay and sender; the connections of one triple
+	// keep their order, so their weights are summed in connection order,
+	// starting from 0. By receiver first, in one pass (a receiver has few
+	// senders), then each receiver's few pairs.
+	pairs = sortedByNode(pairs, len(k.nodes), func(x pair) int32 { return x.tgt })
+	for lo := 0; lo < len(pairs); {
+		hi := lo + 1
+		for hi < len(pairs) && pairs[hi].tgt == pairs[lo].tgt {
+			hi++
+		}
+		slices.SortStableFunc(pairs[lo:hi], func(x, y pair) int {
+			return cmp.Or(cmp.Compare(x.delay, y.delay), cmp.Compare(x.src, y.src))
+		})
+		lo = hi
+	}
+	keys := pairs[:0] // the triples, each with its summed weight (in place: never ahead of the reading)
+	for _, x := range pairs {
+		if n := len(keys); n == 0 || keys[n-1].tgt != x.tgt || keys[n-1].delay != x.delay || keys[n-1].src != x.src {
+			keys = append(keys, pair{x.tgt, x.delay, x.src, 0})
+		}
+		keys[len(keys)-1].w += x.w
+	}
 	// One input of a thread's layer, before the senders are grouped.
 	type input struct {
 		src  int32 // node ID
@@ -94,9 +116,9 @@ func (k *Kernel) buildSIC(sics []*projection) {
 	}
 	k.sicPlans = make([]sicPlan, k.threads)
 	layerInputs := make([]map[int64][]input, k.threads) // per thread, per delay
-	recvOf := make([]map[int32]int32, k.threads)        // per thread: receiver node ID -> index in recv
+	lastRecv := make([]int32, k.threads)                // per thread: the node ID of its last receiver (keys come by receiver)
 	for t := range k.threads {
-		layerInputs[t], recvOf[t] = map[int64][]input{}, map[int32]int32{}
+		layerInputs[t] = map[int64][]input{}
 	}
 	srcOf := map[int32]int32{} // sender block -> index in k.sicSrcs
 	for _, kk := range keys {
@@ -113,13 +135,13 @@ func (k *Kernel) buildSIC(sics []*projection) {
 			if int(r.local) < bb.lo[t] || int(r.local) >= bb.hi[t] {
 				continue
 			}
-			ri, ok := recvOf[t][kk.tgt]
-			if !ok {
-				ri = int32(len(k.sicPlans[t].recv))
-				recvOf[t][kk.tgt] = ri
-				k.sicPlans[t].recv = append(k.sicPlans[t].recv, sicRecv{ring: blk.(SICReceiver).SICInput(), local: int64(r.local)})
+			pl := &k.sicPlans[t]
+			if lastRecv[t] != kk.tgt {
+				lastRecv[t] = kk.tgt
+				pl.recv = append(pl.recv, sicRecv{ring: blk.(SICReceiver).SICInput(), local: int64(r.local)})
 			}
-			layerInputs[t][kk.delay] = append(layerInputs[t][kk.delay], input{src: kk.src, recv: ri, w: sum[kk]})
+			ri := int32(len(pl.recv) - 1)
+			layerInputs[t][kk.delay] = append(layerInputs[t][kk.delay], input{src: kk.src, recv: ri, w: kk.w})
 		}
 	}
 	md := int(k.minDelay)
@@ -128,10 +150,9 @@ func (k *Kernel) buildSIC(sics []*projection) {
 		pl.acc = make([]float64, len(pl.recv)*md)
 		pl.touched = make([]bool, len(pl.recv))
 		for _, d := range slices.Sorted(maps.Keys(layerInputs[t])) {
-			ins := layerInputs[t][d]
 			// Each receiver sums its senders in ascending node ID, as
 			// the keys are ordered.
-			slices.SortStableFunc(ins, func(x, y input) int { return cmp.Compare(x.src, y.src) })
+			ins := sortedByNode(layerInputs[t][d], len(k.nodes), func(x input) int32 { return x.src })
 			l := sicLayer{delay: d, inputs: make([]sicInput, len(ins))}
 			for i, in := range ins {
 				l.inputs[i] = sicInput{recv: in.recv, w: in.w}
@@ -144,6 +165,24 @@ func (k *Kernel) buildSIC(sics []*projection) {
 			pl.layers = append(pl.layers, l)
 		}
 	}
+}
+
+// sortedByNode returns xs ordered by node ID (1 … n), keeping the order
+// of equal IDs: a counting sort, one pass over xs and the IDs.
+func sortedByNode[T any](xs []T, n int, id func(T) int32) []T {
+	start := make([]int, n+2) // start[i+1]: first position of node ID i
+	for _, x := range xs {
+		start[id(x)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	out := make([]T, len(xs))
+	for _, x := range xs {
+		out[start[id(x)]] = x
+		start[id(x)]++
+	}
+	return out
 }
 
 // deliverSIC adds the SIC values the senders computed in the slice

@@ -102,3 +102,19 @@ func TestSICDeliveryOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSortedByNode: ordered by node ID, equal IDs in their first order.
+func TestSortedByNode(t *testing.T) {
+	type x struct{ id, seq int32 }
+	rng := rand.New(rand.NewPCG(3, 4))
+	var xs []x
+	for i := range 500 {
+		xs = append(xs, x{int32(1 + rng.IntN(40)), int32(i)})
+	}
+	got := sortedByNode(xs, 40, func(v x) int32 { return v.id })
+	want := slices.Clone(xs)
+	slices.SortStableFunc(want, func(a, b x) int { return int(a.id - b.id) })
+	if !slices.Equal(got, want) {
+		t.Fatalf("sortedByNode = %v, want %v", got[:10], want[:10])
+	}
+}
