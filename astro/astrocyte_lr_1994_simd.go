@@ -115,7 +115,17 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 		}
 		for l := range 4 {
 			vals[(j+l)*md+lag] = sic[l]
-			b.sicAny[j+l] = nonzero&(1<<l) != 0 || (lag > 0 && b.sicAny[j+l])
+		}
+		// sicAny: any non-zero value in the slice so far (set from
+		// lag 0, only raised after it).
+		if any := b.sicAny[j : j+4]; lag == 0 {
+			for l := range any {
+				any[l] = nonzero&(1<<l) != 0
+			}
+		} else if nonzero != 0 {
+			for l := range any {
+				any[l] = any[l] || nonzero&(1<<l) != 0
+			}
 		}
 	}
 }
