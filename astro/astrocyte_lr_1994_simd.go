@@ -118,13 +118,13 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 		}
 		// sicAny: any non-zero value in the slice so far (set from
 		// lag 0, only raised after it).
-		if any := b.sicAny[j : j+4]; lag == 0 {
-			for l := range any {
-				any[l] = nonzero&(1<<l) != 0
+		if flags := b.sicAny[j : j+4]; lag == 0 {
+			for l := range flags {
+				flags[l] = nonzero&(1<<l) != 0
 			}
 		} else if nonzero != 0 {
-			for l := range any {
-				any[l] = any[l] || nonzero&(1<<l) != 0
+			for l := range flags {
+				flags[l] = flags[l] || nonzero&(1<<l) != 0
 			}
 		}
 	}

@@ -25,13 +25,15 @@ type sicSource struct {
 // receivers the thread updates) and, per delay, the senders that reach
 // them. Delivery runs sender by sender, so a sender whose values were all
 // zero in the slice costs one test (49 % of the example's inputs, counted
-// over a run, come from such senders); each receiver sums its inputs of one delay per lag in acc
-// and adds the sums to its ring buffer once.
+// over a run, come from such senders); each receiver sums its inputs of
+// one delay per lag in acc and adds the sums to its ring buffer once.
 type sicPlan struct {
-	recv    []sicRecv
-	layers  []sicLayer // ascending delay
-	acc     []float64  // per receiver, one value per lag of the slice (at most half its SIC ring buffer's size)
-	touched []bool     // per receiver: acc holds a non-zero sender's input
+	recv   []sicRecv
+	layers []sicLayer // ascending delay
+	// acc holds per receiver one value per lag of the slice: at most half
+	// the size of the receivers' SIC ring buffers.
+	acc     []float64
+	touched []bool // per receiver: acc holds a non-zero sender's input
 }
 
 // sicRecv is a receiving node: its block's SIC ring buffer and its index
