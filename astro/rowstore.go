@@ -56,10 +56,9 @@ func (s *rowStore) last(r int32) *int32 {
 
 // each calls fn(j, v) for the values of row r in order.
 func (s *rowStore) each(r int32, fn func(j int, v int32)) {
-	row := s.rows[r]
 	j := 0
-	for _, c := range row.chunks {
-		for _, v := range s.chunk(c)[:min(chunkLen, int(row.n)-j)] {
+	for c := range s.chunks(r) {
+		for _, v := range c {
 			fn(j, v)
 			j++
 		}
