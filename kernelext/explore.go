@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,6 +66,15 @@ func (p Param) steps() (n, pos int, err error) {
 // at returns the value at slider position pos.
 func (p Param) at(pos int) float64 { return p.Min + float64(pos)*p.Step }
 
+// valuesAt returns the values of params at slider positions pos.
+func valuesAt(params []Param, pos []int) []float64 {
+	v := make([]float64, len(params))
+	for i, p := range params {
+		v[i] = p.at(pos[i])
+	}
+	return v
+}
+
 // describe formats the values, e.g. "w_a2n = 0.01, Poisson rate = 2000 Hz".
 func describe(params []Param, values []float64) string {
 	parts := make([]string, len(params))
@@ -106,13 +116,7 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 			return err
 		}
 	}
-	values := func() []float64 {
-		v := make([]float64, len(params))
-		for i, p := range params {
-			v[i] = p.at(pos[i])
-		}
-		return v
-	}
+	values := func() []float64 { return valuesAt(params, pos) }
 	if !gonbui.IsNotebook {
 		v := values()
 		figs, err := run(v, NewProgress(describe(params, v)))
@@ -125,8 +129,26 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 	handleInterrupts()
 	e := &explorer{params: params, run: run, bar: "astronb_explorer_bar_" + gonbui.UniqueId(),
 		view: NewView(), controls: "astronb_explorer_" + gonbui.UniqueId()}
-	sliders, live := e.showSliders(n, pos)
+	done := make(chan struct{})
+	defer close(done)
+	// The front end builds the sliders while the initial values run; each
+	// slider is listened to from the moment it is built, so that a move
+	// during the initial run is taken when it ends.
+	start := time.Now()
+	moves := make(chan move, 64)
+	ready := e.showSliders(n, pos, moves, done)
 	e.runOnce(values())
+	live := false
+	select {
+	case <-ready:
+		live = true
+	default:
+		select {
+		case <-ready:
+			live = true
+		case <-time.After(ExploreWait - time.Since(start)):
+		}
+	}
 	if !live {
 		gonbui.UpdateHTML(e.controls, fmt.Sprintf(`<div class="%s">%s <i>(no live front end answered within %v: the sliders need Jupyter in a browser; in one, run this cell again)</i></div>`,
 			ExplorerClass, html.EscapeString(describe(params, values())), ExploreWait))
@@ -134,21 +156,23 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 		fmt.Printf("Shown for %s; in a live notebook, sliders change them.\n", describe(params, values()))
 		return nil
 	}
-	// Each slider's moves arrive on a channel of its own; the newest
-	// position of every slider is taken before a run.
-	type move struct{ slider, pos int }
-	moves := make(chan move, 64)
-	for i, s := range sliders {
-		c := s.Listen()
-		go func() {
-			for v := range c.C {
-				moves <- move{i, v}
-			}
-		}()
-	}
-	idle := time.NewTimer(ExploreIdle)
-	defer idle.Stop()
-	last := values()
+	follow(moves, pos, n, ExploreIdle, func(pos []int) { e.runOnce(valuesAt(params, pos)) })
+	fmt.Printf("Explorer closed after %v without a change; run the cell again to reopen it.\n", ExploreIdle)
+	return nil
+}
+
+// move is one slider's new position.
+type move struct{ slider, pos int }
+
+// follow takes the sliders' moves until idle passes without one. After a
+// move it takes every move already waiting, so that a run starts from the
+// newest position of each slider (clamped to [0, n[i]]), and calls run for
+// the positions unless they equal those of the last run. pos holds the
+// positions of the run already shown.
+func follow(moves <-chan move, pos, n []int, idle time.Duration, run func(pos []int)) {
+	timer := time.NewTimer(idle)
+	defer timer.Stop()
+	last := slices.Clone(pos)
 	for {
 		select {
 		case m := <-moves:
@@ -161,27 +185,16 @@ func Explore(params []Param, run func(values []float64, progress func(astro.Prog
 					pending = false
 				}
 			}
-			v := values()
-			if equalValues(v, last) {
+			if slices.Equal(pos, last) {
 				continue
 			}
-			last = v
-			e.runOnce(v)
-			idle.Reset(ExploreIdle)
-		case <-idle.C:
-			fmt.Printf("Explorer closed after %v without a change; run the cell again to reopen it.\n", ExploreIdle)
-			return nil
+			copy(last, pos)
+			run(slices.Clone(pos))
+			timer.Reset(idle)
+		case <-timer.C:
+			return
 		}
 	}
-}
-
-func equalValues(a, b []float64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // explorer is the state of one Explore call in a notebook.
@@ -193,9 +206,11 @@ type explorer struct {
 	view     *View
 }
 
-// showSliders shows the sliders and reports whether a front end answered
-// within ExploreWait.
-func (e *explorer) showSliders(n, pos []int) ([]*widgets.SliderBuilder, bool) {
+// showSliders shows the sliders and builds them in the front end in the
+// background; each one's moves go to moves (until done is closed) from the
+// moment it is built. The returned channel is closed once the front end
+// has built them all.
+func (e *explorer) showSliders(n, pos []int, moves chan<- move, done <-chan struct{}) <-chan struct{} {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<table class="%s">`, ExplorerClass)
 	ids := make([]string, len(e.params))
@@ -211,21 +226,25 @@ func (e *explorer) showSliders(n, pos []int) ([]*widgets.SliderBuilder, bool) {
 	b.WriteString(`</table>`)
 	gonbui.UpdateHTML(e.controls, b.String())
 	gonbui.Sync()
-	sliders := make([]*widgets.SliderBuilder, len(e.params))
 	ready := make(chan struct{})
 	go func() {
 		for i := range e.params {
-			sliders[i] = widgets.Slider(0, n[i], pos[i]).AppendTo(ids[i]).
+			s := widgets.Slider(0, n[i], pos[i]).AppendTo(ids[i]).
 				WithHtmlId(ids[i] + "_range").Done() // waits for the front end
+			c := s.Listen()
+			go func() {
+				for v := range c.C {
+					select {
+					case moves <- move{i, v}:
+					case <-done:
+						return
+					}
+				}
+			}()
 		}
 		close(ready)
 	}()
-	select {
-	case <-ready:
-		return sliders, true
-	case <-time.After(ExploreWait):
-		return nil, false
-	}
+	return ready
 }
 
 // runOnce runs for values and shows the figures in place.

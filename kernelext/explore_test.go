@@ -4,8 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/astronb/astronb/astro"
 )
@@ -64,5 +66,43 @@ func TestExploreOutsideNotebook(t *testing.T) {
 	boom := errors.New("boom")
 	if err := Explore(params, func([]float64, func(astro.Progress)) ([]Figure, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("run's error: %v", err)
+	}
+}
+
+// Moves made while a run is under way (here: before follow starts, as
+// during the initial run) are taken together when it ends: one run for the
+// newest position of each slider; a move back to the shown positions runs
+// nothing; positions out of range are clamped; follow ends when idle
+// passes without a move.
+func TestExploreFollowTakesMovesMadeDuringARun(t *testing.T) {
+	moves := make(chan move, 8)
+	moves <- move{0, 3}
+	moves <- move{1, 5}
+	moves <- move{0, 4}
+	var runs [][]int
+	pos := []int{1, 1}
+	ended := make(chan struct{})
+	go func() {
+		follow(moves, pos, []int{10, 6}, 300*time.Millisecond, func(p []int) {
+			runs = append(runs, p)
+			switch len(runs) {
+			case 1:
+				moves <- move{0, 4} // the positions just run: nothing to do
+				moves <- move{1, 5}
+				moves <- move{1, 99} // clamped to 6
+			case 2:
+				moves <- move{1, 99} // unchanged after clamping
+			}
+		})
+		close(ended)
+	}()
+	select {
+	case <-ended:
+	case <-time.After(time.Minute):
+		t.Fatal("follow did not end after its idle time")
+	}
+	want := [][]int{{4, 5}, {4, 6}}
+	if !reflect.DeepEqual(runs, want) {
+		t.Errorf("runs %v, want %v", runs, want)
 	}
 }
