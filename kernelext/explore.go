@@ -36,8 +36,10 @@ const ExplorerClass = "astronb-explorer"
 
 var (
 	// ExploreWait is how long Explore waits for the notebook's front end to
-	// answer the first slider before it concludes that there is none (a
-	// headless run: nbrun, nbconvert).
+	// build the sliders before it concludes that there is none (a headless
+	// run: nbrun, nbconvert). It counts from when the sliders are shown,
+	// and the initial values run meanwhile: the wait ends at the later of
+	// ExploreWait and the end of that run.
 	ExploreWait = 10 * time.Second
 	// ExploreIdle ends an explorer after this long without a slider move.
 	ExploreIdle = 10 * time.Minute
