@@ -5,6 +5,7 @@ import (
 	"html"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -295,6 +296,26 @@ func progressHTML(label string, r astro.Progress, st state) string {
 	fmt.Fprintf(&b, ` &middot; t = %.1f / %.1f ms &middot; real-time factor %.4f</nobr></div>`,
 		r.NowMs, r.EndMs, r.RealTimeFactor())
 	return b.String()
+}
+
+// A bar's wall-clock figures, in either form (progressLine, progressHTML):
+// the real-time factor, and the wall time after "done in", "after" and
+// "wall time" (fmtWall's forms: "850 ms", "12.3 s", "1m23s").
+var (
+	barLine    = regexp.MustCompile(`\[[ 0-9]{3} %\] t = [^\r\n]*`)
+	barHTML    = regexp.MustCompile(`<div class="` + regexp.QuoteMeta(ProgressClass) + `">.*?</div>`)
+	barTimings = regexp.MustCompile(`real-time factor [^,<\s]+|(done in|after|wall time) ([0-9]+ ms|[0-9.]+ s|[0-9hms.]+)`)
+)
+
+// WithoutTimings returns text (a cell's output, text/plain or text/html)
+// with the wall-clock figures of its progress bars removed: the real-time
+// factors and wall times, which differ from run to run. The bars' model
+// times and everything outside the bars are kept. Tools that compare or
+// scan executed notebooks use it, so that a timing is neither a difference
+// nor, by chance, the digits of some value.
+func WithoutTimings(text string) string {
+	mask := func(bar string) string { return barTimings.ReplaceAllString(bar, "") }
+	return barHTML.ReplaceAllStringFunc(barLine.ReplaceAllStringFunc(text, mask), mask)
 }
 
 // fmtWall formats a wall-clock duration compactly (e.g. "12.3 s", "850 ms").

@@ -262,3 +262,32 @@ func TestNewProgressOutsideNotebook(t *testing.T) {
 		t.Errorf("stderr = %q, want %q", got, want)
 	}
 }
+
+// WithoutTimings removes every wall-clock figure of a bar as rendered, in
+// both forms and every state, whatever the duration's form: the masked bar
+// is the same for any wall time. It keeps the label, the model times and
+// the text outside bars.
+func TestWithoutTimings(t *testing.T) {
+	const outside = "after 432 ms, real-time factor 0.4282, done in 4.3 s\n"
+	for _, el := range []time.Duration{432 * time.Millisecond, 4321 * time.Millisecond, 432*time.Second + 100*time.Millisecond} {
+		r := astro.Progress{StartMs: 0, EndMs: 1100, NowMs: 185, Elapsed: el}
+		ref := r
+		ref.Elapsed = time.Nanosecond
+		for _, st := range []state{running, finished, interrupted, stopped} {
+			for _, form := range []func(string, astro.Progress, state) string{progressLine, progressHTML} {
+				bar := form("run 432", r, st)
+				got := WithoutTimings(outside + bar + "\n" + outside)
+				want := WithoutTimings(outside + form("run 432", ref, st) + "\n" + outside)
+				if got != want {
+					t.Errorf("state %d, wall time %v: masked\n%q\ndiffers from the same bar with another wall time, masked:\n%q", st, el, got, want)
+				}
+				if !strings.HasPrefix(got, outside) || !strings.HasSuffix(got, outside) {
+					t.Errorf("state %d, wall time %v: the text outside the bar changed: %q", st, el, got)
+				}
+				if !strings.Contains(got, "t = 185.0 / 1100.0 ms") || !strings.Contains(got, "run 432") {
+					t.Errorf("state %d, wall time %v: the model time or the label is lost: %q", st, el, got)
+				}
+			}
+		}
+	}
+}

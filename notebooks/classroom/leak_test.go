@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/astronb/astronb/kernelext"
 )
 
 // notebookOf names the notebook of each check case (by the case's prefix).
@@ -169,7 +171,7 @@ func scanExecuted(t *testing.T, dir, keyPath string, order []string) []string {
 				}
 				for _, text := range texts {
 					if other.Type != "markdown" {
-						text = withoutTimings(text)
+						text = kernelext.WithoutTimings(text) // timings can show an answer's digits by chance
 					}
 					if f, bad := leaked(text, e.Expected); bad {
 						leaks = append(leaks, fmt.Sprintf("%s: cell %d shows %s, the answer of %s (cell %d): %q",
@@ -216,15 +218,6 @@ func TestScanExecutedFindsLeaks(t *testing.T) {
 		t.Errorf("leaks %q, want one in cell 4 (and none in cell 3's progress bar)", leaks)
 	}
 }
-
-// timing matches the wall-clock figures of a progress bar (kernelext's
-// text and HTML forms): they vary from run to run and are no answer, but
-// one can equal an answer's digits by chance ("done in 12 ms").
-var timing = regexp.MustCompile(`real-time factor [0-9.e+-]+|done in [^,<\n]*|wall time [^,<&\n]*`)
-
-// withoutTimings removes the wall-clock figures of progress bars from an
-// output's text.
-func withoutTimings(text string) string { return timing.ReplaceAllString(text, "") }
 
 // excerpt returns the line of text that contains f.
 func excerpt(text, f string) string {
