@@ -62,9 +62,12 @@ func (s *aeifVecSys) rhs(yy, ff *[vgroups * aeifDim]f64x4, g0, g1 int) bool {
 // t1, step accepted and grown, no instability, no spike) and returns them
 // (bit 4g+l: lane l of group g). The other lanes are left unchanged for the
 // scalar path.
-func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
+func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint16 {
 	// Not refractory (r = 0), with a suggestion covering t1.
-	pre := archsimd.LoadInt32x8((*[vlanes]int32)(b.r[i0 : i0+vlanes])).Equal(archsimd.Int32x8{}).ToBits()
+	var pre uint16
+	for l := 0; l < vlanes; l += 8 {
+		pre |= uint16(archsimd.LoadInt32x8((*[8]int32)(b.r[i0+l:i0+l+8])).Equal(archsimd.Int32x8{}).ToBits()) << l
+	}
 	pre &= s.hStepsCover(b.hstep, i0)
 	if pre == 0 || !s.refresh(s, valid) {
 		return 0
@@ -79,7 +82,7 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
 		// A NaN V_m goes to the scalar path: min(V, V_peak) keeps the NaN
 		// there, while the vector minimum would not.
 		bad = bad.Or(s.y[g*aeifDim+aeifV].IsNaN())
-		small &^= bad.ToBits() << (4 * g)
+		small &^= uint16(bad.ToBits()) << (4 * g)
 	}
 	done := pre & small
 	s.accept(done)
@@ -90,10 +93,10 @@ func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint8 {
 
 // endOfStep applies the step's inputs like aeifBlock.endOfStep, for the
 // lanes in done; lanes without input keep their values exactly.
-func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint8) {
+func (s *aeifVecSys) endOfStep(b *aeifBlock, i0 int, step int64, done uint16) {
 	base := b.exc.base(step) // the same for inh and sic: same size and slots
 	for g := range vgroups {
-		bits := done >> (4 * g) & 0xF
+		bits := uint8(done >> (4 * g) & 0xF)
 		if bits == 0 {
 			continue
 		}

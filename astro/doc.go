@@ -40,7 +40,7 @@
 // number of threads.
 //
 // Built with GOEXPERIMENT=simd on amd64 CPUs with AVX2, the neuron and
-// astrocyte updates run eight nodes at a time in vectors (gsl_rkf45_simd.go
+// astrocyte updates run sixteen nodes at a time in vectors (gsl_rkf45_simd.go
 // and the models' *_simd.go files) with results bit-identical to the scalar
 // code, where a short calibration finds that faster on the CPU (vecpath.go;
 // ASTRONB_VECTOR=off|avx2 overrides it); VectorPath reports which path runs.

@@ -191,15 +191,15 @@ func testVecColumnRows[S vecState](t *testing.T) {
 // others.
 func TestMarkValid(t *testing.T) {
 	for done := range 1 << vlanes {
-		for _, before := range []uint8{0, 0x5A, 0xFF, uint8(done) ^ 0x81} {
+		for _, before := range []uint16{0, 0x5A5A, 0xFFFF, uint16(done) ^ 0x8181} {
 			var valid [vlanes]bool
 			for l := range vlanes {
 				valid[l] = before&(1<<l) != 0
 			}
-			markValid(&valid, uint8(done))
+			markValid(&valid, uint16(done))
 			for l := range vlanes {
-				if want := (before|uint8(done))&(1<<l) != 0; valid[l] != want {
-					t.Fatalf("done %08b, before %08b: lane %d = %v, want %v", done, before, l, valid[l], want)
+				if want := (before|uint16(done))&(1<<l) != 0; valid[l] != want {
+					t.Fatalf("done %016b, before %016b: lane %d = %v, want %v", done, before, l, valid[l], want)
 				}
 			}
 		}

@@ -11,7 +11,7 @@ const simdAvailable = false
 var simdDisabled bool
 
 // vlanes is the vector batch size of the vector path.
-const vlanes = 8
+const vlanes = 16
 
 // clearUpper has nothing to clear without vector code (gsl_rkf45_simd.go).
 func clearUpper() {}

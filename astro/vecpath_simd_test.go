@@ -19,22 +19,27 @@ import (
 // vectorStretch are the functions that run while a batch's state is in
 // 256-bit registers (see gsl_rkf45_simd.go's file comment), as `go tool
 // objdump` names them; each must be found in the test binary.
-var vectorStretch = []string{
-	`astro.(*vecRKF45[go.shape.[12]simd/archsimd.Float64x4]).trial`,
-	`astro.(*vecRKF45[go.shape.[6]simd/archsimd.Float64x4]).trial`,
-	`astro.(*vecRKF45[go.shape.[12]simd/archsimd.Float64x4]).accept`,
-	`astro.(*vecRKF45[go.shape.[12]simd/archsimd.Float64x4]).refresh`,
-	`astro.(*aeifVecSys).rhs`,
-	`astro.(*aeifVecSys).step`,
-	`astro.(*aeifVecSys).endOfStep`,
-	`astro.(*astroVecSys).rhs`,
-	`astro.(*astroVecSys).step`,
-	`astro.(*astroVecSys).endOfStep`,
-	`astro.vecLoad[go.shape.[6]float64,go.shape.[12]simd/archsimd.Float64x4]`,
-	`astro.vecStore[go.shape.[6]float64,go.shape.[12]simd/archsimd.Float64x4]`,
-	`astro.vecLoad[go.shape.[3]float64,go.shape.[6]simd/archsimd.Float64x4]`,
-	`astro.vecStore[go.shape.[3]float64,go.shape.[6]simd/archsimd.Float64x4]`,
-}
+var vectorStretch = func() []string {
+	// A batch's state is an array of vgroups·dim vectors.
+	neuron := fmt.Sprintf("go.shape.[%d]simd/archsimd.Float64x4", vgroups*aeifDim)
+	astrocyte := fmt.Sprintf("go.shape.[%d]simd/archsimd.Float64x4", vgroups*astroDim)
+	return []string{
+		`astro.(*vecRKF45[` + neuron + `]).trial`,
+		`astro.(*vecRKF45[` + astrocyte + `]).trial`,
+		`astro.(*vecRKF45[` + neuron + `]).accept`,
+		`astro.(*vecRKF45[` + neuron + `]).refresh`,
+		`astro.(*aeifVecSys).rhs`,
+		`astro.(*aeifVecSys).step`,
+		`astro.(*aeifVecSys).endOfStep`,
+		`astro.(*astroVecSys).rhs`,
+		`astro.(*astroVecSys).step`,
+		`astro.(*astroVecSys).endOfStep`,
+		fmt.Sprintf(`astro.vecLoad[go.shape.[%d]float64,%s]`, aeifDim, neuron),
+		fmt.Sprintf(`astro.vecStore[go.shape.[%d]float64,%s]`, aeifDim, neuron),
+		fmt.Sprintf(`astro.vecLoad[go.shape.[%d]float64,%s]`, astroDim, astrocyte),
+		fmt.Sprintf(`astro.vecStore[go.shape.[%d]float64,%s]`, astroDim, astrocyte),
+	}
+}()
 
 // legacySSE matches an instruction of `go tool objdump` that uses an XMM
 // register without the VEX encoding (Go names VEX instructions V…).
