@@ -70,29 +70,40 @@ type sicInput struct {
 // receiver's thread and by delay (one sicPlan per thread).
 func (k *Kernel) buildSIC(sics []*projection) {
 	// Every (receiver, delay, sender) of a connection, with its weight
-	// times its multiplicity, in connection order.
+	// times its multiplicity, placed by receiver node ID as the
+	// connections are read (a counting sort: one pass counts, the next
+	// places), so that the connections of one receiver keep their order.
+	// It allocates the pairs once, at their exact number.
 	type pair struct {
-		tgt   int32 // node ID
-		delay int64
-		src   int32 // node ID
-		w     float64
+		tgt, src int32 // node IDs
+		delay    int64
+		w        float64
 	}
-	var pairs []pair
-	for _, p := range sics {
-		for r, src := range p.srcIDs {
-			mult := make([]int32, 0, p.mult.rows[r].n)
-			p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
-			p.rows.each(int32(r), func(j int, t int32) {
-				pairs = append(pairs, pair{t, p.delay, src, p.weight * float64(mult[j])})
-			})
+	eachPair := func(f func(pair)) {
+		for _, p := range sics {
+			for r, src := range p.srcIDs {
+				mult := make([]int32, 0, p.mult.rows[r].n)
+				p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
+				p.rows.each(int32(r), func(j int, t int32) {
+					f(pair{t, src, p.delay, p.weight * float64(mult[j])})
+				})
+			}
 		}
 		// The (small, run-length coded) lists stay for GetConnections.
 	}
-	// Sorted by receiver, delay and sender; the connections of one triple
-	// keep their order, so their weights are summed in connection order,
-	// starting from 0. By receiver first, in one pass (a receiver has few
-	// senders), then each receiver's few pairs.
-	pairs = sortedByNode(pairs, len(k.nodes), func(x pair) int32 { return x.tgt })
+	start := make([]int, len(k.nodes)+2) // start[i+1]: first position of node ID i
+	eachPair(func(x pair) { start[x.tgt+1]++ })
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	pairs := make([]pair, start[len(start)-1])
+	eachPair(func(x pair) {
+		pairs[start[x.tgt]] = x
+		start[x.tgt]++
+	})
+	// Then each receiver's few pairs by delay and sender, stably: the
+	// connections of one triple keep their order, so their weights are
+	// summed in connection order, starting from 0.
 	for lo := 0; lo < len(pairs); {
 		hi := lo + 1
 		for hi < len(pairs) && pairs[hi].tgt == pairs[lo].tgt {
@@ -106,7 +117,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 	keys := pairs[:0] // the triples, each with its summed weight (in place: never ahead of the reading)
 	for _, x := range pairs {
 		if n := len(keys); n == 0 || keys[n-1].tgt != x.tgt || keys[n-1].delay != x.delay || keys[n-1].src != x.src {
-			keys = append(keys, pair{x.tgt, x.delay, x.src, 0})
+			keys = append(keys, pair{x.tgt, x.src, x.delay, 0})
 		}
 		keys[len(keys)-1].w += x.w
 	}

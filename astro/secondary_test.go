@@ -27,7 +27,9 @@ func TestSICDeliveryOrder(t *testing.T) {
 			w, d  float64 // weight, delay (ms)
 			steps int64
 		}
-		conns := []conn{{a2, 0.7, 1.5, 15}, {a1, 1.3, 1.0, 10}, {a2, -0.4, 1.0, 10}, {a1, 0.9, 1.5, 15}, {a2, 2.1, 1.0, 10}}
+		// a2's three connections at 1 ms sum to 2.4000000000000004 in
+		// connection order, to 2.4 in reverse.
+		conns := []conn{{a2, 0.7, 1.5, 15}, {a1, 1.3, 1.0, 10}, {a2, -0.4, 1.0, 10}, {a1, 0.9, 1.5, 15}, {a2, 2.1, 1.0, 10}, {a2, 0.7, 1.0, 10}}
 		for _, c := range conns {
 			if err := k.Connect(c.pre, nrn, nil, SICConnection{Weight: c.w, Delay: c.d}); err != nil {
 				t.Fatal(err)
