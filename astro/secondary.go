@@ -2,6 +2,7 @@ package astro
 
 import (
 	"cmp"
+	"iter"
 	"maps"
 	"slices"
 )
@@ -70,37 +71,33 @@ type sicInput struct {
 // receiver's thread and by delay (one sicPlan per thread).
 func (k *Kernel) buildSIC(sics []*projection) {
 	// Every (receiver, delay, sender) of a connection, with its weight
-	// times its multiplicity, placed by receiver node ID as the
-	// connections are read (a counting sort: one pass counts, the next
-	// places), so that the connections of one receiver keep their order.
-	// It allocates the pairs once, at their exact number.
+	// times its multiplicity, ordered by receiver node ID (sortedByNode
+	// reads the connections twice and allocates the pairs once); the
+	// connections of one receiver keep their order.
 	type pair struct {
 		tgt, src int32 // node IDs
 		delay    int64
 		w        float64
 	}
-	eachPair := func(f func(pair)) {
+	connections := func(yield func(pair) bool) {
 		for _, p := range sics {
 			for r, src := range p.srcIDs {
 				mult := make([]int32, 0, p.mult.rows[r].n)
 				p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
-				p.rows.each(int32(r), func(j int, t int32) {
-					f(pair{t, src, p.delay, p.weight * float64(mult[j])})
-				})
+				j := 0 // position in the row
+				for c := range p.rows.chunks(int32(r)) {
+					for _, t := range c {
+						if !yield(pair{t, src, p.delay, p.weight * float64(mult[j])}) {
+							return
+						}
+						j++
+					}
+				}
 			}
 		}
 		// The (small, run-length coded) lists stay for GetConnections.
 	}
-	start := make([]int, len(k.nodes)+2) // start[i+1]: first position of node ID i
-	eachPair(func(x pair) { start[x.tgt+1]++ })
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	pairs := make([]pair, start[len(start)-1])
-	eachPair(func(x pair) {
-		pairs[start[x.tgt]] = x
-		start[x.tgt]++
-	})
+	pairs := sortedByNode(connections, len(k.nodes), func(x pair) int32 { return x.tgt })
 	// Then each receiver's few pairs by delay and sender, stably: the
 	// connections of one triple keep their order, so their weights are
 	// summed in connection order, starting from 0.
@@ -165,7 +162,7 @@ func (k *Kernel) buildSIC(sics []*projection) {
 		for _, d := range slices.Sorted(maps.Keys(layerInputs[t])) {
 			// Each receiver sums its senders in ascending node ID, as
 			// the keys are ordered.
-			ins := sortedByNode(layerInputs[t][d], len(k.nodes), func(x input) int32 { return x.src })
+			ins := sortedByNode(slices.Values(layerInputs[t][d]), len(k.nodes), func(x input) int32 { return x.src })
 			l := sicLayer{delay: d, inputs: make([]sicInput, len(ins))}
 			for i, in := range ins {
 				l.inputs[i] = sicInput{recv: in.recv, w: in.w}
@@ -180,18 +177,20 @@ func (k *Kernel) buildSIC(sics []*projection) {
 	}
 }
 
-// sortedByNode returns xs ordered by node ID (1 … n), keeping the order
-// of equal IDs: a counting sort, one pass over xs and the IDs.
-func sortedByNode[T any](xs []T, n int, id func(T) int32) []T {
+// sortedByNode returns the values of seq ordered by node ID (1 … n),
+// keeping the order of equal IDs: a counting sort that reads seq twice,
+// once to count and once to place, and allocates the result once. seq
+// must give the same values both times.
+func sortedByNode[T any](seq iter.Seq[T], n int, id func(T) int32) []T {
 	start := make([]int, n+2) // start[i+1]: first position of node ID i
-	for _, x := range xs {
+	for x := range seq {
 		start[id(x)+1]++
 	}
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	out := make([]T, len(xs))
-	for _, x := range xs {
+	out := make([]T, start[len(start)-1])
+	for x := range seq {
 		out[start[id(x)]] = x
 		start[id(x)]++
 	}

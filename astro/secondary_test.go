@@ -113,7 +113,7 @@ func TestSortedByNode(t *testing.T) {
 	for i := range 500 {
 		xs = append(xs, x{int32(1 + rng.IntN(40)), int32(i)})
 	}
-	got := sortedByNode(xs, 40, func(v x) int32 { return v.id })
+	got := sortedByNode(slices.Values(xs), 40, func(v x) int32 { return v.id })
 	want := slices.Clone(xs)
 	slices.SortStableFunc(want, func(a, b x) int { return int(a.id - b.id) })
 	if !slices.Equal(got, want) {
