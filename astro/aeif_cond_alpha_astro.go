@@ -191,11 +191,10 @@ type aeifBlock struct {
 // scratch out of each other's cache lines: the fields are written for
 // every node, and sharing a line would make the cores fight over it.
 type aeifWork struct {
-	integ rkf45[[aeifDim]float64]
 	batch batch[[aeifDim]float64]
-	sys   aeifRHS
 	lanes aeifLanes
-	simd  any // vector path state, a 64-byte aligned *aeifVecSys (alignedNew; GOEXPERIMENT=simd builds)
+	jobs  []scalarJob // Update's work for runScalar
+	simd  any         // vector path state, a 64-byte aligned *aeifVecSys (alignedNew; GOEXPERIMENT=simd builds)
 	_     [cacheLinePad]byte
 }
 
@@ -270,7 +269,7 @@ func (b *aeifBlock) Prepare(k *Kernel) error {
 	b.sic = newRingBuffer(n, k.ringLen)
 	b.work = make([]aeifWork, k.threads)
 	for t := range b.work {
-		b.work[t].sys.b, b.work[t].lanes.b = b, b
+		b.work[t].lanes.b = b
 	}
 	b.dydt = make([][aeifDim]float64, n)
 	b.fsal = make([]bool, n)
@@ -297,21 +296,12 @@ func (b *aeifBlock) PreRun(k *Kernel) error {
 	return nil
 }
 
-// aeifRHS evaluates the right-hand side for node i of block b.
-type aeifRHS struct {
-	b   *aeifBlock
-	i   int
-	sum float64 // current sum of the last evaluation (see rhs)
-}
-
-func (s *aeifRHS) rhs(y, f *[aeifDim]float64) { s.sum = s.b.rhs(s.i, y, f) }
-
 // aeifLanes evaluates the right-hand side of the nodes of a batch.
 type aeifLanes struct {
 	b   *aeifBlock
 	idx [lanes]int
-	// refr and iSIC are each lane's refractory state and I_SIC (pA), which
-	// stay the same through the batch's first substep (see scalarStep).
+	// refr and iSIC are each lane's refractory state and I_SIC (pA) as
+	// rhs reads them (runScalar keeps them current).
 	refr [lanes]bool
 	iSIC [lanes]float64
 	sum  [lanes]float64 // current sum of each lane's last evaluation
@@ -408,6 +398,7 @@ func (b *aeifBlock) deriv(refractory bool, v, iSIC, iSpike float64, y, f *[aeifD
 // refractory clamp or spike check, then the step's inputs.
 func (b *aeifBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from, to int) error {
 	w := &b.work[tc.id]
+	w.jobs = w.jobs[:0] // the neurons left to the scalar path (runScalar)
 	i0 := lo
 	if aeifVector.ready != nil && k.vecOn && aeifVector.ready(b, w) {
 		for ; i0+vlanes <= hi; i0 += vlanes {
@@ -416,57 +407,108 @@ func (b *aeifBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, from
 			}
 		}
 	}
-	for ; i0 < hi; i0 += lanes {
-		clearUpper()
-		n := min(lanes, hi-i0)
-		var idx [lanes]int
-		for l := range n {
-			idx[l] = i0 + l
-		}
-		for lag := from; lag < to; lag++ {
-			if err := b.scalarStep(k, tc, w, &idx, n, origin+int64(lag)); err != nil {
-				return err
-			}
-		}
+	for ; i0 < hi; i0++ {
+		w.jobs = append(w.jobs, scalarJob{i0, from, to})
+	}
+	if err := b.runScalar(k, tc, w, w.jobs, origin); err != nil {
+		return err
 	}
 	return b.sliceCheck(k, lo, hi, origin+int64(to))
 }
 
-// scalarStep advances neurons idx[0..n-1] through the resolution step
-// ending at step+1 (the scalar path: any neuron, any case).
-func (b *aeifBlock) scalarStep(k *Kernel, tc *Thread, w *aeifWork, idx *[lanes]int, n int, step int64) error {
-	integ, bt, sys, ls := &w.integ, &w.batch, &w.sys, &w.lanes
+// scalarJob is a neuron to advance on the scalar path through the lags
+// [lag, end) of a slice.
+type scalarJob struct{ i, lag, end int }
+
+// laneRun is where one lane of runScalar stands, besides its time within
+// the step and its valid flag (the batch's t and runScalar's valid).
+type laneRun struct {
+	scalarJob
+	sum   float64 // current sum of the last accepted evaluation (pA)
+	calls int     // evolveApply calls begun after the step's first substep (maxSubsteps)
+	first bool    // the next attempt is the step's first substep
+}
+
+// runScalar advances the neurons of jobs on the scalar path, each through
+// its lags, with NEST's loop per resolution step: integrator substeps, each
+// followed by the refractory clamp or spike check (afterSubstep), then the
+// step's inputs (endOfStep). It keeps lanes neurons in flight and makes one
+// attempt of each lane's current evolveApply call per round (batch.substep),
+// so neurons at different lags and in different substeps share a round and
+// their work overlaps; a lane whose job ends takes the next job. Every neuron
+// gets exactly the operations of its own scalar loop, so results do not
+// depend on which neurons share a round.
+func (b *aeifBlock) runScalar(k *Kernel, tc *Thread, w *aeifWork, jobs []scalarJob, origin int64) error {
+	bt, ls := &w.batch, &w.lanes
 	h, limit := k.h, maxSubsteps(k.ticsPerStep)
+	var run [lanes]laneRun
 	var y, dydt [lanes]*[aeifDim]float64
 	var hs [lanes]*float64
 	var valid [lanes]bool
-	for l := range n {
-		i := idx[l]
-		ls.idx[l], ls.refr[l], ls.iSIC[l] = i, b.r[i] > 0, b.iSIC[i]
-		y[l], dydt[l], hs[l], valid[l] = &b.y[i], &b.dydt[i], &b.hstep[i], b.fsal[i]
+	// inputs sets what rhs reads of lane l's neuron besides y: its
+	// refractory state and I_SIC, which afterSubstep and endOfStep change.
+	inputs := func(l int) {
+		i := run[l].i
+		ls.refr[l], ls.iSIC[l] = b.r[i] > 0, b.iSIC[i]
 	}
-	bt.firstSubstep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
-	for l := range n {
-		i := idx[l]
-		t, sum := bt.t[l], ls.sum[l]
-		if t > 0 {
-			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
-				return err
+	set := func(l int) { // lane l's neuron
+		i := run[l].i
+		ls.idx[l], y[l], dydt[l], hs[l] = i, &b.y[i], &b.dydt[i], &b.hstep[i]
+		inputs(l)
+	}
+	n, next := 0, 0
+	start := func(l int) { // lane l takes the next job
+		j := jobs[next]
+		next++
+		run[l], valid[l], bt.t[l] = laneRun{scalarJob: j, first: true}, b.fsal[j.i], 0
+		set(l)
+	}
+	for n < lanes && next < len(jobs) {
+		start(n)
+		n++
+	}
+	for n > 0 {
+		clearUpper() // see clearUpper: a round is a few µs of scalar work
+		bt.substep(ls, &b.ctrl, h, n, &y, &dydt, &hs, &valid)
+		// From the last lane down, so that a lane whose job ends can be
+		// replaced by the last one, already handled.
+		for l := n - 1; l >= 0; l-- {
+			r := &run[l]
+			step := origin + int64(r.lag)
+			accepted := !bt.retry[l]
+			if accepted {
+				r.sum = ls.sum[l]
+				if err := b.afterSubstep(k, tc, r.i, step, &valid[l]); err != nil {
+					return err
+				}
+				inputs(l)
 			}
+			begins := r.first || accepted // the next attempt begins an evolveApply call
+			r.first = false
+			if bt.t[l] < h {
+				if begins {
+					if r.calls == limit {
+						return substepError(k, b.model, b.first+r.i, step, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
+					}
+					r.calls++
+				}
+				continue
+			}
+			b.endOfStep(k, tc, r.i, step, r.sum, &valid[l])
+			b.fsal[r.i] = valid[l]
+			if r.lag++; r.lag < r.end {
+				r.calls, r.first, bt.t[l] = 0, true, 0
+				inputs(l)
+				continue
+			}
+			if next < len(jobs) {
+				start(l)
+				continue
+			}
+			n--
+			run[l], valid[l], bt.t[l] = run[n], valid[n], bt.t[n]
+			set(l)
 		}
-		sys.i = i
-		for sub := 0; t < h; sub++ {
-			if sub == limit {
-				return substepError(k, b.model, b.first+i, step, fmt.Sprintf("gsl_error_tol = %g", b.p.GSLErrorTol))
-			}
-			t = integ.evolveApply(sys, &b.ctrl, t, h, hs[l], y[l], dydt[l], valid[l])
-			valid[l], sum = true, sys.sum
-			if err := b.afterSubstep(k, tc, i, step, &valid[l]); err != nil {
-				return err
-			}
-		}
-		b.endOfStep(k, tc, i, step, sum, &valid[l])
-		b.fsal[i] = valid[l]
 	}
 	return nil
 }

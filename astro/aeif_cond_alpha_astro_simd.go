@@ -17,6 +17,8 @@ type aeifVecSys struct {
 	vPeak, eEx, eIn, vTh, invDeltaT, gLDeltaT, negGL, eL, iE, invCM f64x4
 	negInvTauEx, invTauEx, negInvTauIn, invTauIn, a, invTauW        f64x4
 	g0Ex, g0In, instV, instWLo, instWHi, vPeakDet                   f64x4
+
+	kept [vlanes]keptLane // the state of the neurons that left the batch (leave)
 }
 
 func (s *aeifVecSys) set(b *aeifBlock) {
@@ -62,13 +64,14 @@ func (s *aeifVecSys) rhs(yy, ff *[vgroups * aeifDim]f64x4, g0, g1 int) bool {
 // t1, step accepted and grown, no instability, no spike) and returns them
 // (bit 4g+l: lane l of group g). The other lanes are left unchanged for the
 // scalar path.
-func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool) uint16 {
-	// Not refractory (r = 0), with a suggestion covering t1.
+func (s *aeifVecSys) step(b *aeifBlock, i0 int, valid *[vlanes]bool, left uint16) uint16 {
+	// Not refractory (r = 0), with a suggestion covering t1, still in the
+	// batch.
 	var pre uint16
 	for l := 0; l < vlanes; l += 8 {
 		pre |= uint16(archsimd.LoadInt32x8((*[8]int32)(b.r[i0+l:i0+l+8])).Equal(archsimd.Int32x8{}).ToBits()) << l
 	}
-	pre &= s.hStepsCover(b.hstep, i0)
+	pre &= s.hStepsCover(b.hstep, i0) &^ left
 	if pre == 0 || !s.refresh(s, valid) {
 		return 0
 	}
@@ -161,37 +164,42 @@ func init() {
 }
 
 // updateVector is aeifBlock.update's loop over the lags [from, to) for the
-// vlanes neurons starting at i0: the vector step where it applies,
-// scalarStep (per group of four) where it does not.
+// vlanes neurons starting at i0: the vector step where it applies. A
+// neuron where it does not (near a spike, refractory, a short step) leaves
+// the batch for the rest of the slice: it is appended to w.jobs from that
+// lag on, for runScalar, which gathers such neurons from all batches so
+// that their many short substeps run side by side. Its state stays as it
+// was at the start of that lag, so it continues exactly where the vector
+// path stopped (the paths are bit-identical); its lane in the batch runs
+// on with a harmless state and is masked out of every result.
 func (b *aeifBlock) updateVector(k *Kernel, tc *Thread, w *aeifWork, i0 int, origin int64, from, to int) error {
 	s := w.simd.(*aeifVecSys)
 	valid := (*[vlanes]bool)(b.fsal[i0 : i0+vlanes])
 	recorded := b.recorded(i0, i0+vlanes)
-	load := func() {
-		vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
-		for g := range vgroups {
-			s.iSIC[g] = archsimd.LoadFloat64x4Slice(b.iSIC[i0+4*g : i0+4*g+4])
-		}
-	}
 	store := func() {
 		vecStore(&s.vecRKF45, b.y, b.dydt, i0)
 		for g := range vgroups {
 			s.iSIC[g].StoreSlice(b.iSIC[i0+4*g : i0+4*g+4])
 		}
-		clearUpper()
 	}
+	const all = 1<<vlanes - 1
+	var left uint16 // lanes whose neuron left the batch
 	s.setStep(k.h)
-	load()
-	for lag := from; lag < to; lag++ {
+	vecLoad(&s.vecRKF45, b.y, b.dydt, i0)
+	for g := range vgroups {
+		s.iSIC[g] = archsimd.LoadFloat64x4Slice(b.iSIC[i0+4*g : i0+4*g+4])
+	}
+	for lag := from; lag < to && left != all; lag++ {
 		step := origin + int64(lag)
-		done := s.step(b, i0, valid)
+		done := s.step(b, i0, valid, left)
 		if done != 0 {
 			s.endOfStep(b, i0, step, done)
 		}
-		if done == 1<<vlanes-1 && !recorded {
-			continue
+		leaving := all &^ (done | left)
+		if recorded && done != 0 || leaving != 0 {
+			store()
+			clearUpper() // scalar code follows
 		}
-		store()
 		if recorded {
 			for l := range vlanes {
 				if done&(1<<l) != 0 && b.subs[i0+l] != nil {
@@ -199,30 +207,66 @@ func (b *aeifBlock) updateVector(k *Kernel, tc *Thread, w *aeifWork, i0 int, ori
 				}
 			}
 		}
-		if done == 1<<vlanes-1 {
+		if leaving == 0 {
 			continue
 		}
-		// The other lanes take the scalar path.
-		var idx [lanes]int
-		n := 0
-		for l := range vlanes {
-			if done&(1<<l) == 0 {
-				idx[n] = i0 + l
-				if n++; n == lanes {
-					if err := b.scalarStep(k, tc, w, &idx, n, step); err != nil {
-						return err
-					}
-					n = 0
-				}
-			}
-		}
-		if n > 0 {
-			if err := b.scalarStep(k, tc, w, &idx, n, step); err != nil {
-				return err
-			}
-		}
-		load()
+		s.leave(b, w, i0, lag, to, leaving, left, valid)
+		left |= leaving
 	}
 	store()
+	clearUpper()
+	for l := range vlanes {
+		if left&(1<<l) != 0 {
+			i := i0 + l
+			kl := &s.kept[l]
+			b.y[i], b.dydt[i], b.iSIC[i], b.fsal[i] = kl.y, kl.dydt, kl.iSIC, kl.fsal
+		}
+	}
 	return nil
+}
+
+// keptLane is the state of a neuron that left its batch, kept while the
+// batch runs on (its stores overwrite the neuron's state).
+type keptLane struct {
+	y, dydt [aeifDim]float64
+	iSIC    float64 // pA
+	fsal    bool
+}
+
+// leave takes the lanes in leaving out of the batch at lag: b.y, b.dydt and
+// b.iSIC hold their neurons' state at the start of lag (updateVector has
+// just stored the batch); it keeps that state and queues the neurons for
+// runScalar from lag on. left are the lanes that left before.
+func (s *aeifVecSys) leave(b *aeifBlock, w *aeifWork, i0, lag, to int, leaving, left uint16, valid *[vlanes]bool) {
+	for l := range vlanes {
+		if leaving&(1<<l) != 0 {
+			i := i0 + l
+			s.kept[l] = keptLane{b.y[i], b.dydt[i], b.iSIC[i], b.fsal[i]}
+			w.jobs = append(w.jobs, scalarJob{i, lag, to})
+		}
+	}
+	s.park(left|leaving, valid)
+}
+
+// park gives the lanes in parked a harmless state (V_m = V_th, the rest 0,
+// f = 0, marked valid), whatever they held: their right-hand sides then
+// stay in exp's fast range and never refuse the batch's step. step masks
+// them out of every result.
+func (s *aeifVecSys) park(parked uint16, valid *[vlanes]bool) {
+	for g := range vgroups {
+		bits := uint8(parked >> (4 * g) & 0xF)
+		if bits == 0 {
+			continue
+		}
+		m, o := bitsMask(bits), g*aeifDim
+		for c := range aeifDim {
+			v := f64x4{}
+			if c == aeifV {
+				v = s.vTh
+			}
+			s.y[o+c] = v.Merge(s.y[o+c], m)
+			s.k1[o+c] = f64x4{}.Merge(s.k1[o+c], m)
+		}
+	}
+	markValid(valid, parked)
 }

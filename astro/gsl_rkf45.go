@@ -291,7 +291,7 @@ type laneRHS[V vec] interface {
 type batch[V vec] struct {
 	k1, k2, k3, k4, k5, k6, yt, y0, yn, yerr, out, hv [lanes]V
 	h0, t                                             [lanes]float64
-	final                                             [lanes]bool
+	final, retry                                      [lanes]bool
 }
 
 // flat returns the components of v as one slice (lane after lane).
@@ -384,38 +384,65 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
 }
 
 // firstSubstep makes the first evolveApply call of a resolution step
-// [0, t1] for lanes 0..n-1 together. For each lane it leaves exactly the
-// state a scalar evolveApply call would: either an accepted step (t[l] > 0,
-// *hs[l] the next suggestion, *dydt[l] = f(y)) or, if GSL would retry with a
-// smaller step, the unchanged y with *hs[l] set to that smaller step and
-// t[l] = 0, so a scalar evolveApply call continues exactly as GSL's retry
-// loop would.
+// [0, t1] for lanes 0..n-1 together: substep with every lane at t = 0.
 func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
+	b.attempt(sys, c, t1, n, y, dydt, hs, valid, true)
+}
+
+// substep makes one attempt of an evolveApply call towards t1 for lanes
+// 0..n-1 together, each lane from its own time b.t[l] (ms) with its own
+// suggestion *hs[l]. For each lane it leaves exactly the state a scalar
+// evolveApply call would: either an accepted step (b.t[l] the new time,
+// *hs[l] the next suggestion, *dydt[l] = f(y), b.retry[l] false) or, if GSL
+// would retry with a smaller step, the unchanged y and b.t[l] with *hs[l]
+// set to that smaller step and b.retry[l] true, so that the next attempt
+// (substep again, or a scalar evolveApply call) continues exactly as GSL's
+// retry loop would.
+func (b *batch[V]) substep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
+	b.attempt(sys, c, t1, n, y, dydt, hs, valid, false)
+}
+
+// attempt is substep, or firstSubstep if fromStart (every lane at t = 0,
+// the common case, without reading b.t).
+func (b *batch[V]) attempt(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool, fromStart bool) {
 	for l := range n {
 		if !valid[l] {
 			sys.rhsLane(l, y[l], dydt[l])
 		}
 		b.y0[l], b.k1[l] = *y[l], *dydt[l]
 		b.h0[l] = *hs[l]
-		b.final[l] = b.h0[l] > t1
+		dt := t1
+		if !fromStart {
+			dt -= b.t[l]
+		}
+		b.final[l] = b.h0[l] > dt
 		if b.final[l] {
-			b.h0[l] = t1
+			b.h0[l] = dt
 		}
 	}
 	b.stepLanes(sys, n)
-	finalBound, finalQ2 := smallErrorBound(t1, t1) // that of every final lane
+	finalBound, finalQ2 := smallErrorBound(t1, t1) // that of every final lane from t = 0
 	for l := range n {
+		t0 := 0.0
+		if !fromStart {
+			t0 = b.t[l]
+		}
 		t, capped, q2 := b.h0[l], finalBound, finalQ2
+		if !fromStart {
+			t += t0
+		}
 		if b.final[l] {
 			t = t1
-		} else {
-			capped, q2 = smallErrorBound(t, t1)
+		}
+		if !b.final[l] || t0 != 0 {
+			capped, q2 = smallErrorBound(b.h0[l], t1)
 		}
 		next, retry := controlStepBound(c, &b.yn[l], &b.yerr[l], &b.out[l], b.h0[l], t, t1, capped, q2)
 		*hs[l] = next
 		valid[l] = true // on a retry, dydt[l] = f(y0) is still exact
-		if retry {      // GSL retries with the shorter step from the unchanged y
-			b.t[l] = 0
+		b.retry[l] = retry
+		if retry { // GSL retries with the shorter step from the unchanged y
+			b.t[l] = t0
 			continue
 		}
 		*y[l], *dydt[l] = b.yn[l], b.out[l]

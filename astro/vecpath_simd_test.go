@@ -31,6 +31,7 @@ var vectorStretch = func() []string {
 		`astro.(*aeifVecSys).rhs`,
 		`astro.(*aeifVecSys).step`,
 		`astro.(*aeifVecSys).endOfStep`,
+		`astro.(*aeifVecSys).park`,
 		`astro.(*astroVecSys).rhs`,
 		`astro.(*astroVecSys).step`,
 		`astro.(*astroVecSys).endOfStep`,
@@ -145,11 +146,12 @@ func disassembleAstro() (funcs map[string][]string, skip string, err error) {
 
 // clearingLoops are the functions that start scalar work in a clean vector
 // state (gsl_rkf45_simd.go's file comment: an asynchronous preemption
-// leaves the upper halves dirty): the models' scalar batch loops, each
-// block's update and the deliveries. A name ending in "[" stands for every
+// leaves the upper halves dirty): the models' scalar batch loops (the
+// neurons' in runScalar, per round), the other blocks' updates and the
+// deliveries. A name ending in "[" stands for every
 // shape instantiation of a generic type's Update; at least one must be found.
 var clearingLoops = []string{
-	`astro.(*aeifBlock).Update`,
+	`astro.(*aeifBlock).runScalar`,
 	`astro.(*astrocyteBlock).Update`,
 	`astro.(*odeBlock[`,
 	`astro.(*Kernel).updateThread`,
