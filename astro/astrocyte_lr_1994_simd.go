@@ -2,7 +2,10 @@
 
 package astro
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // astrocyte_lr_1994 on the vector path (see gsl_rkf45_simd.go): rhs below
 // is astroRHS.rhs, and endOfStep is astrocyteBlock.endOfStep, for four
@@ -130,13 +133,11 @@ func (s *astroVecSys) endOfStep(b *astrocyteBlock, i0 int, step int64, lag, md i
 	}
 }
 
-// invalidate clears valid[off+l] for the lanes l set in bits.
+// invalidate clears valid[off+l] for the lanes l set in the low 4 bits of
+// bits, with one 4-byte store (the inverse of markValid).
 func invalidate(valid *[vlanes]bool, off int, bits uint8) {
-	for l := range 4 {
-		if bits&(1<<l) != 0 {
-			valid[off+l] = false
-		}
-	}
+	w := (*uint32)(unsafe.Pointer(&valid[off : off+4][0]))
+	*w &^= uint32(laneTrue[bits]) // lanes 4…7 of laneTrue fall outside the word
 }
 
 // vectorReady tells whether update may use updateVector, and prepares the

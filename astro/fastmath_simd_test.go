@@ -205,3 +205,28 @@ func TestMarkValid(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidate: invalidate clears exactly the lanes set in the low 4 bits,
+// in the group at off, and leaves every other lane as it was.
+func TestInvalidate(t *testing.T) {
+	for bits := range 1 << 8 { // the high 4 bits must be ignored
+		for _, before := range []uint16{0xFFFF, 0x5A5A, 0x0F0F} {
+			for off := 0; off < vlanes; off += 4 {
+				var valid [vlanes]bool
+				for l := range vlanes {
+					valid[l] = before&(1<<l) != 0
+				}
+				invalidate(&valid, off, uint8(bits))
+				for l := range vlanes {
+					want := before&(1<<l) != 0
+					if l >= off && l < off+4 && bits&(1<<(l-off)) != 0 {
+						want = false
+					}
+					if valid[l] != want {
+						t.Fatalf("bits %08b, before %016b, off %d: lane %d = %v, want %v", bits, before, off, l, valid[l], want)
+					}
+				}
+			}
+		}
+	}
+}
