@@ -17,8 +17,9 @@ import (
 // suggestion covering the whole resolution step, and every error ratio in
 // GSL's "grow by 5" range (controlStep's division-free test). Everything else
 // (shorter or rejected steps, spikes, refractoriness, NaN) goes to the
-// scalar code, which handles all cases; for neurons per node, for
-// astrocytes (where it is rare) per batch.
+// scalar code, which handles all cases: a neuron leaves its batch for the
+// rest of the slice (aeifBlock.updateVector, runScalar), astrocytes (where
+// it is rare) go for one step per batch.
 //
 // Each lane performs exactly the scalar code's operations (rkf45.step,
 // controlStep, the models' right-hand sides) in the same order, without fused
