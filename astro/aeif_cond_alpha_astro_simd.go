@@ -210,7 +210,7 @@ func (b *aeifBlock) updateVector(k *Kernel, tc *Thread, w *aeifWork, i0 int, ori
 		if leaving == 0 {
 			continue
 		}
-		s.leave(b, w, i0, lag, to, leaving, left, valid)
+		s.leave(b, w, i0, lag, to, leaving, valid)
 		left |= leaving
 	}
 	store()
@@ -236,8 +236,8 @@ type keptLane struct {
 // leave takes the lanes in leaving out of the batch at lag: b.y, b.dydt and
 // b.iSIC hold their neurons' state at the start of lag (updateVector has
 // just stored the batch); it keeps that state and queues the neurons for
-// runScalar from lag on. left are the lanes that left before.
-func (s *aeifVecSys) leave(b *aeifBlock, w *aeifWork, i0, lag, to int, leaving, left uint16, valid *[vlanes]bool) {
+// runScalar from lag on. Parked lanes stay parked: step never accepts them.
+func (s *aeifVecSys) leave(b *aeifBlock, w *aeifWork, i0, lag, to int, leaving uint16, valid *[vlanes]bool) {
 	for l := range vlanes {
 		if leaving&(1<<l) != 0 {
 			i := i0 + l
@@ -245,7 +245,7 @@ func (s *aeifVecSys) leave(b *aeifBlock, w *aeifWork, i0, lag, to int, leaving, 
 			w.jobs = append(w.jobs, scalarJob{i, lag, to})
 		}
 	}
-	s.park(left|leaving, valid)
+	s.park(leaving, valid)
 }
 
 // park gives the lanes in parked a harmless state (V_m = V_th, the rest 0,

@@ -386,7 +386,8 @@ func (b *batch[V]) stepLanes(sys laneRHS[V], n int) {
 // firstSubstep makes the first evolveApply call of a resolution step
 // [0, t1] for lanes 0..n-1 together: substep with every lane at t = 0.
 func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
-	b.attempt(sys, c, t1, n, y, dydt, hs, valid, true)
+	clear(b.t[:n])
+	b.substep(sys, c, t1, n, y, dydt, hs, valid)
 }
 
 // substep makes one attempt of an evolveApply call towards t1 for lanes
@@ -399,22 +400,13 @@ func (b *batch[V]) firstSubstep(sys laneRHS[V], c *stepControl, t1 float64, n in
 // (substep again, or a scalar evolveApply call) continues exactly as GSL's
 // retry loop would.
 func (b *batch[V]) substep(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool) {
-	b.attempt(sys, c, t1, n, y, dydt, hs, valid, false)
-}
-
-// attempt is substep, or firstSubstep if fromStart (every lane at t = 0,
-// the common case, without reading b.t).
-func (b *batch[V]) attempt(sys laneRHS[V], c *stepControl, t1 float64, n int, y, dydt *[lanes]*V, hs *[lanes]*float64, valid *[lanes]bool, fromStart bool) {
 	for l := range n {
 		if !valid[l] {
 			sys.rhsLane(l, y[l], dydt[l])
 		}
 		b.y0[l], b.k1[l] = *y[l], *dydt[l]
 		b.h0[l] = *hs[l]
-		dt := t1
-		if !fromStart {
-			dt -= b.t[l]
-		}
+		dt := t1 - b.t[l]
 		b.final[l] = b.h0[l] > dt
 		if b.final[l] {
 			b.h0[l] = dt
@@ -423,14 +415,8 @@ func (b *batch[V]) attempt(sys laneRHS[V], c *stepControl, t1 float64, n int, y,
 	b.stepLanes(sys, n)
 	finalBound, finalQ2 := smallErrorBound(t1, t1) // that of every final lane from t = 0
 	for l := range n {
-		t0 := 0.0
-		if !fromStart {
-			t0 = b.t[l]
-		}
-		t, capped, q2 := b.h0[l], finalBound, finalQ2
-		if !fromStart {
-			t += t0
-		}
+		t0 := b.t[l]
+		t, capped, q2 := t0+b.h0[l], finalBound, finalQ2
 		if b.final[l] {
 			t = t1
 		}
@@ -442,7 +428,6 @@ func (b *batch[V]) attempt(sys laneRHS[V], c *stepControl, t1 float64, n int, y,
 		valid[l] = true // on a retry, dydt[l] = f(y0) is still exact
 		b.retry[l] = retry
 		if retry { // GSL retries with the shorter step from the unchanged y
-			b.t[l] = t0
 			continue
 		}
 		*y[l], *dydt[l] = b.yn[l], b.out[l]

@@ -79,10 +79,11 @@ func (k *Kernel) buildSIC(sics []*projection) {
 		delay    int64
 		w        float64
 	}
+	var mult []int32 // one row's multiplicities
 	connections := func(yield func(pair) bool) {
 		for _, p := range sics {
 			for r, src := range p.srcIDs {
-				mult := make([]int32, 0, p.mult.rows[r].n)
+				mult = mult[:0]
 				p.mult.each(int32(r), func(_ int, m int32) { mult = append(mult, m) })
 				j := 0 // position in the row
 				for c := range p.rows.chunks(int32(r)) {
