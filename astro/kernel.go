@@ -68,6 +68,7 @@ type Kernel struct {
 	nodeWhere []int32        // node ID - 1 -> owner thread·len(blocks) + block (during prepare)
 	recOf     [][]int32      // node ID - 1 -> spike recorders it is connected to
 	tcs       []*Thread      // one per thread
+	workers   *workers       // during Simulate with more than one thread
 	pending   []spikeEvent   // spikes of the last completed slice, sorted
 	deliv     []delivery     // the pending spikes, resolved per projection
 	progress  func(Progress) // optional Simulate progress callback
@@ -272,6 +273,13 @@ func (k *Kernel) simulate(ctx context.Context, t float64) error {
 			return err
 		}
 	}
+	if useWorkers(k.threads) {
+		k.workers = startWorkers(k.tcs)
+		defer func() {
+			k.workers.stop()
+			k.workers = nil
+		}()
+	}
 	startMs, endMs := k.Time(), k.stepsToMs(k.step+n)
 	began := time.Now()
 	report := func(done bool) {
@@ -344,6 +352,10 @@ func (k *Kernel) parallel(fn func(tc *Thread) error) error {
 		run(k.tcs[0])
 		return k.tcs[0].err
 	}
+	if k.workers != nil {
+		k.workers.run(run)
+		return k.firstError()
+	}
 	var wg sync.WaitGroup
 	for _, tc := range k.tcs {
 		wg.Add(1)
@@ -353,6 +365,11 @@ func (k *Kernel) parallel(fn func(tc *Thread) error) error {
 		}()
 	}
 	wg.Wait()
+	return k.firstError()
+}
+
+// firstError returns the first thread's error, in thread order.
+func (k *Kernel) firstError() error {
 	for _, tc := range k.tcs {
 		if tc.err != nil {
 			return tc.err
