@@ -85,7 +85,11 @@ func (b *poissonBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, f
 				}
 				slots = append(slots, slot)
 			}
-			for j := lo; j < hi; j++ {
+			j := lo
+			if b.sampler.thresh != nil {
+				j = b.sampler.drawPairs(part, j, hi, slots, p.weight)
+			}
+			for ; j < hi; j++ {
 				t, rng := part.tgt[j], &part.rng[j]
 				for _, slot := range slots {
 					if slot < 0 {
@@ -100,6 +104,37 @@ func (b *poissonBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, f
 	}
 	b.slots[tc.id] = slots
 	return nil
+}
+
+// drawPairs is the loop of Update over the targets lo, lo+1, … of part
+// for a sampler that inverts (λ in (0, 10)), two targets at a time: each
+// stream's draws form a chain (the next state needs the last), so drawing
+// for two targets side by side lets the CPU work on both chains at once.
+// Every target gets the same draws in the same order, and each ring slot
+// the same additions in the same order (a slot of target t gets target
+// j's count before target j+1's, as in the one-by-one loop, also when both
+// are the same node), so the result is the same. It returns the first
+// target it left for the one-by-one loop.
+func (s poissonSampler) drawPairs(part *projPart, lo, hi int32, slots []int64, weight float64) int32 {
+	j := lo
+	for ; j+1 < hi; j += 2 {
+		t0, t1 := int(part.tgt[j]), int(part.tgt[j+1])
+		r0, r1 := part.rng[j], part.rng[j+1] // in registers while drawing
+		for _, slot := range slots {
+			if slot < 0 {
+				continue
+			}
+			n0, n1 := s.invert(r0.Uint64()>>11), s.invert(r1.Uint64()>>11)
+			if n0 > 0 {
+				part.sink.AddSpikeSlot(t0, slot, weight, int32(n0))
+			}
+			if n1 > 0 {
+				part.sink.AddSpikeSlot(t1, slot, weight, int32(n1))
+			}
+		}
+		part.rng[j], part.rng[j+1] = r0, r1
+	}
+	return j
 }
 
 // perConnectionStreams implements connectionStreams: every target draws
