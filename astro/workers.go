@@ -14,12 +14,16 @@ import (
 // sleeps; the caller waits for the workers the same way.
 //
 // A goroutine started per phase, or a sleeping one woken per phase, waits
-// for the operating system to run a thread on an idle CPU. On the virtual
-// machines this project is measured on that took about 0.3 ms per phase,
-// and a simulation has two phases per slice of min_delay: the full example's
-// simulation phase took 6.3 s with goroutines started per phase and 5.9 s
-// with these workers (2 threads, alternating runs, Intel Xeon family 6
-// model 207). The time a worker spins is bounded, so a Simulate that waits
+// for the operating system to run a thread on an idle CPU, and a
+// simulation has two phases per slice of min_delay (2 200 in the full
+// example). On the virtual machines this project is measured on, the
+// goroutine started last also ran its share 3–5 % slower, in every block
+// (swapping the start order moved the slowness to the other thread;
+// swapping the threads' node ranges did not). The full example's
+// simulation phase took 6.1–6.4 s with goroutines started per phase and
+// 5.8–5.9 s with these workers (2 threads, alternating quiet runs, Intel
+// Xeon family 6 model 207), both threads' updates then taking the same
+// time. The time a worker spins is bounded, so a Simulate that waits
 // (a progress callback, a paused kernel) costs at most spinFor of one CPU
 // per phase. With more threads than the Go scheduler runs at once
 // (GOMAXPROCS) the kernel starts goroutines per phase instead
