@@ -37,6 +37,7 @@ type workers struct {
 	// running counts the workers that have not finished the current phase.
 	running atomic.Int32
 	quit    bool
+	spin    time.Duration // spinFor (tests: 0, to sleep at once)
 	// The sleeping side: a worker (index 1…) or the caller (index 0) that
 	// stops spinning sets its flag and waits for a token on its channel.
 	asleep []atomic.Bool
@@ -53,7 +54,12 @@ func useWorkers(threads int) bool { return threads > 1 && threads <= runtime.GOM
 
 // startWorkers starts the workers of threads[1:].
 func startWorkers(threads []*Thread) *workers {
-	w := &workers{threads: threads, asleep: make([]atomic.Bool, len(threads)), wake: make([]chan struct{}, len(threads))}
+	return startWorkersSpin(threads, spinFor)
+}
+
+// startWorkersSpin is startWorkers with waiting sides that spin for spin.
+func startWorkersSpin(threads []*Thread, spin time.Duration) *workers {
+	w := &workers{threads: threads, asleep: make([]atomic.Bool, len(threads)), wake: make([]chan struct{}, len(threads)), spin: spin}
 	for i := range w.wake {
 		w.wake[i] = make(chan struct{}, 1)
 	}
@@ -104,20 +110,26 @@ func (w *workers) work(i int) {
 }
 
 // wait returns once ready() holds, spinning first and then sleeping as
-// side i. Whoever makes ready() true calls rouse(i) afterwards.
+// side i. Whoever makes ready() true calls rouse(i) afterwards. A token
+// does not mean ready: a rouse can come late, after this side has moved
+// on to the next phase (the worker that ended the last phase rouses the
+// caller after the caller saw it end by spinning), so a woken side tests
+// ready() again.
 func (w *workers) wait(i int, ready func() bool) {
 	began := time.Now()
 	for !ready() {
-		if time.Since(began) < spinFor {
+		if time.Since(began) < w.spin {
 			runtime.Gosched()
 			continue
 		}
 		w.asleep[i].Store(true)
-		if ready() && w.asleep[i].CompareAndSwap(true, false) {
-			return // became ready before anyone saw this side asleep
+		if ready() {
+			if !w.asleep[i].CompareAndSwap(true, false) {
+				<-w.wake[i] // a rouse took the flag: take its token
+			}
+			return
 		}
-		<-w.wake[i] // a rouse took the flag and sends (or has sent) the token
-		return
+		<-w.wake[i]
 	}
 }
 

@@ -3,6 +3,7 @@ package astro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -140,4 +141,89 @@ func TestSimulateWorkers(t *testing.T) {
 	k.workers.stop()
 	k.workers = nil
 	waitGoroutines(t, before)
+}
+
+// TestWorkersSleeping runs many short phases with every waiting side
+// going to sleep at once (no spinning), and then wakes each side when it
+// should not: a rouse can come late, after its side moved on to the next
+// phase (the worker that ended a phase rouses the caller after the caller
+// saw the end by spinning), and such a wake-up must not end a wait. Every
+// thread must run every phase exactly once, and run must return only
+// after all of them; a hang fails the test after 30 s.
+func TestWorkersSleeping(t *testing.T) {
+	for _, n := range []int{2, 3, 4} {
+		tcs := make([]*Thread, n)
+		for i := range tcs {
+			tcs[i] = &Thread{id: i}
+		}
+		const phases = 3000
+		runs := make([]atomic.Int32, n)
+		done := make(chan string, 1)
+		go func() {
+			w := startWorkersSpin(tcs, 0)
+			msg := ""
+			for p := range phases {
+				w.run(func(tc *Thread) {
+					if p%7 == tc.id {
+						runtime.Gosched()
+					}
+					runs[tc.id].Add(1)
+				})
+				if msg = countsAre(runs, p+1); msg != "" {
+					break
+				}
+			}
+			if msg == "" {
+				msg = lateWakeUps(w, runs, phases)
+			}
+			w.stop()
+			done <- msg
+		}()
+		select {
+		case msg := <-done:
+			if msg != "" {
+				t.Fatalf("%d threads: %s", n, msg)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d threads: phases hang (a lost wake-up)", n)
+		}
+	}
+}
+
+// countsAre reports a thread whose count of phases run is not want.
+func countsAre(runs []atomic.Int32, want int) string {
+	for i := range runs {
+		if got := runs[i].Load(); got != int32(want) {
+			return fmt.Sprintf("after phase %d: thread %d ran %d phases", want-1, i, got)
+		}
+	}
+	return ""
+}
+
+// lateWakeUps wakes the caller while it waits for a worker that has not
+// finished, and the last worker while it waits for the next phase:
+// neither may move on.
+func lateWakeUps(w *workers, runs []atomic.Int32, phases int) string {
+	last := len(w.threads) - 1
+	var finished atomic.Bool
+	w.run(func(tc *Thread) {
+		if tc.id == last {
+			for !w.asleep[0].Load() {
+				runtime.Gosched()
+			}
+			w.rouse(0)
+			time.Sleep(5 * time.Millisecond)
+			finished.Store(true)
+		}
+		runs[tc.id].Add(1)
+	})
+	if !finished.Load() {
+		return "run returned before a worker finished (a late wake-up ended the caller's wait)"
+	}
+	for !w.asleep[last].Load() {
+		runtime.Gosched()
+	}
+	w.rouse(last)
+	time.Sleep(5 * time.Millisecond)
+	return countsAre(runs, phases+1)
 }
