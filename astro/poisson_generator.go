@@ -89,32 +89,39 @@ func (b *poissonBlock) Update(k *Kernel, tc *Thread, lo, hi int, origin int64, f
 			if b.sampler.thresh != nil {
 				j = b.sampler.drawPairs(part, j, hi, slots, p.weight)
 			}
-			for ; j < hi; j++ {
-				t, rng := part.tgt[j], &part.rng[j]
-				for _, slot := range slots {
-					if slot < 0 {
-						continue
-					}
-					if n := b.sampler.draw(rng); n > 0 {
-						part.sink.AddSpikeSlot(int(t), slot, p.weight, int32(n))
-					}
-				}
-			}
+			b.sampler.drawEach(part, j, hi, slots, p.weight)
 		})
 	}
 	b.slots[tc.id] = slots
 	return nil
 }
 
-// drawPairs is the loop of Update over the targets lo, lo+1, … of part
+// drawEach draws, for the targets lo … hi−1 of part one after another,
+// a count per ring slot (a negative slot: a lag outside the generator's
+// window, no draw) and adds it, times weight, to the target's slot.
+func (s poissonSampler) drawEach(part *projPart, lo, hi int32, slots []int64, weight float64) {
+	for j := lo; j < hi; j++ {
+		t, rng := part.tgt[j], &part.rng[j]
+		for _, slot := range slots {
+			if slot < 0 {
+				continue
+			}
+			if n := s.draw(rng); n > 0 {
+				part.sink.AddSpikeSlot(int(t), slot, weight, int32(n))
+			}
+		}
+	}
+}
+
+// drawPairs is drawEach over the targets lo, lo+1, … of part
 // for a sampler that inverts (λ in (0, 10)), two targets at a time: each
 // stream's draws form a chain (the next state needs the last), so drawing
 // for two targets side by side lets the CPU work on both chains at once.
 // Every target gets the same draws in the same order, and each ring slot
 // the same additions in the same order (a slot of target t gets target
-// j's count before target j+1's, as in the one-by-one loop, also when both
-// are the same node), so the result is the same. It returns the first
-// target it left for the one-by-one loop.
+// j's count before target j+1's, as in drawEach, also when both are the
+// same node), so the result is the same. It returns the first target it
+// left for drawEach.
 func (s poissonSampler) drawPairs(part *projPart, lo, hi int32, slots []int64, weight float64) int32 {
 	j := lo
 	for ; j+1 < hi; j += 2 {

@@ -26,7 +26,7 @@ func (l *addLog) AddSpikeSlot(local int, slot int64, weight float64, mult int32)
 
 // TestPoissonDrawPairs: drawing two targets' streams side by side gives
 // every target the counts and every (target, slot) the additions, in the
-// same order, that the one-by-one loop gives, and leaves every stream in
+// same order, that drawing them one by one (drawEach) gives, and leaves every stream in
 // the same state: odd and even target counts, a target repeated next to
 // itself (a multapse), lags outside the generator's window, and rates
 // from sparse to many spikes per step.
@@ -53,31 +53,13 @@ func TestPoissonDrawPairs(t *testing.T) {
 			}
 			var want, got addLog
 			ref := projPart{sink: &want, tgt: tgt, rng: slices.Clone(streams)}
-			for j := range tgt {
-				for _, slot := range slots {
-					if slot < 0 {
-						continue
-					}
-					if c := s.draw(&ref.rng[j]); c > 0 {
-						ref.sink.AddSpikeSlot(int(tgt[j]), slot, 0.5, int32(c))
-					}
-				}
-			}
+			s.drawEach(&ref, 0, int32(n), slots, 0.5)
 			part := projPart{sink: &got, tgt: tgt, rng: slices.Clone(streams)}
 			j := s.drawPairs(&part, 0, int32(n), slots, 0.5)
 			if j != int32(n-n%2) {
 				t.Fatalf("λ = %g, %d targets: drawPairs stopped at %d", lambda, n, j)
 			}
-			for ; j < int32(n); j++ { // Update's one-by-one remainder
-				for _, slot := range slots {
-					if slot < 0 {
-						continue
-					}
-					if c := s.draw(&part.rng[j]); c > 0 {
-						part.sink.AddSpikeSlot(int(tgt[j]), slot, 0.5, int32(c))
-					}
-				}
-			}
+			s.drawEach(&part, j, int32(n), slots, 0.5) // Update's remainder
 			compared += len(want.adds)
 			if !slices.Equal(perSlot(want.adds), perSlot(got.adds)) {
 				t.Fatalf("λ = %g, %d targets: additions differ per (target, slot)", lambda, n)
